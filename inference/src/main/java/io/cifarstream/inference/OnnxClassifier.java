@@ -1,0 +1,318 @@
+package io.cifarstream.inference;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import io.cifarstream.console.UserError;
+
+/**
+ * A 10-class image classifier in ONNX Runtime that maps 32x32 RGB images (8-bit, CHW, the CIFAR-10 layout) to
+ * natural-log probabilities, in batches of up to {@link #maxBatch()}.
+ *
+ * <p>Input and output buffers are direct, allocated once and reused: a batch costs one copy of its pixels into the
+ * input buffer (with the normalization the model needs) and one copy of the results out, nothing per record. Tensors
+ * over those buffers are cached per batch size, so ONNX Runtime reads and writes them in place (pinned outputs).
+ * Not thread-safe: one instance per scoring thread.
+ */
+public final class OnnxClassifier implements AutoCloseable {
+    public static final int CLASSES = 10;
+    public static final int CHANNELS = 3;
+    public static final int SIDE = 32;
+    public static final int PIXELS = CHANNELS * SIDE * SIDE;
+
+    private final Path path;
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final ModelMetadata metadata;
+    private final String version;
+    private final String inputName;
+    private final String outputName;
+    private final boolean uint8Input;
+    private final float[] scale = new float[CHANNELS];
+    private final float[] shift = new float[CHANNELS];
+    private final OutputKind outputKind;
+    private final int maxBatch;
+    private final ByteBuffer inputBytes;
+    private final FloatBuffer inputFloats;
+    private final FloatBuffer outputFloats;
+    private final OnnxTensor[] inputTensors;
+    private final OnnxTensor[] outputTensors;
+
+    private OnnxClassifier(Path path, OrtEnvironment env, OrtSession session, ModelOptions options, int maxBatch)
+            throws OrtException, IOException {
+        this.path = path;
+        this.env = env;
+        this.session = session;
+        this.maxBatch = maxBatch;
+        this.metadata = new ModelMetadata(session.getMetadata().getCustomMetadata());
+        this.version = metadata.get(ModelMetadata.VERSION).orElse(contentHash(path));
+
+        Map.Entry<String, NodeInfo> input = single(session.getInputInfo(), "input");
+        Map.Entry<String, NodeInfo> output = single(session.getOutputInfo(), "output");
+        this.inputName = input.getKey();
+        this.outputName = output.getKey();
+        TensorInfo in = (TensorInfo) input.getValue().getInfo();
+        TensorInfo out = (TensorInfo) output.getValue().getInfo();
+        requireShape(in, new long[] {-1, CHANNELS, SIDE, SIDE}, "input");
+        requireShape(out, new long[] {-1, CLASSES}, "output");
+        this.uint8Input = in.type == OnnxJavaType.UINT8;
+        if (!uint8Input && in.type != OnnxJavaType.FLOAT) {
+            throw new UserError(path + ": the model's input is " + in.type + "; cifar-stream feeds float32 or uint8");
+        }
+        if (out.type != OnnxJavaType.FLOAT) {
+            throw new UserError(path + ": the model's output is " + out.type + "; cifar-stream reads float32");
+        }
+        // pixel p of channel c becomes p * scale[c] + shift[c]
+        float[] mean = options.inputMean().orElse(new float[CHANNELS]);
+        float[] std = options.inputStd().orElse(new float[] {1, 1, 1});
+        for (int c = 0; c < CHANNELS; c++) {
+            boolean raw = metadata.takesRawPixels();
+            scale[c] = raw ? 1f : 1f / (255f * std[c]);
+            shift[c] = raw ? 0f : -mean[c] / std[c];
+        }
+        this.outputKind = metadata.output().orElse(options.output().orElse(OutputKind.LOGITS));
+
+        int inputElements = maxBatch * PIXELS;
+        this.inputBytes = ByteBuffer.allocateDirect(inputElements * (uint8Input ? 1 : Float.BYTES))
+                .order(ByteOrder.nativeOrder());
+        this.inputFloats = uint8Input ? null : inputBytes.asFloatBuffer();
+        this.outputFloats = ByteBuffer.allocateDirect(maxBatch * CLASSES * Float.BYTES).order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
+        this.inputTensors = new OnnxTensor[maxBatch + 1];
+        this.outputTensors = new OnnxTensor[maxBatch + 1];
+    }
+
+    /**
+     * Loads a model, checks that it maps [N,3,32,32] to [N,10], and prepares buffers for batches of up to
+     * {@code maxBatch} images. Errors are {@link UserError}s naming the file and the fix.
+     */
+    public static OnnxClassifier load(Path model, ModelOptions options, int maxBatch) {
+        if (!Files.isRegularFile(model)) {
+            throw new UserError("no model file at " + model + ": train one with `bin/cifar-stream train` "
+                    + "or pass the path of an .onnx file");
+        }
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("maxBatch must be >= 1, got " + maxBatch);
+        }
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtSession session = null;
+        try (OrtSession.SessionOptions so = sessionOptions(options)) {
+            session = env.createSession(model.toString(), so);
+            return new OnnxClassifier(model, env, session, options, maxBatch);
+        } catch (OrtException e) {
+            closeQuietly(session);
+            throw new UserError(model + " is not a model ONNX Runtime can run (" + e.getMessage()
+                    + "): export it again, or check that it is an ONNX file", e);
+        } catch (IOException e) {
+            closeQuietly(session);
+            throw new UserError("cannot read " + model + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(session);
+            throw e;
+        }
+    }
+
+    /** Loads with batches of up to 256 images. */
+    public static OnnxClassifier load(Path model, ModelOptions options) {
+        return load(model, options, 256);
+    }
+
+    private static OrtSession.SessionOptions sessionOptions(ModelOptions options) throws OrtException {
+        OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+        so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        so.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+        int threads = options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors();
+        so.setIntraOpNumThreads(threads);
+        so.setInterOpNumThreads(1);
+        so.addConfigEntry("session.intra_op.allow_spinning", options.spinning() ? "1" : "0");
+        so.addConfigEntry("session.inter_op.allow_spinning", "0");
+        String device = options.device().trim().toLowerCase(Locale.ROOT);
+        if (device.startsWith("cuda")) {
+            int id = device.equals("cuda") ? 0 : parseCudaId(device);
+            try {
+                so.addCUDA(id);
+            } catch (OrtException | UnsatisfiedLinkError e) {
+                so.close();
+                throw new UserError("--device " + device + " asked for CUDA, but ONNX Runtime's CUDA provider could "
+                        + "not start (" + e.getMessage() + "): build with `mvn -Pcuda package` on a machine with "
+                        + "CUDA 12 and cuDNN 9 and an NVIDIA GPU, or use --device cpu", e);
+            }
+        } else if (!device.equals("cpu")) {
+            so.close();
+            throw new UserError("unknown --device '" + options.device() + "': use cpu, cuda or cuda:N");
+        }
+        return so;
+    }
+
+    private static int parseCudaId(String device) {
+        try {
+            if (!device.startsWith("cuda:")) {
+                throw new NumberFormatException(device);
+            }
+            return Integer.parseInt(device.substring(5));
+        } catch (NumberFormatException e) {
+            throw new UserError("unknown --device '" + device + "': use cpu, cuda or cuda:N (N = GPU index)");
+        }
+    }
+
+    /**
+     * Classifies images {@code first .. first+count-1} of {@code pixels} (each {@link #PIXELS} bytes, CHW) and writes
+     * {@code count * 10} log-probabilities into {@code out} from index 0. {@code count} may exceed
+     * {@link #maxBatch()}: the work is split.
+     */
+    public void logProbabilities(byte[] pixels, int first, int count, float[] out) {
+        if (out.length < count * CLASSES) {
+            throw new IllegalArgumentException("out holds " + out.length + " floats, need " + count * CLASSES);
+        }
+        for (int done = 0; done < count; done += maxBatch) {
+            int n = Math.min(maxBatch, count - done);
+            fillInput(pixels, (long) (first + done) * PIXELS, n);
+            run(n, out, done * CLASSES);
+        }
+    }
+
+    private void fillInput(byte[] pixels, long start, int n) {
+        if (uint8Input) {
+            inputBytes.clear();
+            inputBytes.put(pixels, Math.toIntExact(start), n * PIXELS);
+            return;
+        }
+        int plane = SIDE * SIDE;
+        int p = Math.toIntExact(start);
+        int q = 0;
+        FloatBuffer dst = inputFloats;
+        for (int i = 0; i < n; i++) {
+            for (int c = 0; c < CHANNELS; c++) {
+                float a = scale[c];
+                float b = shift[c];
+                for (int j = 0; j < plane; j++) {
+                    dst.put(q++, (pixels[p++] & 0xFF) * a + b);
+                }
+            }
+        }
+    }
+
+    private void run(int n, float[] out, int outOffset) {
+        try {
+            OnnxTensor in = inputTensors[n];
+            OnnxTensor o = outputTensors[n];
+            if (in == null) {
+                long[] inShape = {n, CHANNELS, SIDE, SIDE};
+                in = uint8Input
+                        ? OnnxTensor.createTensor(env, inputBytes.slice(0, n * PIXELS), inShape, OnnxJavaType.UINT8)
+                        : OnnxTensor.createTensor(env, inputFloats.slice(0, n * PIXELS), inShape);
+                o = OnnxTensor.createTensor(env, outputFloats.slice(0, n * CLASSES), new long[] {n, CLASSES});
+                inputTensors[n] = in;
+                outputTensors[n] = o;
+            }
+            try (OrtSession.Result ignored = session.run(Map.of(inputName, in), Map.of(outputName, o))) {
+                outputFloats.get(0, out, outOffset, n * CLASSES);
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed on a batch of " + n + " images of " + path + ": "
+                    + e.getMessage(), e);
+        }
+        if (outputKind != OutputKind.LOG_PROBS) {
+            for (int i = 0; i < n; i++) {
+                outputKind.toLogProbabilities(out, outOffset + i * CLASSES, CLASSES);
+            }
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public ModelMetadata metadata() {
+        return metadata;
+    }
+
+    /** The model's version: its metadata's content hash, else the first 16 hex digits of the file's SHA-256. */
+    public String version() {
+        return version;
+    }
+
+    public int maxBatch() {
+        return maxBatch;
+    }
+
+    /** The class names the model declares, else CIFAR-10's class indices as text. */
+    public List<String> classNames() {
+        return metadata.classNames().orElseGet(() -> {
+            List<String> names = new ArrayList<>();
+            for (int i = 0; i < CLASSES; i++) {
+                names.add(Integer.toString(i));
+            }
+            return names;
+        });
+    }
+
+    @Override
+    public void close() {
+        for (int i = 0; i <= maxBatch; i++) {
+            closeQuietly(inputTensors[i]);
+            closeQuietly(outputTensors[i]);
+        }
+        closeQuietly(session);
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // closing native handles at shutdown: nothing left to do about a failure
+            }
+        }
+    }
+
+    private static Map.Entry<String, NodeInfo> single(Map<String, NodeInfo> infos, String what) {
+        if (infos.size() != 1) {
+            throw new UserError("the model has " + infos.size() + " " + what + "s " + infos.keySet()
+                    + "; cifar-stream runs classifiers with one image input and one [N,10] output");
+        }
+        return infos.entrySet().iterator().next();
+    }
+
+    private void requireShape(TensorInfo info, long[] expected, String what) {
+        long[] shape = info.getShape();
+        boolean ok = shape.length == expected.length;
+        for (int i = 0; ok && i < shape.length; i++) {
+            ok = expected[i] < 0 || shape[i] < 0 || shape[i] == expected[i];
+        }
+        if (!ok) {
+            throw new UserError(path + ": the model's " + what + " has shape " + java.util.Arrays.toString(shape)
+                    + " but cifar-stream needs " + java.util.Arrays.toString(expected).replace("-1", "N")
+                    + ": use a CIFAR-10 classifier (3x32x32 images in, 10 classes out)");
+        }
+    }
+
+    private static String contentHash(Path file) throws IOException {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest()).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+}
