@@ -29,9 +29,9 @@ public final class ImageIds {
      */
     public static ImageId parse(String id) {
         Matcher m = ID.matcher(id);
-        if (!m.matches()) {
-            throw new IllegalArgumentException("'" + id + "' is not an image id: expected split-index with the"
-                    + " index zero-padded to five digits, e.g. test-00042.");
+        if (!m.matches() || !SPLIT.matcher(m.group(1)).matches()) {
+            throw new IllegalArgumentException("'" + id + "' is not an image id: expected a split (letters, digits, '_', '.',"
+                    + " single inner dashes), a dash and the index zero-padded to five digits, e.g. test-00042.");
         }
         long index = Long.parseLong(m.group(2));
         if (index > Integer.MAX_VALUE) {

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
@@ -18,6 +20,8 @@ import org.apache.avro.SchemaCompatibility.SchemaPairCompatibility;
 final class WriterSchemaHistory {
 
     static final String DIRECTORY = "avro-history";
+
+    private static final Pattern TOP_LEVEL_FIELD = Pattern.compile("/fields/(\\d+)");
 
     private WriterSchemaHistory() {
     }
@@ -73,10 +77,23 @@ final class WriterSchemaHistory {
             return null;
         }
         String reasons = result.getResult().getIncompatibilities().stream()
-                .map(i -> i.getType() + " at " + i.getLocation() + ": " + i.getMessage())
+                .map(i -> i.getType() + " at " + fieldAt(reader, i.getLocation()) + i.getLocation() + ": "
+                        + i.getMessage())
                 .collect(Collectors.joining("; "));
         return "cannot be read by the current " + reader.getName() + " schema (" + reasons
                 + "). Give new reader fields a default, never change a field's type incompatibly,"
                 + " and keep removed fields' names out of use.";
+    }
+
+    /** "field NAME " for a location inside a top-level field of {@code reader}, else "". */
+    private static String fieldAt(Schema reader, String location) {
+        Matcher m = TOP_LEVEL_FIELD.matcher(location);
+        if (m.lookingAt()) {
+            int index = Integer.parseInt(m.group(1));
+            if (index < reader.getFields().size()) {
+                return "field " + reader.getFields().get(index).name() + " ";
+            }
+        }
+        return "";
     }
 }
