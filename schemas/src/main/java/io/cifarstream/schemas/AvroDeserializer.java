@@ -39,13 +39,13 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
     private final List<DatumReader<T>> datumReaders;
     private final ThreadLocal<BinaryDecoder> decoders = new ThreadLocal<>();
 
-    /** Writer schemas must already be checked resolvable by {@code reader}; the first must be the reader. */
+    /** {@code writers} must already be checked resolvable by {@code reader} (see WriterSchemaHistory). */
     AvroDeserializer(Schema reader, List<Schema> writers, SpecificData classModel) {
         this.reader = reader;
         SpecificData model = new ReadingModel(reader, classModel);
         this.fingerprints = writers.stream().mapToLong(SchemaNormalization::parsingFingerprint64).toArray();
         this.datumReaders = writers.stream()
-                .map(writer -> (DatumReader<T>) new SpecificDatumReader<T>(writer, reader, model))
+                .<DatumReader<T>>map(writer -> new SpecificDatumReader<>(writer, reader, model))
                 .toList();
     }
 

@@ -32,6 +32,7 @@ final class ReadingModel extends SpecificData {
     }
 
     @Override
+    @SuppressWarnings("rawtypes") // the signature Avro declares
     public Class getClass(Schema schema) {
         Class<?> bound = schema.getType() == Schema.Type.RECORD || schema.getType() == Schema.Type.ENUM
                 || schema.getType() == Schema.Type.FIXED ? generatedClasses.get(schema.getFullName()) : null;
