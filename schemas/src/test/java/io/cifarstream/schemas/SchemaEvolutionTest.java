@@ -1,0 +1,140 @@
+package io.cifarstream.schemas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cifarstream.schemas.RecordDecodeException.Kind;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.generic.GenericRecordBuilder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Values written with an older ImageEvent schema, as a producer built before a change still writes them. */
+class SchemaEvolutionTest {
+
+    private static final String TOPIC = "images";
+
+    private final Schema withoutSource = schema("/evolution/ImageEvent-without-source.avsc");
+    private final ImageEvent real = Cifar10Sample.imageEvents().get(2);
+    private final byte[] oldValue = writeWithoutSource(real);
+
+    @Test
+    void aReaderThatKnowsTheOlderWriterReadsItWithTheNewFieldsDefault() {
+        AvroSerde<ImageEvent> serde = AvroSerde.imageEvents().withWriterSchemas(List.of(withoutSource));
+
+        ImageEvent read = serde.deserializer().deserialize(TOPIC, oldValue);
+
+        assertThat(read.getSource()).isEqualTo("unknown");
+        assertThat(read.getId()).isEqualTo("test-00002");
+        assertThat(read.getLabel()).isEqualTo(real.getLabel());
+        assertThat(read.getEventTime()).isEqualTo(real.getEventTime());
+        assertThat(read.getEncoding()).isEqualTo(ImageEncoding.RAW_CHW_U8);
+        assertThat(read.getData()).isEqualTo(real.getData());
+    }
+
+    @Test
+    void aReaderThatDoesNotKnowTheOlderWriterReportsAnUnknownSchema() {
+        long fingerprint = SchemaNormalization.parsingFingerprint64(withoutSource);
+
+        assertThatThrownBy(() -> AvroSerde.imageEvents().deserializer().deserialize(TOPIC, oldValue))
+                .isInstanceOfSatisfying(RecordDecodeException.class,
+                        e -> assertThat(e.kind()).isEqualTo(Kind.UNKNOWN_SCHEMA))
+                .hasMessageContaining(String.format("0x%016x", fingerprint));
+    }
+
+    @Test
+    void currentValuesStillReadAfterAddingWriters() {
+        AvroSerde<ImageEvent> serde = AvroSerde.imageEvents().withWriterSchemas(List.of(withoutSource));
+
+        assertThat(serde.deserializer().deserialize(TOPIC, serde.serializer().serialize(TOPIC, real)))
+                .isEqualTo(real);
+        assertThat(serde.writerSchemas()).containsExactly(ImageEvent.getClassSchema(), withoutSource);
+    }
+
+    @Test
+    void aWriterTheReaderCannotResolveIsRefusedUpFront() {
+        Schema incompatible = schema("/evolution/ImageEvent-width-as-string.avsc");
+
+        assertThatThrownBy(() -> AvroSerde.imageEvents().withWriterSchemas(List.of(incompatible)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("field width");
+    }
+
+    @Test
+    void anotherRecordsSchemaIsRefusedAsAWriter() {
+        assertThatThrownBy(() -> AvroSerde.imageEvents().withWriterSchemas(List.of(Label.getClassSchema())))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("io.cifarstream.schemas.Label");
+    }
+
+    @Test
+    void historicVersionsAreFoundOnTheClasspathByNumberUntilTheFirstGap(@TempDir Path dir) throws IOException {
+        Path history = Files.createDirectories(dir.resolve(WriterSchemaHistory.DIRECTORY));
+        copy("/evolution/ImageEvent-without-source.avsc", history.resolve("ImageEvent-v1.avsc"));
+        copy("/evolution/ImageEvent-without-source.avsc", history.resolve("ImageEvent-v3.avsc"));
+
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, null)) {
+            assertThat(WriterSchemaHistory.load(ImageEvent.getClassSchema(), loader)).containsExactly(withoutSource);
+        }
+    }
+
+    @Test
+    void aHistoricVersionTheReaderCannotResolveStopsStartUp(@TempDir Path dir) throws IOException {
+        Path history = Files.createDirectories(dir.resolve(WriterSchemaHistory.DIRECTORY));
+        copy("/evolution/ImageEvent-width-as-string.avsc", history.resolve("ImageEvent-v1.avsc"));
+
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, null)) {
+            assertThatThrownBy(() -> WriterSchemaHistory.load(ImageEvent.getClassSchema(), loader))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("avro-history/ImageEvent-v1.avsc")
+                    .hasMessageContaining("field width");
+        }
+    }
+
+    private byte[] writeWithoutSource(ImageEvent event) {
+        GenericRecord old = new GenericRecordBuilder(withoutSource)
+                .set("id", event.getId())
+                .set("event_time", event.getEventTime().toEpochMilli())
+                .set("label", event.getLabel())
+                .set("width", event.getWidth())
+                .set("height", event.getHeight())
+                .set("channels", event.getChannels())
+                .set("encoding", new GenericData.EnumSymbol(withoutSource.getField("encoding").schema(),
+                        event.getEncoding().name()))
+                .set("data", event.getData())
+                .build();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            new BinaryMessageEncoder<GenericRecord>(GenericData.get(), withoutSource).encode(old, out);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static Schema schema(String resource) {
+        try (InputStream in = SchemaEvolutionTest.class.getResourceAsStream(resource)) {
+            return new Schema.Parser().parse(in);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void copy(String resource, Path target) throws IOException {
+        try (InputStream in = SchemaEvolutionTest.class.getResourceAsStream(resource)) {
+            Files.copy(in, target);
+        }
+    }
+}
