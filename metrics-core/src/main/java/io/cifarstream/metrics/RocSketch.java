@@ -56,8 +56,8 @@ import java.util.List;
  * error 6e-9) with 63,000 cells in 260 KB.
  *
  * <h2>Memory and bytes</h2>
- * At most {@code cellLimit} cells; an open-addressing table of int keys and long counts (about 27 bytes
- * a cell at the worst load). {@link #toBytes()} is canonical (equal states, equal bytes): a format
+ * At most {@code cellLimit} cells, in an open-addressing table of 24 bytes a slot, filled at most 3/4
+ * (at the default limit, at most 262,144 slots, 6.3 MB). {@link #toBytes()} is canonical (equal states, equal bytes): a format
  * byte, the limit, the level, the cell count, then per cell in score order the key delta and both
  * counts as unsigned LEB128 varints, and beyond level 0 which single score the cell holds (0 if mixed).
  *
