@@ -1,0 +1,156 @@
+package io.cifarstream.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.cifarstream.console.UserError;
+import io.cifarstream.dataset.CifarImages;
+import io.cifarstream.testkit.CifarTestData;
+
+/**
+ * A model exported from PyTorch the way its users do (normalized input, logits out) runs here with the right
+ * flags and gives the log-probabilities PyTorch itself computed (fixture made by src/test/python/make_foreign_model.py).
+ */
+class OnnxClassifierTest {
+    static final int IMAGES = 16;
+    static Path foreignModel;
+    static CifarImages first16;
+    static float[][] torchLogProbs;
+
+    @BeforeAll
+    static void load(@TempDir Path dir) throws IOException {
+        foreignModel = copy("/foreign/foreign_cnn.onnx", dir);
+        first16 = CifarTestData.testSplit().first(IMAGES);
+        try (InputStream in = OnnxClassifierTest.class.getResourceAsStream("/foreign/foreign_cnn_expected.json")) {
+            JsonNode json = new ObjectMapper().readTree(in);
+            torchLogProbs = new float[IMAGES][10];
+            for (int i = 0; i < IMAGES; i++) {
+                assertThat(json.get("labels").get(i).asInt()).as("fixture label %d", i).isEqualTo(first16.label(i));
+                for (int k = 0; k < 10; k++) {
+                    torchLogProbs[i][k] = (float) json.get("log_probs").get(i).get(k).asDouble();
+                }
+            }
+        }
+    }
+
+    static Path copy(String resource, Path dir) throws IOException {
+        Path target = dir.resolve(Path.of(resource).getFileName().toString());
+        try (InputStream in = OnnxClassifierTest.class.getResourceAsStream(resource)) {
+            Files.copy(in, target);
+        }
+        return target;
+    }
+
+    static float[] score(ModelOptions options, int maxBatch) {
+        float[] out = new float[IMAGES * 10];
+        try (OnnxClassifier model = OnnxClassifier.load(foreignModel, options, maxBatch)) {
+            model.logProbabilities(first16.pixels(), 0, IMAGES, out);
+        }
+        return out;
+    }
+
+    static final ModelOptions TORCH_CONVENTIONS = ModelOptions.defaults()
+            .withNormalization(new float[] {0.5f, 0.5f, 0.5f}, new float[] {0.5f, 0.5f, 0.5f})
+            .withOutput(OutputKind.LOGITS);
+
+    @Test
+    void aForeignModelWithItsNormalizationFlagsGivesPyTorchsLogProbabilities() {
+        float[] out = score(TORCH_CONVENTIONS, 256);
+        for (int i = 0; i < IMAGES; i++) {
+            for (int k = 0; k < 10; k++) {
+                assertThat(out[i * 10 + k]).as("image %d class %d", i, k).isCloseTo(torchLogProbs[i][k], within(1e-4f));
+            }
+        }
+    }
+
+    @Test
+    void withoutTheFlagsTheSameModelGivesOtherNumbersSoTheFlagsMatter() {
+        float[] out = score(ModelOptions.defaults(), 256);
+        double maxDifference = 0;
+        for (int i = 0; i < IMAGES * 10; i++) {
+            maxDifference = Math.max(maxDifference, Math.abs(out[i] - torchLogProbs[i / 10][i % 10]));
+        }
+        assertThat(maxDifference).isGreaterThan(1e-3);
+    }
+
+    @Test
+    void batchesLargerThanMaxBatchAreSplitWithIdenticalResults() {
+        assertThat(score(TORCH_CONVENTIONS, 5)).containsExactly(score(TORCH_CONVENTIONS, 256));
+    }
+
+    @Test
+    void outputKindsAllBecomeLogProbabilitiesThatSumToOne() {
+        float[] out = score(TORCH_CONVENTIONS, 256);
+        for (int i = 0; i < IMAGES; i++) {
+            double sum = 0;
+            for (int k = 0; k < 10; k++) {
+                sum += Math.exp(out[i * 10 + k]);
+            }
+            assertThat(sum).isCloseTo(1.0, within(1e-5));
+        }
+        float[] probs = {0.5f, 0.25f, 0.25f, 0, 0, 0, 0, 0, 0, 0};
+        OutputKind.PROBS.toLogProbabilities(probs, 0, 10);
+        assertThat(probs[0]).isCloseTo((float) Math.log(0.5), within(1e-7f));
+        assertThat(probs[3]).isEqualTo(Float.NEGATIVE_INFINITY);
+    }
+
+    @Test
+    void theVersionOfAModelWithoutMetadataIsItsContentHash() {
+        try (OnnxClassifier model = OnnxClassifier.load(foreignModel, ModelOptions.defaults())) {
+            assertThat(model.version()).hasSize(16).matches("[0-9a-f]+");
+            assertThat(model.classNames()).hasSize(10);
+            assertThat(model.metadata().takesRawPixels()).isFalse();
+        }
+    }
+
+    @Test
+    void aMissingFileIsAUserErrorThatSaysHowToGetAModel(@TempDir Path dir) {
+        assertThatThrownBy(() -> OnnxClassifier.load(dir.resolve("nope.onnx"), ModelOptions.defaults()))
+                .isInstanceOf(UserError.class).hasMessageContaining("no model file at").hasMessageContaining("train");
+    }
+
+    @Test
+    void aFileThatIsNotOnnxIsAUserError(@TempDir Path dir) throws IOException {
+        Path bogus = Files.writeString(dir.resolve("model.onnx"), "this is not a model");
+        assertThatThrownBy(() -> OnnxClassifier.load(bogus, ModelOptions.defaults()))
+                .isInstanceOf(UserError.class).hasMessageContaining("is not a model ONNX Runtime can run");
+    }
+
+    @Test
+    void aModelForOtherImagesIsRefusedWithTheShapeItHas(@TempDir Path dir) throws IOException {
+        Path mnist = copy("/foreign/mnist_shaped.onnx", dir);
+        assertThatThrownBy(() -> OnnxClassifier.load(mnist, ModelOptions.defaults()))
+                .isInstanceOf(UserError.class)
+                .hasMessageContaining("input has shape [-1, 1, 28, 28]")
+                .hasMessageContaining("[N, 3, 32, 32]");
+    }
+
+    @Test
+    void cudaOnACpuBuildFailsAtStartAndNeverFallsBackToCpuSilently() {
+        assertThatThrownBy(() -> OnnxClassifier.load(foreignModel, ModelOptions.defaults().withDevice("cuda:0")))
+                .isInstanceOf(UserError.class).hasMessageContaining("CUDA").hasMessageContaining("--device cpu");
+        assertThatThrownBy(() -> OnnxClassifier.load(foreignModel, ModelOptions.defaults().withDevice("tpu")))
+                .isInstanceOf(UserError.class).hasMessageContaining("use cpu, cuda or cuda:N");
+    }
+
+    @Test
+    void outputKindParsesTheCommandLineSpellings() {
+        assertThat(List.of("logits", "log-probs", "log_probs", "probs").stream().map(OutputKind::parse))
+                .containsExactly(OutputKind.LOGITS, OutputKind.LOG_PROBS, OutputKind.LOG_PROBS, OutputKind.PROBS);
+        assertThatThrownBy(() -> OutputKind.parse("softmax")).hasMessageContaining("use logits, log-probs or probs");
+    }
+}
