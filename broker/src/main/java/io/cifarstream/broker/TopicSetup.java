@@ -6,6 +6,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,10 +73,11 @@ public final class TopicSetup {
                     created.add(result.getKey());
                 }
             }
-            warnAboutPartitionCounts(admin, topics, created);
             if (!created.isEmpty()) {
+                awaitVisible(admin, created);
                 LOG.info("Created Kafka topics {} at {}", created, settings.bootstrapServers());
             }
+            warnAboutPartitionCounts(admin, topics, existing);
             return created;
         }
     }
@@ -98,19 +100,52 @@ public final class TopicSetup {
         }
     }
 
-    private void warnAboutPartitionCounts(Admin admin, Collection<TopicSpec> topics, Set<String> created) {
-        List<String> preexisting = topics.stream().map(TopicSpec::name).filter(name -> !created.contains(name))
-                .collect(Collectors.toList());
-        if (preexisting.isEmpty()) {
+    /**
+     * The controller acknowledges a creation before the broker's metadata shows it; waiting here means a
+     * client started right after {@link #ensure} finds its topics at once.
+     */
+    private void awaitVisible(Admin admin, Set<String> created) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                admin.describeTopics(created).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw failure(e);
+                }
+            } catch (TimeoutException e) {
+                throw new BrokerUnreachableException(settings.bootstrapServers(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for new Kafka topics " + created, e);
+            }
+            pause();
+        }
+    }
+
+    /** Only topics the listing showed are described: the broker's metadata surely holds them. */
+    private void warnAboutPartitionCounts(Admin admin, Collection<TopicSpec> topics, Set<String> existing) {
+        List<String> listed = topics.stream().map(TopicSpec::name).filter(existing::contains).collect(Collectors.toList());
+        if (listed.isEmpty()) {
             return;
         }
-        Map<String, TopicDescription> descriptions = await(admin.describeTopics(preexisting).allTopicNames());
+        Map<String, TopicDescription> descriptions = await(admin.describeTopics(listed).allTopicNames());
         for (TopicSpec topic : topics) {
             TopicDescription description = descriptions.get(topic.name());
             if (description != null && description.partitions().size() != topic.partitions()) {
                 LOG.warn("Kafka topic {} exists with {} partitions, not the {} asked for; it is used as it is",
                         topic.name(), description.partitions().size(), topic.partitions());
             }
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for new Kafka topics", e);
         }
     }
 
