@@ -24,9 +24,10 @@ import picocli.CommandLine.Option;
 
 /** {@code cifar-stream evaluate}: any ONNX CIFAR-10 classifier on the test split, metrics as scikit-learn defines them. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Evaluate an ONNX classifier on the CIFAR-10 test split with ONNX Runtime: confusion matrix, "
-                + "accuracy, F1 (micro, macro, weighted), per-class precision/recall/F1 and one-vs-rest ROC-AUC, "
-                + "as scikit-learn defines them; PNG plots, JSON and per-image CSV."})
+        description = {"Evaluate an ONNX classifier on the CIFAR-10 test split (scikit-learn's metrics, plots)",
+            "", "Runs the model with ONNX Runtime and prints the confusion matrix, accuracy, F1 (micro, macro, "
+                + "weighted), per-class precision/recall/F1 and one-vs-rest ROC-AUC, as scikit-learn defines them; "
+                + "writes PNG plots, and on request JSON and per-image CSV.", ""})
 public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "FILE", description = "The .onnx model.")
     Path model;
