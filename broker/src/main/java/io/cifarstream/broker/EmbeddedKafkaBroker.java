@@ -20,9 +20,13 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -223,6 +227,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             }
             boolean temporary = dataDir == null;
             Path dir = temporary ? createTempDir() : createDirs(dataDir);
+            requireUnused(dir);
             Map<String, String> config = brokerConfig(brokerPort, quorumPort, listenerPorts, dir);
             KafkaRaftServer server = null;
             try {
@@ -234,7 +239,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, dir, temporary, brokerPort, quorumPort, listenerPorts);
                 LOG.info("Kafka broker (KRaft) ready at {} in {} ms, data in {}", bootstrap, elapsedMillis(begin), dir);
                 return broker;
-            } catch (RuntimeException | Error e) {
+            } catch (RuntimeException e) {
                 abandon(server, dir, temporary);
                 throw translateStartFailure(e, brokerPort, quorumPort);
             }
@@ -279,6 +284,33 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             config.put("group.initial.rebalance.delay.ms", "0");
             config.putAll(extraProperties);
             return config;
+        }
+
+        /**
+         * A second broker on a directory in use would start its Raft log there before Kafka's own lock
+         * check stops it, and break the running broker; so the lock Kafka holds is probed first.
+         */
+        private static void requireUnused(Path dir) {
+            Path lockFile = dir.resolve(".lock");
+            if (!Files.exists(lockFile)) {
+                return;
+            }
+            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
+                FileLock lock = channel.tryLock();
+                if (lock == null) {
+                    throw dataDirInUse(dir);
+                }
+                lock.release();
+            } catch (OverlappingFileLockException e) {
+                throw dataDirInUse(dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not check whether Kafka data directory " + dir + " is in use", e);
+            }
+        }
+
+        private static IllegalStateException dataDirInUse(Path dir) {
+            return new IllegalStateException("Kafka data directory " + dir
+                    + " is in use by another running broker: stop that broker or choose another directory with --dir");
         }
 
         private static void formatIfNew(Path dir) {
@@ -340,7 +372,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
 
         /** A bind failure that slipped past the pre-check (a race) still gets the one-line port message. */
-        private static RuntimeException translateStartFailure(Throwable failure, int brokerPort, int quorumPort) {
+        private static RuntimeException translateStartFailure(RuntimeException failure, int brokerPort, int quorumPort) {
             for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
                 String message = String.valueOf(cause.getMessage());
                 if (cause instanceof BindException || message.contains("Address already in use")) {

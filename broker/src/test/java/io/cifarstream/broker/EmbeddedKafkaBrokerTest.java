@@ -28,6 +28,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -84,9 +85,22 @@ class EmbeddedKafkaBrokerTest {
             List<ConsumerRecord<String, String>> records = TopicContents.readToEnd(settings.consumer("reader"), topic, TIMEOUT);
             assertThat(records).extracting(ConsumerRecord::value)
                     .containsExactlyInAnyOrderElementsOf(
-                            java.util.stream.IntStream.range(0, 100).mapToObj(i -> "v" + i).collect(Collectors.toList()));
+                            IntStream.range(0, 100).mapToObj(i -> "v" + i).collect(Collectors.toList()));
         }
         assertThat(dataDir.resolve("meta.properties")).exists();
+    }
+
+    @Test
+    void aSecondBrokerOnADataDirInUseFailsNamingTheDirAndLeavesTheFirstRunning(@TempDir Path dir) throws Exception {
+        Path dataDir = dir.resolve("kafka");
+        try (EmbeddedKafkaBroker first = EmbeddedKafkaBroker.builder().dataDir(dataDir).start()) {
+            assertThatThrownBy(() -> EmbeddedKafkaBroker.builder().dataDir(dataDir).start())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("Kafka data directory " + dataDir.toAbsolutePath() + " is in use by another running broker:"
+                            + " stop that broker or choose another directory with --dir");
+
+            assertThat(clusterId(KafkaSettings.of(first.bootstrapServers()))).isNotBlank();
+        }
     }
 
     @Test
