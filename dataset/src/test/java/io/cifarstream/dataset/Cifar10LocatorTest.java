@@ -133,7 +133,7 @@ class Cifar10LocatorTest {
     }
 
     @Test
-    void transferThatBreaksOffLeavesNothingBehind() throws Exception {
+    void transferThatBreaksOffLeavesNothingBehind() throws IOException {
         try (HalfSender halfSender = new HalfSender(false)) {
             Cifar10Locator locator = locator(halfSender.url(), smallArchiveMd5);
 
@@ -146,7 +146,7 @@ class Cifar10LocatorTest {
     }
 
     @Test
-    void transferThatStallsIsAbandonedAndLeavesNothingBehind() throws Exception {
+    void transferThatStallsIsAbandonedAndLeavesNothingBehind() throws IOException {
         try (HalfSender halfSender = new HalfSender(true)) {
             Cifar10Locator locator = new Cifar10Locator(halfSender.url(), smallArchiveMd5,
                     Map.of("XDG_CACHE_HOME", cacheHome.toString()), dir.resolve("home"), Duration.ofSeconds(2),
@@ -309,10 +309,14 @@ class Cifar10LocatorTest {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() throws IOException {
             thread.interrupt();
             socket.close();
-            thread.join();
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

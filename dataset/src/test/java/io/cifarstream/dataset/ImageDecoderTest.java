@@ -2,7 +2,7 @@ package io.cifarstream.dataset;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.offset;
+import static org.assertj.core.api.Assertions.within;
 
 import io.cifarstream.dataset.ImageDecodeException.Kind;
 import java.awt.image.BufferedImage;
@@ -85,7 +85,7 @@ class ImageDecoderTest {
                         }
                     }
                     int expected = Math.round(sum / 9f);
-                    assertThat(decoded[c * PLANE + ty * 32 + tx] & 0xff).isCloseTo(expected, offset(1));
+                    assertThat(decoded[c * PLANE + ty * 32 + tx] & 0xff).isCloseTo(expected, within(1));
                 }
             }
         }
