@@ -21,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * Thread-safe.
  */
 public final class Cifar10 {
+    /** The ten CIFAR-10 classes in the official label order (as batches.meta.txt names them). */
+    public static final List<String> OFFICIAL_CLASS_NAMES = List.of("airplane", "automobile", "bird", "cat", "deer",
+            "dog", "frog", "horse", "ship", "truck");
+
     private static final Logger LOG = LoggerFactory.getLogger(Cifar10.class);
     private static final String ARCHIVE_NAME = "cifar-10-binary.tar.gz";
 

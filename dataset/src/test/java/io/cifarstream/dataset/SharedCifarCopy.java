@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -36,14 +35,10 @@ final class SharedCifarCopy {
         return archive;
     }
 
-    /**
-     * Unpacks the archive's files into {@code folder} with the system's {@code tar}-independent reader of
-     * commons-compress, plainly, so the test compares the product's stream reader with files on disk.
-     */
+    /** Unpacks the archive into {@code folder}, as {@code tar xzf} would, for tests that need files on disk. */
     static void unpack(Path archive, Path folder) throws IOException {
-        try (InputStream in = new TarArchiveInputStream(new GZIPInputStream(
+        try (TarArchiveInputStream tar = new TarArchiveInputStream(new GZIPInputStream(
                 new BufferedInputStream(Files.newInputStream(archive)), 1 << 16))) {
-            TarArchiveInputStream tar = (TarArchiveInputStream) in;
             TarArchiveEntry entry;
             while ((entry = tar.getNextEntry()) != null) {
                 Path target = folder.resolve(entry.getName()).normalize();
