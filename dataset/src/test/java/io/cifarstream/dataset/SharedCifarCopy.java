@@ -4,27 +4,33 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
-/** The real CIFAR-10 copy named by $CIFAR10_DATA; tests that need it are skipped when the variable is unset. */
+/**
+ * The real CIFAR-10, found the way the command line finds it: $CIFAR10_DATA, else the cache, else the official
+ * download (so the README's test command works for users with a network; offline, the locator's message says how
+ * to point at a copy).
+ */
 final class SharedCifarCopy {
     private SharedCifarCopy() {
     }
 
-    /** The path in $CIFAR10_DATA (a tar.gz or a folder), or the calling test is skipped. */
+    /** The located copy: a tar.gz or a folder. */
     static Path location() {
-        String value = System.getenv(Cifar10Locator.ENV);
-        assumeTrue(value != null && !value.isBlank(), Cifar10Locator.ENV + " is not set: real-data test skipped");
-        Path path = Path.of(value);
-        assumeTrue(Files.exists(path), Cifar10Locator.ENV + "=" + value + " does not exist");
-        return path;
+        try {
+            return new Cifar10Locator().locate(Optional.empty(), DownloadListener.none());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The tar.gz named by $CIFAR10_DATA (or the one inside the folder it names). */
