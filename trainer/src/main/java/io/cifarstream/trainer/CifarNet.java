@@ -26,7 +26,7 @@ import ai.djl.util.Pair;
  * ReLU -> fc3 256->10 -> log-softmax. Input: normalized float32 [N,3,32,32]; output: log-probabilities [N,10].
  *
  * <p>Parameters are named as PyTorch names them ({@code conv1.weight}, ...), in forward order, with PyTorch's
- * layouts (conv OIHW, linear [out,in]) and PyTorch's default initialization drawn from a seeded generator, so
+ * layouts (conv OIHW, linear [out,in]), initialized from a seeded generator (the recipe's scheme), so
  * the same seed gives the same network on every machine. The parameter arrays belong to the manager given to
  * {@link #create}; closing that manager frees them.
  */
@@ -52,7 +52,7 @@ public final class CifarNet {
     }
 
     /** Builds the network in {@code manager} and initializes it as PyTorch would, from {@code random}. */
-    public static CifarNet create(NDManager manager, SplitMix64 random) {
+    public static CifarNet create(NDManager manager, SplitMix64 random, Recipe.Initialization initialization) {
         SequentialBlock block = new SequentialBlock()
                 .add(conv(64)).add(Activation.reluBlock()).add(pool())
                 .add(conv(128)).add(Activation.reluBlock()).add(pool())
@@ -73,7 +73,7 @@ public final class CifarNet {
             throw new IllegalStateException("expected " + NAMES.size() + " parameter arrays, DJL made " + named.size());
         }
         CifarNet net = new CifarNet(block, List.copyOf(named), new ParameterStore(manager, false));
-        net.initializeLikePyTorch(random);
+        net.initialize(random, initialization);
         return net;
     }
 
@@ -86,21 +86,32 @@ public final class CifarNet {
     }
 
     /**
-     * PyTorch's default for Conv2d and Linear: weight and bias both uniform in +-1/sqrt(fan_in)
-     * (kaiming_uniform with a=sqrt(5) reduces to that bound).
+     * PyTorch's default for Conv2d and Linear: weight and bias both uniform in +-1/sqrt(fan_in) (kaiming_uniform
+     * with a=sqrt(5) reduces to that bound); He: weights normal with std sqrt(2/fan_in), biases zero.
      */
-    private void initializeLikePyTorch(SplitMix64 random) {
+    private void initialize(SplitMix64 random, Recipe.Initialization initialization) {
         for (int p = 0; p < parameters.size(); p += 2) {
             NDArray weight = parameters.get(p).array();
+            NDArray bias = parameters.get(p + 1).array();
             long fanIn = weight.getShape().size() / weight.getShape().get(0);
-            float bound = (float) (1.0 / Math.sqrt(fanIn));
-            for (NDArray array : List.of(weight, parameters.get(p + 1).array())) {
-                float[] values = new float[Math.toIntExact(array.size())];
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = (float) ((random.nextDouble() * 2 - 1) * bound);
+            float[] weights = new float[Math.toIntExact(weight.size())];
+            float[] biases = new float[Math.toIntExact(bias.size())];
+            if (initialization == Recipe.Initialization.PYTORCH) {
+                double bound = 1.0 / Math.sqrt(fanIn);
+                for (int i = 0; i < weights.length; i++) {
+                    weights[i] = (float) ((random.nextDouble() * 2 - 1) * bound);
                 }
-                array.set(values);
+                for (int i = 0; i < biases.length; i++) {
+                    biases[i] = (float) ((random.nextDouble() * 2 - 1) * bound);
+                }
+            } else {
+                double std = Math.sqrt(2.0 / fanIn);
+                for (int i = 0; i < weights.length; i++) {
+                    weights[i] = (float) (random.nextGaussian() * std);
+                }
             }
+            weight.set(weights);
+            bias.set(biases);
         }
     }
 

@@ -28,6 +28,12 @@ public final class SplitMix64 {
         return (nextLong() >>> 11) * 0x1.0p-53;
     }
 
+    /** Standard normal (Box-Muller; the second value is dropped so the state alone defines the sequence). */
+    public double nextGaussian() {
+        double u = 1 - nextDouble();
+        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * nextDouble());
+    }
+
     /** Uniform in [0, bound). */
     public int nextInt(int bound) {
         return (int) ((nextLong() >>> 33) * bound >>> 31);
