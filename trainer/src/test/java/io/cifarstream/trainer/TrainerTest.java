@@ -73,7 +73,9 @@ class TrainerTest {
 
     @Test
     void theSameSeedGivesTheSameFirstBatchLossAndAnotherSeedADifferentOne() throws IOException {
-        Recipe recipe = Recipe.fast().withEpochs(1).withBatchSize(64); // with augmentation: it is seeded too
+        // With augmentation (seeded too); a gentle constant rate, as two steps at the peak blow the logits up.
+        Recipe recipe = Recipe.fast().withEpochs(1).withBatchSize(64).withSchedule(Recipe.Schedule.CONSTANT, 0)
+                .withLearningRate(0.01);
         float a = firstBatchLoss(config(recipe, dir.resolve("a"), 128));
         float b = firstBatchLoss(config(recipe, dir.resolve("b"), 128));
         float c = firstBatchLoss(config(recipe, dir.resolve("c"), 128).withSeed(43));
