@@ -1,0 +1,87 @@
+package io.cifarstream.trainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.data.Offset.offset;
+
+import java.nio.FloatBuffer;
+
+import org.junit.jupiter.api.Test;
+
+class BatchAssemblerTest {
+    private static final int IMAGE = BatchAssembler.IMAGE;
+
+    private static byte[] images(int count) {
+        byte[] pixels = new byte[count * IMAGE];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (byte) (i * 31 + i / 7);
+        }
+        return pixels;
+    }
+
+    @Test
+    void withoutAugmentationEveryPixelIsNormalizedPerChannel() {
+        Normalization n = new Normalization(new float[] {0.4f, 0.5f, 0.6f}, new float[] {0.2f, 0.25f, 0.3f});
+        byte[] pixels = images(3);
+        FloatBuffer batch = new BatchAssembler(n, 2, 0, false, 0).images(pixels, 1, 2);
+        assertThat(batch.remaining()).isEqualTo(2 * IMAGE);
+        for (int i = 0; i < 2 * IMAGE; i++) {
+            int channel = (i % IMAGE) / BatchAssembler.PLANE;
+            double expected = ((pixels[IMAGE + i] & 0xff) / 255.0 - n.mean()[channel]) / n.std()[channel];
+            assertThat(batch.get(i)).isCloseTo((float) expected, offset(1e-5f));
+        }
+    }
+
+    @Test
+    void augmentedImagesAreShiftedAndMaybeMirroredCopiesPaddedWithBlack() {
+        Normalization n = Normalization.half();
+        byte[] pixels = images(1);
+        BatchAssembler assembler = new BatchAssembler(n, 1, 4, true, 0);
+        SplitMix64 random = new SplitMix64(11);
+        float black = -1f; // (0/255 - 0.5) / 0.5
+        for (int trial = 0; trial < 20; trial++) {
+            FloatBuffer out = assembler.images(pixels, new int[] {0}, 0, 1, random);
+            assertThat(matchesSomeShift(pixels, out, black)).as("trial " + trial).isTrue();
+        }
+    }
+
+    /** True when {@code out} equals the image shifted by some (dy, dx) in [-4, 4]^2, mirrored or not. */
+    private static boolean matchesSomeShift(byte[] pixels, FloatBuffer out, float black) {
+        for (int dy = -4; dy <= 4; dy++) {
+            for (int dx = -4; dx <= 4; dx++) {
+                for (boolean mirror : new boolean[] {false, true}) {
+                    boolean all = true;
+                    for (int c = 0; c < 3 && all; c++) {
+                        for (int y = 0; y < 32 && all; y++) {
+                            for (int x = 0; x < 32 && all; x++) {
+                                int sy = y + dy;
+                                int sx = (mirror ? 31 - x : x) + dx;
+                                float expected = sy < 0 || sy > 31 || sx < 0 || sx > 31 ? black
+                                        : (pixels[c * 1024 + sy * 32 + sx] & 0xff) / 127.5f - 1f;
+                                all = Math.abs(out.get(c * 1024 + y * 32 + x) - expected) < 1e-5;
+                            }
+                        }
+                    }
+                    if (all) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void targetsAreOneHotSmoothedTowardsUniform() {
+        BatchAssembler assembler = new BatchAssembler(Normalization.half(), 2, 0, false, 0.1);
+        FloatBuffer targets = assembler.targets(new byte[] {3, 7, 1}, new int[] {2, 0}, 0, 2);
+        assertThat(targets.remaining()).isEqualTo(20);
+        assertThat(targets.get(1)).isCloseTo(0.91f, offset(1e-6f));
+        assertThat(targets.get(0)).isCloseTo(0.01f, offset(1e-6f));
+        assertThat(targets.get(13)).isCloseTo(0.91f, offset(1e-6f));
+        float sum = 0;
+        for (int i = 0; i < 10; i++) {
+            sum += targets.get(i);
+        }
+        assertThat(sum).isCloseTo(1f, offset(1e-6f));
+    }
+}
