@@ -23,8 +23,19 @@ public final class DataFlag {
     /** Finds (downloading if need be) and opens CIFAR-10; errors are one-line {@link UserError}s. */
     public Cifar10 open() {
         try {
-            return Cifar10.open(new Cifar10Locator().locate(Optional.ofNullable(data), new DownloadBar()));
+            return Cifar10.open(locate());
         } catch (DataUnavailableException | CifarFormatException e) {
+            throw new UserError(e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Finds CIFAR-10 (downloading it if need be): a tar.gz or a folder. */
+    public Path locate() {
+        try {
+            return new Cifar10Locator().locate(Optional.ofNullable(data), new DownloadBar());
+        } catch (DataUnavailableException e) {
             throw new UserError(e.getMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

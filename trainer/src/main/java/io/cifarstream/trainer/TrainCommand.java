@@ -9,9 +9,9 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import io.cifarstream.console.UserError;
-import io.cifarstream.dataset.Cifar10Locator;
-import io.cifarstream.dataset.DownloadListener;
+import io.cifarstream.dataset.DataFlag;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code cifar-stream train}: trains the CNN with a recipe, then exports and checks the ONNX model. */
@@ -19,9 +19,8 @@ import picocli.CommandLine.Option;
         description = "Train the CIFAR-10 CNN with DJL and export it to ONNX")
 public final class TrainCommand implements Callable<Integer> {
 
-    @Option(names = "--data", paramLabel = "PATH",
-            description = "CIFAR-10 tar.gz or its folder (default: $CIFAR10_DATA, the cache, else download)")
-    Path data;
+    @Mixin
+    DataFlag data;
 
     @Option(names = "--recipe", defaultValue = "fast", paramLabel = "fast|seed",
             description = "fast (ours, default) or seed (the original write-up's)")
@@ -91,7 +90,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         Path outDir = out != null ? out : Path.of("runs", chosen.name() + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        Path location = new Cifar10Locator().locate(Optional.ofNullable(data), DownloadListener.none());
+        Path location = data.locate();
         TrainingConfig config = new TrainingConfig(chosen, seed, outDir, trainLimit, resume,
                 threads != null ? threads : Runtime.getRuntime().availableProcessors());
         TrainingResult result = Training.run(config, location, new ConsoleTrainingListener(System.out));
