@@ -2,10 +2,10 @@
 """Makes the 'foreign model' fixture: a PyTorch CNN exported with torch.onnx.export the way a PyTorch user would,
 expecting torchvision-normalized input (ToTensor then Normalize(mean=0.5, std=0.5)) and returning LOGITS.
 
-It is the seed architecture with a fixed random initialization (no training: the test checks conventions, not
-accuracy). Besides the model it writes the expected log-probabilities PyTorch itself computes for the first 16
-images of the CIFAR-10 test split, so the Java test compares ONNX Runtime + our input/output conventions against
-an independent implementation.
+It is the seed architecture, trained briefly (2 epochs of SGD on the first 10,000 training images, fixed seed) so
+that its predictions are informative. Besides the model it writes, computed by PyTorch and scikit-learn alone:
+the log-probabilities of the first 16 test images (to check ONNX Runtime + our input/output conventions) and the
+metrics of the first 500 test images (to check `evaluate` end to end against an independent implementation).
 
 Regenerate (Debian's python3-torch 1.13 and python3-onnx):
     /usr/bin/python3 inference/src/test/python/make_foreign_model.py ../shared/data/cifar-10-binary.tar.gz \
@@ -41,26 +41,68 @@ class SeedNet(nn.Module):
         return self.fc3(x)  # logits: the user's model has no softmax
 
 
-def first_test_images(tar_path, n):
+def first_images(tar_path, member_name, n):
     with tarfile.open(tar_path, "r:gz") as tar:
-        member = next(m for m in tar.getmembers() if m.name.endswith("test_batch.bin"))
+        member = next(m for m in tar.getmembers() if m.name.endswith(member_name))
         raw = tar.extractfile(member).read(n * 3073)
     records = np.frombuffer(raw, dtype=np.uint8).reshape(n, 3073)
     return records[:, 0].astype(int), records[:, 1:].reshape(n, 3, 32, 32)
 
 
+def normalized(pixels):
+    return (torch.tensor(pixels, dtype=torch.float32) / 255.0 - 0.5) / 0.5
+
+
+def train(model, tar_path):
+    labels, pixels = first_images(tar_path, "data_batch_1.bin", 10000)
+    x, y = normalized(pixels), torch.tensor(labels)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    for _ in range(2):
+        for i in range(0, len(y), 32):
+            optimizer.zero_grad()
+            F.cross_entropy(model(x[i:i + 32]), y[i:i + 32]).backward()
+            optimizer.step()
+
+
+def sklearn_metrics(labels, log_probs):
+    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, log_loss, precision_score, \
+        recall_score, roc_auc_score
+    predicted = log_probs.argmax(axis=1)
+    probs = np.exp(log_probs.astype(np.float64)).astype(np.float32)
+    classes = list(range(10))
+    return {
+        "count": len(labels),
+        "confusion": confusion_matrix(labels, predicted, labels=classes).tolist(),
+        "accuracy": accuracy_score(labels, predicted),
+        "f1_micro": f1_score(labels, predicted, average="micro", labels=classes, zero_division=0),
+        "f1_macro": f1_score(labels, predicted, average="macro", labels=classes, zero_division=0),
+        "f1_weighted": f1_score(labels, predicted, average="weighted", labels=classes, zero_division=0),
+        "precision": precision_score(labels, predicted, average=None, labels=classes, zero_division=0).tolist(),
+        "recall": recall_score(labels, predicted, average=None, labels=classes, zero_division=0).tolist(),
+        "f1": f1_score(labels, predicted, average=None, labels=classes, zero_division=0).tolist(),
+        "auc": [roc_auc_score(labels == k, probs[:, k]) for k in classes],
+        "log_loss": log_loss(labels, np.exp(log_probs.astype(np.float64)), labels=classes, eps=1e-300),
+    }
+
+
 def main(tar_path, out_dir):
     torch.manual_seed(20261128)
-    model = SeedNet().eval()
-    labels, pixels = first_test_images(tar_path, 16)
-    x = (torch.tensor(pixels, dtype=torch.float32) / 255.0 - 0.5) / 0.5
+    model = SeedNet()
+    train(model, tar_path)
+    model.eval()
+    labels, pixels = first_images(tar_path, "test_batch.bin", 500)
+    x = normalized(pixels)
     with torch.no_grad():
         log_probs = F.log_softmax(model(x), dim=1).numpy()
     torch.onnx.export(model, x[:1], f"{out_dir}/foreign_cnn.onnx", input_names=["input"], output_names=["logits"],
                       dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}}, opset_version=13)
     with open(f"{out_dir}/foreign_cnn_expected.json", "w") as f:
         json.dump({"source": "first 16 images of test_batch.bin, torch 1.13 log_softmax(model((x/255-0.5)/0.5))",
-                   "labels": labels.tolist(), "log_probs": log_probs.tolist()}, f)
+                   "labels": labels[:16].tolist(), "log_probs": log_probs[:16].tolist()}, f)
+    with open(f"{out_dir}/foreign_cnn_metrics_500.json", "w") as f:
+        json.dump({"source": "first 500 images of test_batch.bin, PyTorch log-probs, scikit-learn "
+                             "(auc on float32 exp(logp), log_loss with eps=1e-300, zero_division=0)",
+                   **sklearn_metrics(labels, log_probs)}, f, indent=1)
 
 
 class MnistShaped(nn.Module):

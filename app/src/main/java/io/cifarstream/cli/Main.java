@@ -2,7 +2,9 @@ package io.cifarstream.cli;
 
 import java.io.PrintWriter;
 
+import io.cifarstream.broker.BrokerCommand;
 import io.cifarstream.console.UserError;
+import io.cifarstream.evaluate.EvaluateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,7 +16,7 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "cifar-stream", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Train a CIFAR-10 classifier, score images live through Kafka, measure it exactly.",
-        subcommands = {},
+        subcommands = {BrokerCommand.class, EvaluateCommand.class},
         usageHelpAutoWidth = true, sortOptions = false,
         footer = {"", "Run `cifar-stream COMMAND --help` for a command's options."})
 public final class Main {
@@ -37,6 +39,15 @@ public final class Main {
             }
             err.flush();
             return 1;
+        });
+        cli.setParameterExceptionHandler((e, args) -> {
+            CommandLine command = e.getCommandLine();
+            PrintWriter err = command.getErr();
+            err.println("error: " + e.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+            err.println("Run `" + command.getCommandSpec().qualifiedName() + " --help` for the options.");
+            err.flush();
+            return command.getCommandSpec().exitCodeOnInvalidInput();
         });
         return cli;
     }

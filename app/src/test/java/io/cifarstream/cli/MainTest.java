@@ -1,0 +1,69 @@
+package io.cifarstream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import org.junit.jupiter.api.Test;
+
+import picocli.CommandLine;
+
+/** The command line as a user meets it: help that lists every command, and one-line errors. */
+class MainTest {
+
+    record Run(int exit, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        CommandLine cli = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int exit = cli.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void helpListsEveryCommandWithOneLineEach() {
+        Run help = run("--help");
+        assertThat(help.exit()).isZero();
+        for (String command : Main.commandLine().getSubcommands().keySet()) {
+            assertThat(help.out()).containsPattern("(?m)^\\s+" + command + "\\s+\\S");
+        }
+        assertThat(Main.commandLine().getSubcommands().keySet()).contains("broker", "evaluate");
+    }
+
+    @Test
+    void everyCommandHasItsOwnHelp() {
+        for (String command : Main.commandLine().getSubcommands().keySet()) {
+            Run help = run(command, "--help");
+            assertThat(help.exit()).as(command).isZero();
+            assertThat(help.out()).as(command).contains("Usage: cifar-stream " + command);
+        }
+    }
+
+    @Test
+    void aUserErrorIsOneLineWithoutAStackTrace() {
+        Run missing = run("evaluate", "--model", "does-not-exist.onnx", "--data", "no-such-cifar.tar.gz");
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err().strip().lines()).hasSize(1);
+        assertThat(missing.err()).startsWith("error: ").doesNotContain("\tat ");
+    }
+
+    @Test
+    void verbosePrintsTheStackTraceToo() {
+        Run missing = run("evaluate", "--verbose", "--model", "x.onnx", "--data", "no-such-cifar.tar.gz");
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err()).startsWith("error: ").contains("\tat ");
+    }
+
+    @Test
+    void anUnknownOptionIsAUsageErrorNamingIt() {
+        Run bad = run("evaluate", "--model", "x.onnx", "--limt", "5");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).startsWith("error: Unknown options: '--limt'").contains("--limit")
+                .contains("Run `cifar-stream evaluate --help` for the options.").doesNotContain("Usage:");
+    }
+}
