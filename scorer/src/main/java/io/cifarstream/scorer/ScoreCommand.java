@@ -104,7 +104,12 @@ public final class ScoreCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ScorerConfig config = config();
         Scorer scorer = Scorer.start(config);
-        Thread hook = new Thread(scorer::close, "scorer-shutdown");
+        Thread hook = new Thread(() -> {
+            scorer.close();
+            // Printed once the open batch is committed and the clients are closed: a clean stop.
+            System.err.println("Scorer " + scorer.transactionalId() + " stopped: " + scorer.metrics().imagesScored()
+                    + " images scored");
+        }, "scorer-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         out.println("Scoring " + config.topics().images() + " at " + config.kafka().bootstrapServers() + " with "
                 + config.models().stream().map(ModelSpec::toString).collect(Collectors.joining(", ")) + " as "

@@ -9,6 +9,8 @@ import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -39,6 +41,8 @@ public final class Scorer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Scorer.class);
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(15);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    /** How long the partitions of an instance that died and was not restarted wait before others take them. */
+    private static final Duration SESSION_TIMEOUT = Duration.ofSeconds(15);
 
     private final ScorerConfig config;
     private final ScorerMetrics metrics;
@@ -117,6 +121,10 @@ public final class Scorer implements AutoCloseable {
         Map<String, Object> consumer = config.kafka().consumer(config.group());
         consumer.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxBatch());
         consumer.put(ConsumerConfig.CLIENT_ID_CONFIG, config.transactionalId());
+        // Static membership: a restarted instance takes its predecessor's place (and partitions) at once instead
+        // of waiting for the dead member's session to time out; a clean close still leaves the group (see run).
+        consumer.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.transactionalId());
+        consumer.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) SESSION_TIMEOUT.toMillis());
         return consumer;
     }
 
@@ -128,7 +136,12 @@ public final class Scorer implements AutoCloseable {
             failure = e;
             LOG.error("Scorer {} stopped: {}", config.transactionalId(), e.getMessage(), e);
         } finally {
-            closeQuietly(consumer);
+            try {
+                consumer.close(CloseOptions.groupMembershipOperation(GroupMembershipOperation.LEAVE_GROUP)
+                        .withTimeout(CLOSE_TIMEOUT));
+            } catch (RuntimeException e) {
+                LOG.warn("Scorer {}: closing the consumer failed: {}", config.transactionalId(), e.toString());
+            }
             // A fenced producer must not try to abort: its successor owns the transactional id.
             producer.close(CLOSE_TIMEOUT);
             models.forEach(ScoringModel::close);
