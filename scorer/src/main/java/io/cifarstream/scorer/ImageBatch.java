@@ -13,11 +13,12 @@ import org.apache.kafka.common.TopicPartition;
 import io.cifarstream.inference.OnnxClassifier;
 
 /**
- * One micro-batch being assembled: up to {@code capacity} consumed records, the accepted ones decoded into
- * reused slots of one pixel array (slot {@code i} at {@code i * 3072}, CHW, ready for the model), the rejected
- * ones kept for dead letters, and per partition the offset after the last record consumed, which is what the
- * batch's transaction commits. Every array is allocated once; {@link #clear()} only resets counters.
- * Not thread-safe: owned by the scoring thread.
+ * One micro-batch: up to {@code capacity} consumed records, the accepted ones decoded into reused slots of one
+ * pixel array (slot {@code i} at {@code i * 3072}, CHW, ready for the model), the rejected ones kept for dead
+ * letters, each model's log-probabilities once scored, and per partition the offset after the last record
+ * consumed, which is what the batch's transaction commits. Every array is allocated once; {@link #clear()} only
+ * resets counters. Not thread-safe: the scoring thread fills and scores it, then hands it to the
+ * {@link BatchCommitter} and does not touch it until that commit is over.
  */
 final class ImageBatch {
 
@@ -29,6 +30,8 @@ final class ImageBatch {
     private final int[] labels;
     private final long[] receivedNanos;
     private final List<Rejection> rejections = new ArrayList<>();
+    private final float[][] logProbabilities;
+    private final String[] modelVersions;
     private long[] nextOffsets = new long[8];
     private int size;
     private int consumed;
@@ -36,8 +39,10 @@ final class ImageBatch {
     /** No label: CIFAR-10 classes are 0-9, so a negative value cannot be one. */
     static final int NO_LABEL = -1;
 
-    ImageBatch(int capacity) {
+    ImageBatch(int capacity, int models) {
         this.capacity = capacity;
+        this.logProbabilities = new float[models][capacity * OnnxClassifier.CLASSES];
+        this.modelVersions = new String[models];
         this.pixels = new byte[capacity * OnnxClassifier.PIXELS];
         this.ids = new String[capacity];
         this.records = newRecordArray(capacity);
@@ -121,6 +126,20 @@ final class ImageBatch {
 
     long receivedNanos(int slot) {
         return receivedNanos[slot];
+    }
+
+    /** Model {@code m}'s log-probabilities of the accepted images, 10 per slot, once scored. */
+    float[] logProbabilities(int m) {
+        return logProbabilities[m];
+    }
+
+    /** The version of model {@code m} that scored this batch. */
+    String modelVersion(int m) {
+        return modelVersions[m];
+    }
+
+    void scoredBy(int m, String version) {
+        modelVersions[m] = version;
     }
 
     List<Rejection> rejections() {

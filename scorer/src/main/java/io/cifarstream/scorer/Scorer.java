@@ -78,7 +78,9 @@ public final class Scorer implements AutoCloseable {
             producer.initTransactions();
             consumer = new KafkaConsumer<>(consumerConfig(config), new ByteArrayDeserializer(), new ByteArrayDeserializer());
             ScorerMetrics metrics = new ScorerMetrics(config.transactionalId(), config.maxBatch());
-            ScoringLoop loop = new ScoringLoop(config, consumer, producer, models, metrics);
+            BatchCommitter committer = new BatchCommitter(config, producer,
+                    models.stream().map(ScoringModel::id).toList(), metrics);
+            ScoringLoop loop = new ScoringLoop(config, consumer, committer, models, metrics);
             consumer.subscribe(List.of(config.topics().images()), loop.rebalanceListener());
             endpoint = config.http().map(address -> MetricsEndpoint.start(address, metrics::prometheusText));
             Scorer scorer = new Scorer(config, metrics, loop, endpoint, consumer, producer, models);

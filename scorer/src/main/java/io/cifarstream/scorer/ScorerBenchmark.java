@@ -122,8 +122,8 @@ public final class ScorerBenchmark implements Callable<Integer> {
                     .withPartitions(4)
                     .withStatus(Duration.ofSeconds(5), line -> System.err.println("bench: " + line));
 
-            double endToEnd = endToEndThroughput(base, images);
             ObjectNode e2e = result.putObject("end_to_end");
+            double endToEnd = endToEndThroughput(base, images, e2e.putObject("scoring_thread_seconds"));
             e2e.put("images", images.size());
             e2e.put("max_batch", maxBatch);
             e2e.put("images_per_second", Math.round(endToEnd));
@@ -167,7 +167,7 @@ public final class ScorerBenchmark implements Callable<Integer> {
     }
 
     /** Replays every image onto a fresh topic first, then times a scorer from its first commit to its last. */
-    static double endToEndThroughput(ScorerConfig base, CifarImages images) throws Exception {
+    static double endToEndThroughput(ScorerConfig base, CifarImages images, ObjectNode phases) throws Exception {
         TopicNames topics = freshTopics(base);
         ScorerConfig config = base.withTopics(topics).withGroup("bench-" + topics.images());
         try (KafkaProducer<byte[], byte[]> producer = producer(config.kafka())) {
@@ -192,6 +192,10 @@ public final class ScorerBenchmark implements Callable<Integer> {
                 }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
+            for (ScorerMetrics.Phase phase : ScorerMetrics.Phase.values()) {
+                phases.put(phase.name().toLowerCase(java.util.Locale.ROOT), round3(scorer.metrics().phaseSeconds(phase)));
+            }
+            phases.put("wall_since_first_commit", round3(seconds));
             return (images.size() - firstCount) / seconds;
         }
     }

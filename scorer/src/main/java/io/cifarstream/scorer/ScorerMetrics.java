@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code transactions_total{outcome}}, {@code batch_size} (histogram), {@code latency_seconds} (histogram,
  * event time to committed prediction), {@code scoring_latency_seconds} (histogram, record received to
  * prediction produced), {@code consumer_lag_records}, {@code model_info{model,version}},
- * {@code model_reloads_total}.
+ * {@code model_reloads_total}, {@code phase_seconds_total{phase}} (decode, score, commit).
  */
 public final class ScorerMetrics {
 
@@ -41,6 +41,7 @@ public final class ScorerMetrics {
     private final LatencyHistogram scoringLatency = new LatencyHistogram(PREFIX + "scoring_latency_seconds",
             "Record received by the scorer to its prediction produced (decode, batching wait, inference).", 1e-6,
             3_600_000_000L, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 1_000_000);
+    private final LongAdder[] phaseNanos = {new LongAdder(), new LongAdder(), new LongAdder()};
     private final Object rateLock = new Object();
     private long rateImages;
     private long rateNanos = System.nanoTime();
@@ -83,6 +84,25 @@ public final class ScorerMetrics {
 
     void scoringLatencyMicros(long micros) {
         scoringLatency.record(micros);
+    }
+
+    /** Where the scoring thread spends its time, besides waiting in poll. */
+    enum Phase {
+        /** Avro decoding, validation and pixel decoding into the batch. */
+        DECODE,
+        /** The model calls. */
+        SCORE,
+        /** Producing predictions and dead letters, sending offsets and committing the transaction. */
+        COMMIT
+    }
+
+    void phase(Phase phase, long nanos) {
+        phaseNanos[phase.ordinal()].add(nanos);
+    }
+
+    /** Seconds the scoring thread has spent in {@code phase}. */
+    public double phaseSeconds(Phase phase) {
+        return phaseNanos[phase.ordinal()].sum() / 1e9;
     }
 
     void consumerLag(long records) {
@@ -187,6 +207,11 @@ public final class ScorerMetrics {
         help(out, "model_info", "gauge", "The version each model scores with now; 1 per model.");
         modelVersions.forEach((model, version) ->
                 sample(out, "model_info", label("model", model) + "," + label("version", version), 1));
+        help(out, "phase_seconds_total", "counter", "Time the scoring thread spent per phase: decode, score, commit.");
+        for (Phase phase : Phase.values()) {
+            out.append(PREFIX).append("phase_seconds_total{").append(label("phase", phase.name().toLowerCase(Locale.ROOT)))
+                    .append("} ").append(String.format(Locale.ROOT, "%.6f", phaseSeconds(phase))).append('\n');
+        }
         help(out, "model_reloads_total", "counter", "Model files reloaded after they changed.");
         sample(out, "model_reloads_total", "", modelReloads.sum());
         batchSizes.writePrometheus(out);

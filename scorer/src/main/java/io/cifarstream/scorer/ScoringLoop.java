@@ -1,48 +1,36 @@
 package io.cifarstream.scorer;
 
-import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.InvalidProducerEpochException;
-import org.apache.kafka.common.errors.OutOfOrderSequenceException;
-import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.cifarstream.inference.OnnxClassifier;
-import io.cifarstream.schemas.AvroSerde;
-import io.cifarstream.schemas.AvroSerializer;
-import io.cifarstream.schemas.DeadLetter;
-import io.cifarstream.schemas.Prediction;
-
 /**
- * The scoring thread: consume, decode, batch, score, produce, commit, exactly once.
+ * The scoring thread: consume, decode, batch, score, and hand each scored batch to the {@link BatchCommitter},
+ * exactly once.
  *
  * <p>A micro-batch is assembled in memory (no transaction is open meanwhile) until it holds {@code maxBatch}
- * records or {@code linger} has passed since its first record. Then, in one Kafka transaction: every model scores
- * the whole batch in one call, one prediction per image and model and one dead letter per rejected record are
- * produced, the consumed offsets are sent with the consumer's group metadata, and the transaction commits.
- * If anything fails, the transaction is aborted and every partition is sought back to its last committed
- * position, so the same records are read and scored again: nothing is lost, and since only committed output
- * counts for {@code read_committed} readers, nothing is duplicated. On a rebalance the open batch is committed
- * in {@code onPartitionsRevoked}, while this instance still owns its partitions; lost partitions drop it.
+ * records or {@code linger} has passed since its first record. Every model then scores the whole batch in one
+ * call, and the committer writes its predictions and dead letters and commits its offsets in one transaction
+ * while this thread fills and scores the next batch (two batch buffers; at most one commit in flight). If a
+ * commit fails, the committer aborts it, and this thread drops the batch it is filling and seeks every partition
+ * back to its last committed position, so the same records are read and scored again: nothing is lost, and since
+ * only committed output counts for {@code read_committed} readers, nothing is duplicated. Before partitions move
+ * in a rebalance, {@code onPartitionsRevoked} commits the open batch and waits for it; lost partitions drop it.
  */
 final class ScoringLoop implements Runnable {
 
@@ -51,45 +39,42 @@ final class ScoringLoop implements Runnable {
     /** Batches that fail for reasons other than their input, in a row, before the scorer gives up. */
     private static final int MAX_CONSECUTIVE_FAILURES = 10;
     private static final Duration MODEL_CHECK_INTERVAL = Duration.ofSeconds(1);
-    private static final String STAGE = "scorer";
-    /** Dead letters carry the original value only up to this size, so they stay below Kafka's 1 MB default. */
-    private static final int MAX_VALUE_IN_DEAD_LETTER = 256 * 1024;
 
     private final ScorerConfig config;
     private final KafkaConsumer<byte[], byte[]> consumer;
-    private final KafkaProducer<byte[], byte[]> producer;
     private final List<ScoringModel> models;
     private final ScorerMetrics metrics;
-    private final ImageBatch batch;
+    private final BatchCommitter committer;
     private final ImageEventDecoder decoder;
-    private final float[][] outputs;
-    private final int[] predictedByModel;
-    private final Prediction prediction = new Prediction();
-    private final LogProbabilityView logProbs = new LogProbabilityView();
-    private final DeadLetter deadLetter = new DeadLetter();
-    private final AvroSerializer<Prediction> predictions = AvroSerde.predictions().serializer();
-    private final AvroSerializer<DeadLetter> deadLetters = AvroSerde.deadLetters().serializer();
     private final String imagesTopic;
+    /** The batch being filled; the other buffer is in flight or free. */
+    private ImageBatch batch;
+    private ImageBatch spare;
+    private Future<?> inFlight;
+    private Map<TopicPartition, OffsetAndMetadata> inFlightOffsets;
     /** Per partition, where to read again if the open work fails: the last committed position (-1: not ours). */
     private long[] rewindTo = new long[8];
     private volatile boolean closing;
+    /** Set once run() is over: a rebalance while the consumer closes then commits nothing. */
+    private boolean finished;
     private long batchDeadline;
     private long nextModelCheck;
     private long nextStatus;
     private int consecutiveFailures;
+    /** Time spent scoring and handing off, so decoding time can leave out the flushes nested in it. */
+    private long flushNanos;
 
-    ScoringLoop(ScorerConfig config, KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer,
+    ScoringLoop(ScorerConfig config, KafkaConsumer<byte[], byte[]> consumer, BatchCommitter committer,
             List<ScoringModel> models, ScorerMetrics metrics) {
         this.config = config;
         this.consumer = consumer;
-        this.producer = producer;
+        this.committer = committer;
         this.models = models;
         this.metrics = metrics;
-        this.batch = new ImageBatch(config.maxBatch());
+        this.batch = new ImageBatch(config.maxBatch(), models.size());
+        this.spare = new ImageBatch(config.maxBatch(), models.size());
         this.decoder = new ImageEventDecoder(config.maxRecordBytes());
-        this.outputs = new float[models.size()][config.maxBatch() * OnnxClassifier.CLASSES];
         this.imagesTopic = config.topics().images();
-        this.predictedByModel = new int[models.size()];
         Arrays.fill(rewindTo, -1);
         models.forEach(m -> metrics.modelVersion(m.id(), m.version()));
         long now = System.nanoTime();
@@ -102,13 +87,22 @@ final class ScoringLoop implements Runnable {
         return new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                flush();
+                if (finished) {
+                    return;
+                }
+                if (flush()) {
+                    awaitInFlight();
+                }
                 partitions.forEach(tp -> setRewind(tp.partition(), -1));
             }
 
             @Override
             public void onPartitionsLost(Collection<TopicPartition> partitions) {
-                // Others own them already: nothing may be committed for them; they read from the last commit.
+                if (finished) {
+                    return;
+                }
+                // Others own them already: the open batch must not be committed; they read from the last commit.
+                awaitInFlight();
                 batch.clear();
                 partitions.forEach(tp -> setRewind(tp.partition(), -1));
             }
@@ -129,34 +123,55 @@ final class ScoringLoop implements Runnable {
     @Override
     public void run() {
         try {
-            while (!closing) {
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout());
-                long now = System.nanoTime();
-                if (!records.isEmpty()) {
-                    admit(records, now);
+            try {
+                while (!closing) {
+                    ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout());
+                    long now = System.nanoTime();
+                    if (inFlight != null && inFlight.isDone()) {
+                        awaitInFlight();
+                    }
+                    if (!records.isEmpty()) {
+                        admit(records, now);
+                    }
+                    if (!batch.isEmpty() && now - batchDeadline >= 0) {
+                        flush();
+                    }
+                    report(now);
                 }
-                if (!batch.isEmpty() && now - batchDeadline >= 0) {
-                    flush();
+            } catch (WakeupException e) {
+                if (!closing) {
+                    throw e;
                 }
-                report(now);
             }
-        } catch (WakeupException e) {
-            if (!closing) {
-                throw e;
+            // Closing: the records already consumed are scored and committed rather than read again by the next owner.
+            if (flush()) {
+                awaitInFlight();
             }
+        } finally {
+            finished = true;
+            committer.close();
         }
-        // Closing: the records already consumed are scored and committed rather than read again by the next owner.
-        flush();
     }
 
     private Duration pollTimeout() {
         if (batch.isEmpty()) {
-            return IDLE_POLL;
+            // With a commit in flight, come back soon to account for it.
+            return inFlight == null ? IDLE_POLL : Duration.ofMillis(5);
         }
         return Duration.ofNanos(Math.max(0, batchDeadline - System.nanoTime()));
     }
 
     private void admit(ConsumerRecords<byte[], byte[]> records, long receivedNanos) {
+        long start = System.nanoTime();
+        long flushing = flushNanos;
+        try {
+            admitAll(records, receivedNanos);
+        } finally {
+            metrics.phase(ScorerMetrics.Phase.DECODE, System.nanoTime() - start - (flushNanos - flushing));
+        }
+    }
+
+    private void admitAll(ConsumerRecords<byte[], byte[]> records, long receivedNanos) {
         for (TopicPartition tp : records.partitions()) {
             if (rewindPosition(tp.partition()) < 0) {
                 setRewind(tp.partition(), records.records(tp).get(0).offset());
@@ -177,138 +192,89 @@ final class ScoringLoop implements Runnable {
     }
 
     /**
-     * Scores and commits the open batch in one transaction; on failure aborts and seeks back.
+     * Scores the open batch and hands it to the committer, after the previous batch's commit is over.
      *
-     * @return true when the batch was committed (or empty), false when it was aborted
+     * @return false when the previous commit failed: the open batch was dropped and the partitions sought back
      */
-    boolean flush() {
+    private boolean flush() {
         if (batch.isEmpty()) {
             return true;
         }
-        boolean inTransaction = false;
+        long start = System.nanoTime();
         try {
             int n = batch.size();
             for (int m = 0; m < models.size(); m++) {
+                ScoringModel model = models.get(m);
                 if (n > 0) {
-                    models.get(m).classifier().logProbabilities(batch.pixels(), 0, n, outputs[m]);
+                    model.classifier().logProbabilities(batch.pixels(), 0, n, batch.logProbabilities(m));
                 }
+                batch.scoredBy(m, model.version());
             }
-            producer.beginTransaction();
-            inTransaction = true;
-            Arrays.fill(predictedByModel, 0);
-            int nanLetters = produceResults(n, predictedByModel);
-            producer.sendOffsetsToTransaction(batch.offsetsToCommit(imagesTopic), consumer.groupMetadata());
-            producer.commitTransaction();
-            inTransaction = false;
-            committed(n, predictedByModel, nanLetters);
+            long scored = System.nanoTime();
+            metrics.phase(ScorerMetrics.Phase.SCORE, scored - start);
+            boolean previousCommitted = awaitInFlight();
+            metrics.phase(ScorerMetrics.Phase.COMMIT, System.nanoTime() - scored);
+            if (!previousCommitted) {
+                return false;
+            }
+            inFlightOffsets = batch.offsetsToCommit(imagesTopic);
+            inFlight = committer.submit(batch, inFlightOffsets, consumer.groupMetadata());
+            ImageBatch next = spare;
+            spare = batch;
+            batch = next;
+            reloadModelsIfDue();
             return true;
-        } catch (ProducerFencedException | InvalidProducerEpochException | OutOfOrderSequenceException
-                | AuthorizationException | UnsupportedVersionException e) {
-            throw new ScorerFailedException(fatalMessage(e), e);
-        } catch (ScorerFailedException e) {
-            throw e;
         } catch (RuntimeException e) {
-            abort(inTransaction, e);
+            if (e instanceof ScorerFailedException) {
+                throw e;
+            }
+            // A model call failed, so this batch was not handed off. The commit in flight settles first: seeking
+            // back while it might still commit would read its records again.
+            if (awaitInFlight()) {
+                failed(e);
+            }
             return false;
         } finally {
-            batch.clear();
-            reloadModelsIfDue();
+            flushNanos += System.nanoTime() - start;
         }
     }
 
-    /** Produces predictions and dead letters; counts predictions per model into {@code predicted}. */
-    private int produceResults(int n, int[] predicted) {
-        String predictionsTopic = config.topics().predictions();
-        Instant scoredAt = Instant.now();
-        int nanLetters = 0;
-        for (int i = 0; i < n; i++) {
-            ConsumerRecord<byte[], byte[]> record = batch.record(i);
-            long latencyMicros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - batch.receivedNanos(i));
-            for (int m = 0; m < models.size(); m++) {
-                ScoringModel model = models.get(m);
-                logProbs.show(outputs[m], i * OnnxClassifier.CLASSES);
-                int best = logProbs.argMax();
-                if (best < 0) {
-                    sendDeadLetter(record, DeadLetterKind.NAN_LOG_PROB.name(), "model " + model.id() + " version "
-                            + model.version() + " gave NaN log-probabilities for image " + batch.id(i)
-                            + ": the model is numerically broken for this input; check its export and weights");
-                    nanLetters++;
-                    continue;
-                }
-                prediction.setImageId(batch.id(i));
-                prediction.setModelId(model.id());
-                prediction.setModelVersion(model.version());
-                prediction.setLogProbs(logProbs);
-                prediction.setPredictedClass(best);
-                prediction.setLabel(batch.label(i) == ImageBatch.NO_LABEL ? null : batch.label(i));
-                prediction.setEventTime(Instant.ofEpochMilli(batch.eventTime(i)));
-                prediction.setScoredTime(scoredAt);
-                prediction.setScoringLatencyMicros(latencyMicros);
-                producer.send(new ProducerRecord<>(predictionsTopic, record.key(),
-                        predictions.serialize(predictionsTopic, prediction)));
-                metrics.scoringLatencyMicros(latencyMicros);
-                predicted[m]++;
+    /**
+     * Waits for the commit in flight, if any, and accounts for it.
+     *
+     * @return true when it committed (or none was in flight); false when it failed and everything since the last
+     *         commit, including the open batch, will be read again
+     */
+    private boolean awaitInFlight() {
+        if (inFlight == null) {
+            return true;
+        }
+        Future<?> commit = inFlight;
+        inFlight = null;
+        try {
+            getUninterruptibly(commit);
+            for (Map.Entry<TopicPartition, OffsetAndMetadata> entry : inFlightOffsets.entrySet()) {
+                setRewind(entry.getKey().partition(), entry.getValue().offset());
             }
+            consecutiveFailures = 0;
+            return true;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ScorerFailedException fatal) {
+                throw fatal;
+            }
+            failed(e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause()));
+            return false;
+        } finally {
+            spare.clear();
         }
-        for (Rejection rejection : batch.rejections()) {
-            sendDeadLetter(rejection.record(), rejection.kind(), rejection.message());
-        }
-        return nanLetters;
     }
 
-    /** A dead letter for {@code record}, with its original key and (unless too large) value. */
-    private void sendDeadLetter(ConsumerRecord<byte[], byte[]> record, String kind, String message) {
-        String topic = config.topics().deadLetters();
-        byte[] key = record.key();
-        byte[] value = record.value();
-        deadLetter.setOriginalKey(key == null ? null : ByteBuffer.wrap(key));
-        deadLetter.setOriginalValue(value == null || value.length > MAX_VALUE_IN_DEAD_LETTER ? null : ByteBuffer.wrap(value));
-        deadLetter.setTopic(record.topic());
-        deadLetter.setPartition(record.partition());
-        deadLetter.setOffset(record.offset());
-        deadLetter.setStage(STAGE);
-        deadLetter.setErrorKind(kind);
-        deadLetter.setMessage(message);
-        deadLetter.setFailedTime(Instant.now());
-        producer.send(new ProducerRecord<>(topic, key, deadLetters.serialize(topic, deadLetter)));
-    }
-
-    private void committed(int images, int[] predicted, int nanLetters) {
-        long nowMillis = System.currentTimeMillis();
-        for (int i = 0; i < images; i++) {
-            metrics.latencyMicros(TimeUnit.MILLISECONDS.toMicros(Math.max(0, nowMillis - batch.eventTime(i))));
-        }
-        for (Rejection rejection : batch.rejections()) {
-            metrics.deadLetter(rejection.kind());
-        }
-        for (int k = 0; k < nanLetters; k++) {
-            metrics.deadLetter(DeadLetterKind.NAN_LOG_PROB.name());
-        }
-        metrics.imagesScored(images);
-        for (int m = 0; m < models.size(); m++) {
-            metrics.predictions(models.get(m).id(), predicted[m]);
-        }
-        metrics.batchCommitted(batch.consumed());
-        for (var entry : batch.offsetsToCommit(imagesTopic).entrySet()) {
-            setRewind(entry.getKey().partition(), entry.getValue().offset());
-        }
-        consecutiveFailures = 0;
-    }
-
-    private void abort(boolean inTransaction, RuntimeException cause) {
-        metrics.batchAborted();
+    /** Drops the open batch and seeks every partition back to its last committed position. */
+    private void failed(RuntimeException cause) {
         consecutiveFailures++;
-        LOG.warn("Scorer {}: batch of {} records failed ({}); aborting and reading them again (failure {} of {} in a row)",
-                config.transactionalId(), batch.consumed(), cause.toString(), consecutiveFailures, MAX_CONSECUTIVE_FAILURES);
-        if (inTransaction) {
-            try {
-                producer.abortTransaction();
-            } catch (KafkaException e) {
-                e.addSuppressed(cause);
-                throw new ScorerFailedException("scorer " + config.transactionalId() + " could not abort a failed"
-                        + " transaction (" + e.getMessage() + "); restart it: its successor aborts the transaction", e);
-            }
-        }
+        LOG.warn("Scorer {}: a batch failed ({}); reading everything since the last commit again (failure {} of {} in a row)",
+                config.transactionalId(), cause.toString(), consecutiveFailures, MAX_CONSECUTIVE_FAILURES);
+        batch.clear();
         for (TopicPartition tp : consumer.assignment()) {
             long position = rewindPosition(tp.partition());
             if (tp.topic().equals(imagesTopic) && position >= 0) {
@@ -342,27 +308,17 @@ final class ScoringLoop implements Runnable {
             return;
         }
         nextStatus = now + config.statusInterval().toNanos();
-        long lag = 0;
+        // Partitions not fetched from yet have no known lag; the sum covers the others (-1 when none is known).
+        long lag = -1;
         for (TopicPartition tp : consumer.assignment()) {
             OptionalLong partitionLag = consumer.currentLag(tp);
-            if (partitionLag.isEmpty()) {
-                lag = -1;
-                break;
+            if (partitionLag.isPresent()) {
+                lag = Math.max(lag, 0) + partitionLag.getAsLong();
             }
-            lag += partitionLag.getAsLong();
         }
         metrics.consumerLag(lag);
         metrics.updateRate();
         config.status().accept(metrics.statusLine());
-    }
-
-    private String fatalMessage(KafkaException e) {
-        if (e instanceof ProducerFencedException || e instanceof InvalidProducerEpochException) {
-            return "scorer " + config.transactionalId() + " was fenced: another scorer started with the same --group "
-                    + config.group() + " and --instance-id " + config.instanceId() + " and took over (" + e.getMessage()
-                    + "); give every running scorer its own --instance-id";
-        }
-        return "scorer " + config.transactionalId() + " cannot go on: " + e.getMessage();
     }
 
     private long rewindPosition(int partition) {
@@ -376,6 +332,24 @@ final class ScoringLoop implements Runnable {
             Arrays.fill(rewindTo, old, rewindTo.length, -1);
         }
         rewindTo[partition] = position;
+    }
+
+    private static void getUninterruptibly(Future<?> future) throws ExecutionException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    future.get();
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static void pause(Duration duration) {
