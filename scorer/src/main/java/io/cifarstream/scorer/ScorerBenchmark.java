@@ -260,6 +260,9 @@ public final class ScorerBenchmark implements Callable<Integer> {
     private static KafkaProducer<byte[], byte[]> producer(KafkaSettings kafka) {
         Map<String, Object> config = kafka.producer();
         config.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        // One request in flight: a just-created topic's partition may refuse a first batch yet take later ones,
+        // which wedges an idempotent producer with several in flight on out-of-order sequence numbers.
+        config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
     }
 

@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import javax.imageio.ImageIO;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -90,7 +91,12 @@ final class ImageEventRecords {
 
     /** Produces raw (key, value) pairs in order, waiting until all are acknowledged. */
     static void produce(KafkaSettings kafka, String topic, List<Map.Entry<byte[], byte[]>> records) {
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer(), new ByteArraySerializer(),
+        Map<String, Object> config = kafka.producer();
+        // One request in flight: right after a topic is created the broker may still refuse its first batch
+        // (NOT_LEADER_OR_FOLLOWER) while accepting later ones, which wedges an idempotent producer that has
+        // several in flight on OUT_OF_ORDER_SEQUENCE_NUMBER until the delivery timeout.
+        config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(),
                 new ByteArraySerializer())) {
             var futures = records.stream()
                     .map(r -> producer.send(new ProducerRecord<>(topic, r.getKey(), r.getValue())))
