@@ -127,6 +127,8 @@ public final class Scorer implements AutoCloseable {
         // of waiting for the dead member's session to time out; a clean close still leaves the group (see run).
         consumer.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.transactionalId());
         consumer.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) SESSION_TIMEOUT.toMillis());
+        // A fetch the broker parks waits at most this long for data; 500 ms (Kafka's default) shows up in latency.
+        consumer.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
         return consumer;
     }
 

@@ -33,12 +33,12 @@ public final class ScorerMetrics {
     private final LongAdder modelReloads = new LongAdder();
     private final AtomicLong consumerLag = new AtomicLong(-1);
     private final Map<String, String> modelVersions = new ConcurrentSkipListMap<>();
-    private final LatencyHistogram batchSizes;
-    private final LatencyHistogram latency = new LatencyHistogram(PREFIX + "latency_seconds",
+    private final PrometheusHistogram batchSizes;
+    private final PrometheusHistogram latency = new PrometheusHistogram(PREFIX + "latency_seconds",
             "Event time to committed prediction.", 1e-6, 3_600_000_000L,
             1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000, 2_500_000,
             5_000_000, 10_000_000, 60_000_000);
-    private final LatencyHistogram scoringLatency = new LatencyHistogram(PREFIX + "scoring_latency_seconds",
+    private final PrometheusHistogram scoringLatency = new PrometheusHistogram(PREFIX + "scoring_latency_seconds",
             "Record received by the scorer to its prediction produced (decode, batching wait, inference).", 1e-6,
             3_600_000_000L, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 1_000_000);
     private final LongAdder[] phaseNanos = {new LongAdder(), new LongAdder(), new LongAdder()};
@@ -53,7 +53,7 @@ public final class ScorerMetrics {
         for (int i = 0; i < bounds.length; i++) {
             bounds[i] = Math.min(1L << i, maxBatch);
         }
-        this.batchSizes = new LatencyHistogram(PREFIX + "batch_size", "Records per committed micro-batch.", 1,
+        this.batchSizes = new PrometheusHistogram(PREFIX + "batch_size", "Records per committed micro-batch.", 1,
                 Math.max(2, maxBatch), java.util.Arrays.stream(bounds).distinct().toArray());
     }
 

@@ -11,7 +11,7 @@ import org.HdrHistogram.Recorder;
  * written to Prometheus as a cumulative histogram with fixed bucket bounds. Recording is allocation-free
  * (an HdrHistogram {@link Recorder}); readers fold the recorder's interval into a running total under a lock.
  */
-final class LatencyHistogram {
+final class PrometheusHistogram {
 
     private final String name;
     private final String help;
@@ -26,7 +26,7 @@ final class LatencyHistogram {
      * @param unit   the Prometheus value of one recorded unit, e.g. 1e-6 for microseconds written as seconds
      * @param bounds upper bucket bounds in recorded units, ascending
      */
-    LatencyHistogram(String name, String help, double unit, long highest, long... bounds) {
+    PrometheusHistogram(String name, String help, double unit, long highest, long... bounds) {
         this.name = name;
         this.help = help;
         this.unit = unit;
