@@ -1,0 +1,201 @@
+package io.cifarstream.scorer;
+
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+
+import io.cifarstream.inference.OnnxClassifier;
+import io.cifarstream.schemas.AvroSerde;
+import io.cifarstream.schemas.AvroSerializer;
+import io.cifarstream.schemas.DeadLetter;
+import io.cifarstream.schemas.Prediction;
+
+/**
+ * Writes scored batches in Kafka transactions on its own thread, so the scoring thread scores the next batch while
+ * this one commits. Per batch, in one transaction: one prediction per accepted image and model (key = the image's
+ * original key), one dead letter per rejected record, the batch's offsets with the consumer's group metadata, then
+ * the commit. A failed transaction is aborted here; the returned future then fails with the cause, and the scoring
+ * thread reads the batch again from the last committed offsets. Failures after which the producer cannot go on
+ * (fenced by a successor, refused) fail it with a {@link ScorerFailedException}.
+ *
+ * <p>Counts committed work in {@link ScorerMetrics}. One batch at a time: the scoring thread waits for the previous
+ * future before submitting the next.
+ */
+final class BatchCommitter implements AutoCloseable {
+
+    static final String STAGE = "scorer";
+    /** Dead letters carry the original value only up to this size, so they stay below Kafka's 1 MB default. */
+    static final int MAX_VALUE_IN_DEAD_LETTER = 256 * 1024;
+
+    private final ScorerConfig config;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final List<String> modelIds;
+    private final ScorerMetrics metrics;
+    private final ExecutorService thread;
+    private final Prediction prediction = new Prediction();
+    private final LogProbabilityView logProbs = new LogProbabilityView();
+    private final DeadLetter deadLetter = new DeadLetter();
+    private final AvroSerializer<Prediction> predictions = AvroSerde.predictions().serializer();
+    private final AvroSerializer<DeadLetter> deadLetters = AvroSerde.deadLetters().serializer();
+    private final int[] predicted;
+
+    BatchCommitter(ScorerConfig config, KafkaProducer<byte[], byte[]> producer, List<String> modelIds,
+            ScorerMetrics metrics) {
+        this.config = config;
+        this.producer = producer;
+        this.modelIds = List.copyOf(modelIds);
+        this.metrics = metrics;
+        this.predicted = new int[modelIds.size()];
+        this.thread = Executors.newSingleThreadExecutor(runnable -> {
+            Thread t = new Thread(runnable, "scorer-" + config.instanceId() + "-commit");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Commits {@code batch} (already scored) with {@code offsets} as consumed by the member {@code group}. */
+    Future<?> submit(ImageBatch batch, Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
+        return thread.submit(() -> commit(batch, offsets, group));
+    }
+
+    private void commit(ImageBatch batch, Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
+        boolean inTransaction = false;
+        try {
+            producer.beginTransaction();
+            inTransaction = true;
+            int nanLetters = produce(batch);
+            producer.sendOffsetsToTransaction(offsets, group);
+            producer.commitTransaction();
+            inTransaction = false;
+            committed(batch, nanLetters);
+        } catch (ProducerFencedException | InvalidProducerEpochException | OutOfOrderSequenceException
+                | AuthorizationException | UnsupportedVersionException e) {
+            throw new ScorerFailedException(fatalMessage(e), e);
+        } catch (RuntimeException e) {
+            metrics.batchAborted();
+            if (inTransaction) {
+                try {
+                    producer.abortTransaction();
+                } catch (KafkaException abortFailure) {
+                    abortFailure.addSuppressed(e);
+                    throw new ScorerFailedException("scorer " + config.transactionalId() + " could not abort a failed"
+                            + " transaction (" + abortFailure.getMessage() + "); restart it: its successor under the"
+                            + " same --instance-id aborts the transaction", abortFailure);
+                }
+            }
+            throw e;
+        }
+    }
+
+    /** Produces predictions and dead letters; returns how many NaN dead letters replaced predictions. */
+    private int produce(ImageBatch batch) {
+        String topic = config.topics().predictions();
+        Instant scoredAt = Instant.now();
+        java.util.Arrays.fill(predicted, 0);
+        int nanLetters = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            ConsumerRecord<byte[], byte[]> record = batch.record(i);
+            long latencyMicros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - batch.receivedNanos(i));
+            for (int m = 0; m < modelIds.size(); m++) {
+                logProbs.show(batch.logProbabilities(m), i * OnnxClassifier.CLASSES);
+                int best = logProbs.argMax();
+                if (best < 0) {
+                    sendDeadLetter(record, DeadLetterKind.NAN_LOG_PROB.name(), "model " + modelIds.get(m) + " version "
+                            + batch.modelVersion(m) + " gave NaN log-probabilities for image " + batch.id(i)
+                            + ": the model is numerically broken for this input; check its export and weights");
+                    nanLetters++;
+                    continue;
+                }
+                prediction.setImageId(batch.id(i));
+                prediction.setModelId(modelIds.get(m));
+                prediction.setModelVersion(batch.modelVersion(m));
+                prediction.setLogProbs(logProbs);
+                prediction.setPredictedClass(best);
+                prediction.setLabel(batch.label(i) == ImageBatch.NO_LABEL ? null : batch.label(i));
+                prediction.setEventTime(Instant.ofEpochMilli(batch.eventTime(i)));
+                prediction.setScoredTime(scoredAt);
+                prediction.setScoringLatencyMicros(latencyMicros);
+                producer.send(new ProducerRecord<>(topic, record.key(), predictions.serialize(topic, prediction)));
+                metrics.scoringLatencyMicros(latencyMicros);
+                predicted[m]++;
+            }
+        }
+        for (Rejection rejection : batch.rejections()) {
+            sendDeadLetter(rejection.record(), rejection.kind(), rejection.message());
+        }
+        return nanLetters;
+    }
+
+    /** A dead letter for {@code record}, with its original key and (unless too large) value and coordinates. */
+    private void sendDeadLetter(ConsumerRecord<byte[], byte[]> record, String kind, String message) {
+        String topic = config.topics().deadLetters();
+        byte[] key = record.key();
+        byte[] value = record.value();
+        deadLetter.setOriginalKey(key == null ? null : ByteBuffer.wrap(key));
+        deadLetter.setOriginalValue(value == null || value.length > MAX_VALUE_IN_DEAD_LETTER ? null : ByteBuffer.wrap(value));
+        deadLetter.setTopic(record.topic());
+        deadLetter.setPartition(record.partition());
+        deadLetter.setOffset(record.offset());
+        deadLetter.setStage(STAGE);
+        deadLetter.setErrorKind(kind);
+        deadLetter.setMessage(message);
+        deadLetter.setFailedTime(Instant.now());
+        producer.send(new ProducerRecord<>(topic, key, deadLetters.serialize(topic, deadLetter)));
+    }
+
+    private void committed(ImageBatch batch, int nanLetters) {
+        long nowMillis = System.currentTimeMillis();
+        for (int i = 0; i < batch.size(); i++) {
+            metrics.latencyMicros(TimeUnit.MILLISECONDS.toMicros(Math.max(0, nowMillis - batch.eventTime(i))));
+        }
+        for (Rejection rejection : batch.rejections()) {
+            metrics.deadLetter(rejection.kind());
+        }
+        for (int k = 0; k < nanLetters; k++) {
+            metrics.deadLetter(DeadLetterKind.NAN_LOG_PROB.name());
+        }
+        metrics.imagesScored(batch.size());
+        for (int m = 0; m < modelIds.size(); m++) {
+            metrics.predictions(modelIds.get(m), predicted[m]);
+        }
+        metrics.batchCommitted(batch.consumed());
+    }
+
+    private String fatalMessage(KafkaException e) {
+        if (e instanceof ProducerFencedException || e instanceof InvalidProducerEpochException) {
+            return "scorer " + config.transactionalId() + " was fenced: another scorer started with the same --group "
+                    + config.group() + " and --instance-id " + config.instanceId() + " and took over (" + e.getMessage()
+                    + "); give every running scorer its own --instance-id";
+        }
+        return "scorer " + config.transactionalId() + " cannot go on: " + e.getMessage();
+    }
+
+    /** Stops the thread after the batch in flight, if any. */
+    @Override
+    public void close() {
+        thread.shutdown();
+        try {
+            thread.awaitTermination(1, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,290 @@
+package io.cifarstream.scorer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.cifarstream.broker.EmbeddedKafkaBroker;
+import io.cifarstream.broker.KafkaSettings;
+import io.cifarstream.broker.TopicSetup;
+import io.cifarstream.broker.TopicSpec;
+import io.cifarstream.console.UserError;
+import io.cifarstream.dataset.CifarImages;
+import io.cifarstream.dataset.DataFlag;
+import io.cifarstream.inference.ModelFlags;
+import io.cifarstream.inference.ModelOptions;
+import io.cifarstream.inference.OnnxClassifier;
+import io.cifarstream.schemas.AvroSerde;
+import io.cifarstream.schemas.AvroSerializer;
+import io.cifarstream.schemas.ImageEncoding;
+import io.cifarstream.schemas.ImageEvent;
+import io.cifarstream.schemas.Prediction;
+import io.cifarstream.schemas.TopicNames;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code cifar-stream bench scorer}: three measurements in one run on one machine, printed as JSON.
+ * (a) {@code raw_onnx}: ONNX Runtime alone on pre-decoded CIFAR-10 test images at batch 1, 32 and 256;
+ * (b) {@code end_to_end}: a scorer with transactions on, against an embedded broker whose images topic already
+ * holds the images, from its first committed batch until every prediction is committed;
+ * (c) {@code latency}: event time to prediction seen by a {@code read_committed} consumer, at a fixed offered
+ * load (a fraction of (b)'s throughput). The broker, the load generator and the scorer share the machine's cores.
+ */
+@Command(name = "scorer", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Benchmark the scorer: raw ONNX Runtime, end-to-end through Kafka, latency under load (JSON)")
+public final class ScorerBenchmark implements Callable<Integer> {
+
+    private static final AvroSerializer<ImageEvent> EVENTS = AvroSerde.imageEvents().serializer();
+
+    @Option(names = "--model", required = true, paramLabel = "FILE", description = "The .onnx model to score with.")
+    Path model;
+
+    @Mixin
+    ModelFlags modelFlags;
+
+    @Mixin
+    DataFlag data;
+
+    @Option(names = "--images", defaultValue = "10000", paramLabel = "N",
+            description = "Test images replayed end to end. Default: ${DEFAULT-VALUE}.")
+    int images;
+
+    @Option(names = "--max-batch", defaultValue = "256", paramLabel = "N",
+            description = "The scorer's --max-batch. Default: ${DEFAULT-VALUE}.")
+    int maxBatch;
+
+    @Option(names = "--load-fraction", defaultValue = "0.5", paramLabel = "F",
+            description = "Offered load of the latency run, as a fraction of the end-to-end maximum. Default: ${DEFAULT-VALUE}.")
+    double loadFraction;
+
+    @Option(names = "--latency-seconds", defaultValue = "15", paramLabel = "S",
+            description = "Length of the latency run. Default: ${DEFAULT-VALUE}.")
+    int latencySeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        CifarImages test = data.open().test();
+        if (images < 1 || images > test.size()) {
+            throw new UserError("--images must be 1 to " + test.size() + ", got " + images);
+        }
+        ObjectNode result = run(model, modelFlags.toOptions(), test.first(images), maxBatch, loadFraction,
+                Duration.ofSeconds(latencySeconds));
+        System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result));
+        return 0;
+    }
+
+    /** Runs (a), (b) and (c) and returns their figures. */
+    public static ObjectNode run(Path model, ModelOptions options, CifarImages images, int maxBatch,
+            double loadFraction, Duration latencyRun) throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode result = mapper.createObjectNode();
+        result.put("model", model.toString());
+        result.put("cores", Runtime.getRuntime().availableProcessors());
+        result.put("device", options.device());
+        ObjectNode raw = result.putObject("raw_onnx_images_per_second");
+        for (int batch : new int[] {1, 32, 256}) {
+            raw.put("batch_" + batch, Math.round(rawThroughput(model, options, images, batch)));
+        }
+        Path dir = Files.createTempDirectory("cifar-stream-bench-");
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().port(0).dataDir(dir).start()) {
+            KafkaSettings kafka = KafkaSettings.of(broker.bootstrapServers());
+            ScorerConfig base = ScorerConfig.of(kafka, List.of(new ModelSpec("bench", model)), options)
+                    .withBatching(maxBatch, ScorerConfig.DEFAULT_LINGER)
+                    .withPartitions(4)
+                    .withStatus(Duration.ofSeconds(5), line -> System.err.println("bench: " + line));
+
+            ObjectNode e2e = result.putObject("end_to_end");
+            double endToEnd = endToEndThroughput(base, images, e2e.putObject("scoring_thread_seconds"));
+            e2e.put("images", images.size());
+            e2e.put("max_batch", maxBatch);
+            e2e.put("images_per_second", Math.round(endToEnd));
+            e2e.put("ratio_to_raw_batch_256", round3(endToEnd / raw.get("batch_256").asDouble()));
+
+            double rate = endToEnd * loadFraction;
+            Histogram latency = latencyAtLoad(base, images, rate, latencyRun);
+            ObjectNode lat = result.putObject("latency");
+            lat.put("offered_images_per_second", Math.round(rate));
+            lat.put("seconds", latencyRun.toSeconds());
+            lat.put("predictions", latency.getTotalCount());
+            lat.put("p50_ms", round3(latency.getValueAtPercentile(50) / 1000.0));
+            lat.put("p99_ms", round3(latency.getValueAtPercentile(99) / 1000.0));
+            lat.put("max_ms", round3(latency.getMaxValue() / 1000.0));
+        } finally {
+            deleteRecursively(dir);
+        }
+        return result;
+    }
+
+    /** Images per second of ONNX Runtime alone, over at least two seconds after a warm-up. */
+    static double rawThroughput(Path model, ModelOptions options, CifarImages images, int batch) {
+        int usable = Math.max(batch, images.size() / batch * batch);
+        float[] out = new float[batch * OnnxClassifier.CLASSES];
+        try (OnnxClassifier classifier = OnnxClassifier.load(model, options, batch)) {
+            for (int i = 0; i < 20; i++) {
+                classifier.logProbabilities(images.pixels(), (i * batch) % usable, Math.min(batch, images.size()), out);
+            }
+            long scored = 0;
+            long start = System.nanoTime();
+            long elapsed;
+            int first = 0;
+            do {
+                classifier.logProbabilities(images.pixels(), first, batch, out);
+                scored += batch;
+                first = (first + batch) % usable;
+                elapsed = System.nanoTime() - start;
+            } while (elapsed < TimeUnit.SECONDS.toNanos(2));
+            return scored / (elapsed / 1e9);
+        }
+    }
+
+    /** Replays every image onto a fresh topic first, then times a scorer from its first commit to its last. */
+    static double endToEndThroughput(ScorerConfig base, CifarImages images, ObjectNode phases) throws Exception {
+        TopicNames topics = freshTopics(base);
+        ScorerConfig config = base.withTopics(topics).withGroup("bench-" + topics.images());
+        try (KafkaProducer<byte[], byte[]> producer = producer(config.kafka())) {
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
+            for (int i = 0; i < images.size(); i++) {
+                sent.add(producer.send(record(topics.images(), images, i)));
+            }
+            for (Future<RecordMetadata> f : sent) {
+                f.get();
+            }
+        }
+        try (Scorer scorer = Scorer.start(config)) {
+            long firstCount;
+            while ((firstCount = scorer.metrics().imagesScored()) == 0) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+            long start = System.nanoTime();
+            while (scorer.metrics().imagesScored() < images.size()) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                if (scorer.failure().isPresent()) {
+                    throw new IllegalStateException("the scorer failed", scorer.failure().get());
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            for (ScorerMetrics.Phase phase : ScorerMetrics.Phase.values()) {
+                phases.put(phase.name().toLowerCase(java.util.Locale.ROOT), round3(scorer.metrics().phaseSeconds(phase)));
+            }
+            phases.put("wall_since_first_commit", round3(seconds));
+            return (images.size() - firstCount) / seconds;
+        }
+    }
+
+    /**
+     * Offers {@code rate} images per second for {@code duration} to a running scorer and records, per prediction a
+     * {@code read_committed} consumer receives, the time from the image's event time to its arrival.
+     */
+    static Histogram latencyAtLoad(ScorerConfig base, CifarImages images, double rate, Duration duration)
+            throws Exception {
+        TopicNames topics = freshTopics(base);
+        ScorerConfig config = base.withTopics(topics).withGroup("bench-" + topics.images());
+        Histogram latency = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
+        AvroSerde<Prediction> predictions = AvroSerde.predictions();
+        try (Scorer scorer = Scorer.start(config);
+                KafkaProducer<byte[], byte[]> producer = producer(config.kafka());
+                KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+                        config.kafka().consumer("bench-reader-" + UUID.randomUUID()),
+                        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topics.predictions()));
+            consumer.poll(Duration.ofMillis(500)); // join before the clock starts
+            long total = Math.round(rate * duration.toSeconds());
+            long intervalNanos = Math.round(1e9 / rate);
+            Thread load = new Thread(() -> {
+                long start = System.nanoTime();
+                for (long i = 0; i < total; i++) {
+                    long due = start + i * intervalNanos;
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        LockSupport.parkNanos(wait);
+                    }
+                    producer.send(record(topics.images(), images, (int) (i % images.size())));
+                }
+                producer.flush();
+            }, "bench-load");
+            load.start();
+            long received = 0;
+            long deadline = System.nanoTime() + duration.toNanos() + TimeUnit.SECONDS.toNanos(30);
+            while (received < total && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
+                    long now = System.currentTimeMillis();
+                    Prediction p = predictions.deserializer().deserialize(r.topic(), r.value());
+                    latency.recordValue(TimeUnit.MILLISECONDS.toMicros(Math.max(0, now - p.getEventTime().toEpochMilli())));
+                    received++;
+                }
+            }
+            load.join();
+            if (received < total) {
+                throw new IllegalStateException("only " + received + " of " + total + " predictions arrived");
+            }
+        }
+        return latency;
+    }
+
+    private static TopicNames freshTopics(ScorerConfig base) {
+        TopicNames topics = TopicNames.defaults().withPrefix("bench-" + System.nanoTime() + "-");
+        new TopicSetup(base.kafka()).ensure(List.of(TopicSpec.of(topics.images(), base.partitions()),
+                TopicSpec.of(topics.predictions(), base.partitions()), TopicSpec.of(topics.deadLetters(), 1)));
+        return topics;
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer(KafkaSettings kafka) {
+        Map<String, Object> config = kafka.producer();
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        // One request in flight: a just-created topic's partition may refuse a first batch yet take later ones,
+        // which wedges an idempotent producer with several in flight on out-of-order sequence numbers.
+        config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+        return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** Image {@code i} as a raw ImageEvent stamped now. */
+    private static ProducerRecord<byte[], byte[]> record(String topic, CifarImages images, int i) {
+        ImageEvent event = ImageEvent.newBuilder().setId(images.id(i)).setEventTime(Instant.now())
+                .setSource("cifar10:test").setLabel(images.label(i)).setWidth(32).setHeight(32).setChannels(3)
+                .setEncoding(ImageEncoding.RAW_CHW_U8)
+                .setData(ByteBuffer.wrap(images.pixels(), i * CifarImages.PIXELS, CifarImages.PIXELS).slice())
+                .build();
+        return new ProducerRecord<>(topic, images.id(i).getBytes(StandardCharsets.UTF_8), EVENTS.serialize(topic, event));
+    }
+
+    private static double round3(double value) {
+        return Math.round(value * 1000) / 1000.0;
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,362 @@
+package io.cifarstream.scorer;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The scoring thread: consume, decode, batch, score, and hand each scored batch to the {@link BatchCommitter},
+ * exactly once.
+ *
+ * <p>A micro-batch is assembled in memory (no transaction is open meanwhile) until it holds {@code maxBatch}
+ * records or {@code linger} has passed since its first record. Every model then scores the whole batch in one
+ * call, and the committer writes its predictions and dead letters and commits its offsets in one transaction
+ * while this thread fills and scores the next batch (two batch buffers; at most one commit in flight). If a
+ * commit fails, the committer aborts it, and this thread drops the batch it is filling and seeks every partition
+ * back to its last committed position, so the same records are read and scored again: nothing is lost, and since
+ * only committed output counts for {@code read_committed} readers, nothing is duplicated. Before partitions move
+ * in a rebalance, {@code onPartitionsRevoked} commits the open batch and waits for it; lost partitions drop it.
+ */
+final class ScoringLoop implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ScoringLoop.class);
+    private static final Duration IDLE_POLL = Duration.ofMillis(200);
+    /** Batches that fail for reasons other than their input, in a row, before the scorer gives up. */
+    private static final int MAX_CONSECUTIVE_FAILURES = 10;
+    private static final Duration MODEL_CHECK_INTERVAL = Duration.ofSeconds(1);
+
+    private final ScorerConfig config;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final List<ScoringModel> models;
+    private final ScorerMetrics metrics;
+    private final BatchCommitter committer;
+    private final ImageEventDecoder decoder;
+    private final String imagesTopic;
+    /** The batch being filled; the other buffer is in flight or free. */
+    private ImageBatch batch;
+    private ImageBatch spare;
+    private Future<?> inFlight;
+    private Map<TopicPartition, OffsetAndMetadata> inFlightOffsets;
+    /** Per partition, where to read again if the open work fails: the last committed position (-1: not ours). */
+    private long[] rewindTo = new long[8];
+    private volatile boolean closing;
+    /** Set once run() is over: a rebalance while the consumer closes then commits nothing. */
+    private boolean finished;
+    private long batchDeadline;
+    private long nextModelCheck;
+    private long nextStatus;
+    private int consecutiveFailures;
+    /** Time spent scoring and handing off, so decoding time can leave out the flushes nested in it. */
+    private long flushNanos;
+
+    ScoringLoop(ScorerConfig config, KafkaConsumer<byte[], byte[]> consumer, BatchCommitter committer,
+            List<ScoringModel> models, ScorerMetrics metrics) {
+        this.config = config;
+        this.consumer = consumer;
+        this.committer = committer;
+        this.models = models;
+        this.metrics = metrics;
+        this.batch = new ImageBatch(config.maxBatch(), models.size());
+        this.spare = new ImageBatch(config.maxBatch(), models.size());
+        this.decoder = new ImageEventDecoder(config.maxRecordBytes());
+        this.imagesTopic = config.topics().images();
+        Arrays.fill(rewindTo, -1);
+        models.forEach(m -> metrics.modelVersion(m.id(), m.version()));
+        long now = System.nanoTime();
+        this.nextModelCheck = now + MODEL_CHECK_INTERVAL.toNanos();
+        this.nextStatus = now + config.statusInterval().toNanos();
+    }
+
+    /** The listener to subscribe with: it commits the open batch before partitions move. */
+    ConsumerRebalanceListener rebalanceListener() {
+        return new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                if (finished) {
+                    return;
+                }
+                if (flush()) {
+                    awaitInFlight();
+                }
+                partitions.forEach(tp -> setRewind(tp.partition(), -1));
+            }
+
+            @Override
+            public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                if (finished) {
+                    return;
+                }
+                // Others own them already: the open batch must not be committed; they read from the last commit.
+                awaitInFlight();
+                batch.clear();
+                partitions.forEach(tp -> setRewind(tp.partition(), -1));
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                LOG.info("Scorer {} now scores partitions {}", config.transactionalId(), partitions);
+            }
+        };
+    }
+
+    /** Asks the loop to finish its open batch and stop; safe from any thread. */
+    void stop() {
+        closing = true;
+        consumer.wakeup();
+    }
+
+    @Override
+    public void run() {
+        try {
+            try {
+                while (!closing) {
+                    ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout());
+                    long now = System.nanoTime();
+                    if (inFlight != null && inFlight.isDone()) {
+                        awaitInFlight();
+                    }
+                    if (!records.isEmpty()) {
+                        admit(records, now);
+                    }
+                    if (!batch.isEmpty() && now - batchDeadline >= 0) {
+                        flush();
+                    }
+                    report(now);
+                }
+            } catch (WakeupException e) {
+                if (!closing) {
+                    throw e;
+                }
+            }
+            // Closing: the records already consumed are scored and committed rather than read again by the next owner.
+            if (flush()) {
+                awaitInFlight();
+            }
+        } finally {
+            finished = true;
+            committer.close();
+        }
+    }
+
+    private Duration pollTimeout() {
+        if (batch.isEmpty()) {
+            // With a commit in flight, come back soon to account for it.
+            return inFlight == null ? IDLE_POLL : Duration.ofMillis(5);
+        }
+        return Duration.ofNanos(Math.max(0, batchDeadline - System.nanoTime()));
+    }
+
+    private void admit(ConsumerRecords<byte[], byte[]> records, long receivedNanos) {
+        long start = System.nanoTime();
+        long flushing = flushNanos;
+        try {
+            admitAll(records, receivedNanos);
+        } finally {
+            metrics.phase(ScorerMetrics.Phase.DECODE, System.nanoTime() - start - (flushNanos - flushing));
+        }
+    }
+
+    private void admitAll(ConsumerRecords<byte[], byte[]> records, long receivedNanos) {
+        for (TopicPartition tp : records.partitions()) {
+            if (rewindPosition(tp.partition()) < 0) {
+                setRewind(tp.partition(), records.records(tp).get(0).offset());
+            }
+        }
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            if (batch.isEmpty()) {
+                batchDeadline = receivedNanos + config.linger().toNanos();
+            }
+            Rejection rejection = decoder.admit(record, batch, receivedNanos);
+            if (rejection != null) {
+                batch.reject(rejection);
+            }
+            if (batch.isFull() && !flush()) {
+                return; // the rest of this poll was sought back and is read again
+            }
+        }
+    }
+
+    /**
+     * Scores the open batch and hands it to the committer, after the previous batch's commit is over.
+     *
+     * @return false when the previous commit failed: the open batch was dropped and the partitions sought back
+     */
+    private boolean flush() {
+        if (batch.isEmpty()) {
+            return true;
+        }
+        long start = System.nanoTime();
+        try {
+            int n = batch.size();
+            for (int m = 0; m < models.size(); m++) {
+                ScoringModel model = models.get(m);
+                if (n > 0) {
+                    model.classifier().logProbabilities(batch.pixels(), 0, n, batch.logProbabilities(m));
+                }
+                batch.scoredBy(m, model.version());
+            }
+            long scored = System.nanoTime();
+            metrics.phase(ScorerMetrics.Phase.SCORE, scored - start);
+            boolean previousCommitted = awaitInFlight();
+            metrics.phase(ScorerMetrics.Phase.COMMIT, System.nanoTime() - scored);
+            if (!previousCommitted) {
+                return false;
+            }
+            inFlightOffsets = batch.offsetsToCommit(imagesTopic);
+            inFlight = committer.submit(batch, inFlightOffsets, consumer.groupMetadata());
+            ImageBatch next = spare;
+            spare = batch;
+            batch = next;
+            reloadModelsIfDue();
+            return true;
+        } catch (RuntimeException e) {
+            if (e instanceof ScorerFailedException) {
+                throw e;
+            }
+            // A model call failed, so this batch was not handed off. The commit in flight settles first: seeking
+            // back while it might still commit would read its records again.
+            if (awaitInFlight()) {
+                failed(e);
+            }
+            return false;
+        } finally {
+            flushNanos += System.nanoTime() - start;
+        }
+    }
+
+    /**
+     * Waits for the commit in flight, if any, and accounts for it.
+     *
+     * @return true when it committed (or none was in flight); false when it failed and everything since the last
+     *         commit, including the open batch, will be read again
+     */
+    private boolean awaitInFlight() {
+        if (inFlight == null) {
+            return true;
+        }
+        Future<?> commit = inFlight;
+        inFlight = null;
+        try {
+            getUninterruptibly(commit);
+            for (Map.Entry<TopicPartition, OffsetAndMetadata> entry : inFlightOffsets.entrySet()) {
+                setRewind(entry.getKey().partition(), entry.getValue().offset());
+            }
+            consecutiveFailures = 0;
+            return true;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ScorerFailedException fatal) {
+                throw fatal;
+            }
+            failed(e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause()));
+            return false;
+        } finally {
+            spare.clear();
+        }
+    }
+
+    /** Drops the open batch and seeks every partition back to its last committed position. */
+    private void failed(RuntimeException cause) {
+        consecutiveFailures++;
+        LOG.warn("Scorer {}: a batch failed ({}); reading everything since the last commit again (failure {} of {} in a row)",
+                config.transactionalId(), cause.toString(), consecutiveFailures, MAX_CONSECUTIVE_FAILURES);
+        batch.clear();
+        for (TopicPartition tp : consumer.assignment()) {
+            long position = rewindPosition(tp.partition());
+            if (tp.topic().equals(imagesTopic) && position >= 0) {
+                consumer.seek(tp, position);
+            }
+        }
+        if (consecutiveFailures >= MAX_CONSECUTIVE_FAILURES) {
+            throw new ScorerFailedException("scorer " + config.transactionalId() + " failed " + consecutiveFailures
+                    + " batches in a row, the last with: " + cause.getMessage()
+                    + "; check the broker and the models, then restart it", cause);
+        }
+        pause(Duration.ofMillis(100L * consecutiveFailures));
+    }
+
+    private void reloadModelsIfDue() {
+        long now = System.nanoTime();
+        if (now - nextModelCheck < 0) {
+            return;
+        }
+        nextModelCheck = now + MODEL_CHECK_INTERVAL.toNanos();
+        for (ScoringModel model : models) {
+            if (model.reloadIfChanged()) {
+                metrics.modelReloaded();
+                metrics.modelVersion(model.id(), model.version());
+            }
+        }
+    }
+
+    private void report(long now) {
+        if (now - nextStatus < 0) {
+            return;
+        }
+        nextStatus = now + config.statusInterval().toNanos();
+        // Partitions not fetched from yet have no known lag; the sum covers the others (-1 when none is known).
+        long lag = -1;
+        for (TopicPartition tp : consumer.assignment()) {
+            OptionalLong partitionLag = consumer.currentLag(tp);
+            if (partitionLag.isPresent()) {
+                lag = Math.max(lag, 0) + partitionLag.getAsLong();
+            }
+        }
+        metrics.consumerLag(lag);
+        metrics.updateRate();
+        config.status().accept(metrics.statusLine());
+    }
+
+    private long rewindPosition(int partition) {
+        return partition < rewindTo.length ? rewindTo[partition] : -1;
+    }
+
+    private void setRewind(int partition, long position) {
+        if (partition >= rewindTo.length) {
+            int old = rewindTo.length;
+            rewindTo = Arrays.copyOf(rewindTo, Math.max(partition + 1, old * 2));
+            Arrays.fill(rewindTo, old, rewindTo.length, -1);
+        }
+        rewindTo[partition] = position;
+    }
+
+    private static void getUninterruptibly(Future<?> future) throws ExecutionException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    future.get();
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.cifarstream.scorer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** The Prometheus text the metrics endpoint serves and the status line, from recorded work. */
+class ScorerMetricsTest {
+
+    @Test
+    void histogramsAreCumulativeWithSumAndCountAndCountersCarryTheirLabels() {
+        ScorerMetrics metrics = new ScorerMetrics("cifar-stream-scorer-g-0", 256);
+        metrics.batchCommitted(3);
+        metrics.batchCommitted(200);
+        metrics.latencyMicros(4_000);
+        metrics.latencyMicros(40_000);
+        metrics.latencyMicros(400_000);
+        metrics.deadLetter("BAD_LABEL");
+        metrics.deadLetter("BAD_LABEL");
+        metrics.deadLetter("UNKNOWN_SCHEMA");
+        metrics.imagesScored(200);
+        metrics.predictions("champion", 200);
+        metrics.modelVersion("champion", "ad5db10b14d2f04f");
+
+        String text = metrics.prometheusText();
+
+        assertThat(text)
+                .contains("# TYPE cifarstream_scorer_latency_seconds histogram\n")
+                .contains("cifarstream_scorer_latency_seconds_bucket{le=\"0.0025\"} 0\n")
+                .contains("cifarstream_scorer_latency_seconds_bucket{le=\"0.005\"} 1\n")
+                .contains("cifarstream_scorer_latency_seconds_bucket{le=\"0.05\"} 2\n")
+                .contains("cifarstream_scorer_latency_seconds_bucket{le=\"0.5\"} 3\n")
+                .contains("cifarstream_scorer_latency_seconds_bucket{le=\"+Inf\"} 3\n")
+                .contains("cifarstream_scorer_latency_seconds_sum 0.444\n")
+                .contains("cifarstream_scorer_latency_seconds_count 3\n")
+                .contains("cifarstream_scorer_batch_size_bucket{le=\"4\"} 1\n")
+                .contains("cifarstream_scorer_batch_size_bucket{le=\"256\"} 2\n")
+                .contains("cifarstream_scorer_dead_letters_total{kind=\"BAD_LABEL\"} 2\n")
+                .contains("cifarstream_scorer_dead_letters_total{kind=\"UNKNOWN_SCHEMA\"} 1\n")
+                .contains("cifarstream_scorer_predictions_total{model=\"champion\"} 200\n")
+                .contains("cifarstream_scorer_model_info{model=\"champion\",version=\"ad5db10b14d2f04f\"} 1\n")
+                .contains("cifarstream_scorer_transactions_total{outcome=\"committed\"} 2\n")
+                .contains("cifarstream_scorer_consumer_lag_records -1\n");
+        // every sample line is NAME[{labels}] VALUE
+        text.lines().filter(line -> !line.startsWith("#"))
+                .forEach(line -> assertThat(line).matches("cifarstream_scorer_[a-z_]+(\\{[^}]*\\})? -?[0-9.e+-]+"));
+    }
+
+    @Test
+    void theStatusLineSaysWhatWasDoneInOneLine() {
+        ScorerMetrics metrics = new ScorerMetrics("cifar-stream-scorer-g-0", 16);
+        metrics.imagesScored(1234);
+        metrics.deadLetter("WRONG_SIZE");
+        metrics.batchCommitted(16);
+        metrics.consumerLag(42);
+
+        assertThat(metrics.statusLine()).startsWith("scorer cifar-stream-scorer-g-0: 1,234 images scored")
+                .contains("1 dead letters").contains("lag 42").doesNotContain("\n");
+    }
+}
