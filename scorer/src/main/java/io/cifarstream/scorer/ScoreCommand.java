@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
+import io.cifarstream.broker.KafkaFlags;
 import io.cifarstream.broker.KafkaSettings;
 import io.cifarstream.console.UserError;
 import io.cifarstream.inference.ModelFlags;
@@ -31,14 +32,8 @@ public final class ScoreCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--bootstrap-server", paramLabel = "HOST:PORT",
-            description = "Kafka to read from and write to. Default: the --kafka-config file's, else "
-                    + KafkaSettings.DEFAULT_BOOTSTRAP_SERVERS + ".")
-    String bootstrapServer;
-
-    @Option(names = "--kafka-config", paramLabel = "FILE",
-            description = "Java properties file of Kafka client settings (security, tuning) for every client.")
-    Path kafkaConfig;
+    @Mixin
+    KafkaFlags kafkaFlags;
 
     @Option(names = "--model", required = true, paramLabel = "[ID=]PATH", converter = ModelSpecConverter.class,
             description = "An ONNX classifier; repeat to score every image with each (champion/challenger). "
@@ -133,7 +128,7 @@ public final class ScoreCommand implements Callable<Integer> {
     ScorerConfig config() {
         KafkaSettings kafka;
         try {
-            kafka = KafkaSettings.load(bootstrapServer, kafkaConfig);
+            kafka = kafkaFlags.settings();
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), e);
         }
