@@ -1,0 +1,412 @@
+package io.cifarstream.broker;
+
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * A real single-node Apache Kafka broker in KRaft mode (one process acting as broker and controller),
+ * running inside this JVM and listening on localhost.
+ *
+ * <p>Obtain one with {@code EmbeddedKafkaBroker.builder()...start()}: {@code start()} returns once the
+ * broker answers an Admin {@code describeCluster}. Replication factors and minimum ISR of the internal
+ * topics are 1, so consumer groups, transactions and Kafka Streams {@code exactly_once_v2} work.
+ * A data directory that already holds {@code meta.properties} is reused as is, so topics and records
+ * survive a restart; without one a temporary directory is used and deleted by {@link #close()}.
+ */
+public final class EmbeddedKafkaBroker implements AutoCloseable {
+
+    static final String PLAINTEXT_LISTENER = "PLAINTEXT";
+    static final String CONTROLLER_LISTENER = "CONTROLLER";
+    private static final String HOST = "localhost";
+    private static final int NODE_ID = 1;
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
+
+    private final KafkaRaftServer server;
+    private final Path dataDir;
+    private final boolean temporaryDataDir;
+    private final int port;
+    private final int controllerPort;
+    private final Map<String, Integer> extraListenerPorts;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private EmbeddedKafkaBroker(KafkaRaftServer server, Path dataDir, boolean temporaryDataDir, int port,
+                                int controllerPort, Map<String, Integer> extraListenerPorts) {
+        this.server = server;
+        this.dataDir = dataDir;
+        this.temporaryDataDir = temporaryDataDir;
+        this.port = port;
+        this.controllerPort = controllerPort;
+        this.extraListenerPorts = Map.copyOf(extraListenerPorts);
+    }
+
+    /** Options for a broker; every one has a default, so {@code builder().start()} runs a throw-away broker. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** {@code localhost:PORT} of the PLAINTEXT listener, the value for any client's {@code bootstrap.servers}. */
+    public String bootstrapServers() {
+        return HOST + ":" + port;
+    }
+
+    /** {@code localhost:PORT} of an extra listener given to {@link Builder#listener(ListenerSpec)}. */
+    public String bootstrapServers(String listenerName) {
+        Integer listenerPort = extraListenerPorts.get(listenerName.toUpperCase(Locale.ROOT));
+        if (listenerPort == null) {
+            throw new IllegalArgumentException("this broker has no listener " + listenerName + "; its extra listeners are "
+                    + extraListenerPorts.keySet());
+        }
+        return HOST + ":" + listenerPort;
+    }
+
+    /** The port of the PLAINTEXT listener. */
+    public int port() {
+        return port;
+    }
+
+    /** The port of the KRaft controller listener (not for clients). */
+    public int controllerPort() {
+        return controllerPort;
+    }
+
+    /** Where the broker keeps its logs and metadata. */
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** Blocks until the broker has shut down, by {@link #close()} from another thread or by a fatal error. */
+    public void awaitShutdown() {
+        server.awaitShutdown();
+    }
+
+    /** Shuts the broker down cleanly and deletes the data directory if it was a temporary one. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        long begin = System.nanoTime();
+        server.shutdown();
+        server.awaitShutdown();
+        if (temporaryDataDir) {
+            deleteRecursively(dataDir);
+        }
+        LOG.info("Kafka broker at {} shut down in {} ms", bootstrapServers(), elapsedMillis(begin));
+    }
+
+    @Override
+    public String toString() {
+        return "EmbeddedKafkaBroker[" + bootstrapServers() + ", data " + dataDir + "]";
+    }
+
+    /** Collects the options of a broker; {@link #start()} runs it. */
+    public static final class Builder {
+
+        private int port;
+        private int controllerPort;
+        private Path dataDir;
+        private int defaultPartitions = 1;
+        private Duration startTimeout = Duration.ofSeconds(60);
+        private final List<ListenerSpec> extraListeners = new ArrayList<>();
+        private final Map<String, String> extraProperties = new LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        /** Port of the PLAINTEXT client listener on localhost; 0 (the default) picks a free one. */
+        public Builder port(int port) {
+            this.port = checkPort(port, "port");
+            return this;
+        }
+
+        /** Port of the KRaft controller listener on localhost; 0 (the default) picks a free one. */
+        public Builder controllerPort(int controllerPort) {
+            this.controllerPort = checkPort(controllerPort, "controller port");
+            return this;
+        }
+
+        /**
+         * Keeps logs and metadata in this directory (created if absent) and leaves it in place on close.
+         * Without it the broker uses a temporary directory that {@link #close()} deletes.
+         */
+        public Builder dataDir(Path dataDir) {
+            this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+            return this;
+        }
+
+        /** Partitions of topics created without an explicit count (Kafka's {@code num.partitions}); default 1. */
+        public Builder defaultPartitions(int defaultPartitions) {
+            if (defaultPartitions < 1) {
+                throw new IllegalArgumentException("default partitions must be at least 1, got " + defaultPartitions);
+            }
+            this.defaultPartitions = defaultPartitions;
+            return this;
+        }
+
+        /** How long {@link #start()} waits for the broker to answer; default 60 s. */
+        public Builder startTimeout(Duration startTimeout) {
+            if (startTimeout.isNegative() || startTimeout.isZero()) {
+                throw new IllegalArgumentException("start timeout must be positive, got " + startTimeout);
+            }
+            this.startTimeout = startTimeout;
+            return this;
+        }
+
+        /** Adds a client listener besides PLAINTEXT, e.g. SASL_PLAINTEXT; configure it with {@link #brokerProperty}. */
+        public Builder listener(ListenerSpec listener) {
+            extraListeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /** Sets a broker property; it overrides the single-node defaults of this class. */
+        public Builder brokerProperty(String key, String value) {
+            extraProperties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /** Sets several broker properties; they override the single-node defaults of this class. */
+        public Builder brokerProperties(Map<String, String> properties) {
+            properties.forEach(this::brokerProperty);
+            return this;
+        }
+
+        /**
+         * Formats the data directory if it has never been formatted, starts the broker and returns once it
+         * answers a client.
+         *
+         * @throws PortInUseException    when a requested port is taken
+         * @throws IllegalStateException when the broker fails to start or does not answer in time
+         */
+        public EmbeddedKafkaBroker start() {
+            long begin = System.nanoTime();
+            int brokerPort = resolvePort(port, "--port");
+            int quorumPort = resolvePort(controllerPort, "--controller-port");
+            Map<String, Integer> listenerPorts = new LinkedHashMap<>();
+            for (ListenerSpec listener : extraListeners) {
+                listenerPorts.put(listener.name(), resolvePort(listener.port(), "the " + listener.name() + " listener's port"));
+            }
+            boolean temporary = dataDir == null;
+            Path dir = temporary ? createTempDir() : createDirs(dataDir);
+            Map<String, String> config = brokerConfig(brokerPort, quorumPort, listenerPorts, dir);
+            KafkaRaftServer server = null;
+            try {
+                formatIfNew(dir);
+                server = new KafkaRaftServer(new KafkaConfig(config), Time.SYSTEM);
+                server.startup();
+                String bootstrap = HOST + ":" + brokerPort;
+                awaitAnswer(bootstrap, startTimeout);
+                EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, dir, temporary, brokerPort, quorumPort, listenerPorts);
+                LOG.info("Kafka broker (KRaft) ready at {} in {} ms, data in {}", bootstrap, elapsedMillis(begin), dir);
+                return broker;
+            } catch (RuntimeException | Error e) {
+                abandon(server, dir, temporary);
+                throw translateStartFailure(e, brokerPort, quorumPort);
+            }
+        }
+
+        private Map<String, String> brokerConfig(int brokerPort, int quorumPort, Map<String, Integer> listenerPorts, Path dir) {
+            List<String> listeners = new ArrayList<>(List.of(
+                    PLAINTEXT_LISTENER + "://" + HOST + ":" + brokerPort,
+                    CONTROLLER_LISTENER + "://" + HOST + ":" + quorumPort));
+            List<String> advertised = new ArrayList<>(List.of(PLAINTEXT_LISTENER + "://" + HOST + ":" + brokerPort));
+            List<String> protocols = new ArrayList<>(List.of(
+                    PLAINTEXT_LISTENER + ":PLAINTEXT", CONTROLLER_LISTENER + ":PLAINTEXT"));
+            for (ListenerSpec listener : extraListeners) {
+                String address = listener.name() + "://" + HOST + ":" + listenerPorts.get(listener.name());
+                listeners.add(address);
+                advertised.add(address);
+                protocols.add(listener.name() + ":" + listener.securityProtocol());
+            }
+            Map<String, String> config = new LinkedHashMap<>();
+            config.put("process.roles", "broker,controller");
+            config.put("node.id", String.valueOf(NODE_ID));
+            config.put("listeners", String.join(",", listeners));
+            config.put("advertised.listeners", String.join(",", advertised));
+            config.put("listener.security.protocol.map", String.join(",", protocols));
+            config.put("controller.listener.names", CONTROLLER_LISTENER);
+            config.put("inter.broker.listener.name", PLAINTEXT_LISTENER);
+            config.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + quorumPort);
+            config.put("log.dirs", dir.toString());
+            config.put("num.partitions", String.valueOf(defaultPartitions));
+            // One node: every internal topic has one replica, and one partition is plenty for its load.
+            config.put("default.replication.factor", "1");
+            config.put("min.insync.replicas", "1");
+            config.put("offsets.topic.replication.factor", "1");
+            config.put("offsets.topic.num.partitions", "1");
+            config.put("transaction.state.log.replication.factor", "1");
+            config.put("transaction.state.log.min.isr", "1");
+            config.put("transaction.state.log.num.partitions", "1");
+            config.put("share.coordinator.state.topic.replication.factor", "1");
+            config.put("share.coordinator.state.topic.min.isr", "1");
+            config.put("share.coordinator.state.topic.num.partitions", "1");
+            // Consumers of a fresh group start at once instead of waiting 3 s for more members.
+            config.put("group.initial.rebalance.delay.ms", "0");
+            config.putAll(extraProperties);
+            return config;
+        }
+
+        private static void formatIfNew(Path dir) {
+            if (Files.exists(dir.resolve("meta.properties"))) {
+                LOG.info("Reusing formatted Kafka data directory {}", dir);
+                return;
+            }
+            ByteArrayOutputStream formatterOutput = new ByteArrayOutputStream();
+            try (PrintStream print = new PrintStream(formatterOutput, true, StandardCharsets.UTF_8)) {
+                new Formatter()
+                        .setPrintStream(print)
+                        .setNodeId(NODE_ID)
+                        .setClusterId(Uuid.randomUuid().toString())
+                        .setDirectories(List.of(dir.toString()))
+                        .setMetadataLogDirectory(dir.toString())
+                        .setControllerListenerName(CONTROLLER_LISTENER)
+                        .setReleaseVersion(MetadataVersion.latestProduction())
+                        .run();
+            } catch (Exception e) {
+                throw new IllegalStateException("could not format Kafka data directory " + dir + ": " + e.getMessage()
+                        + " (delete the directory or pass another one)", e);
+            }
+            LOG.info("Formatted new Kafka data directory {} at metadata.version {}", dir, MetadataVersion.latestProduction());
+            LOG.debug("Kafka storage formatter said: {}", formatterOutput.toString(StandardCharsets.UTF_8).strip());
+        }
+
+        private static void awaitAnswer(String bootstrap, Duration timeout) {
+            int timeoutMs = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+            Map<String, Object> adminConfig = Map.of(
+                    AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs,
+                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(timeoutMs, 5_000));
+            try (Admin admin = Admin.create(adminConfig)) {
+                Collection<Node> nodes = admin.describeCluster().nodes().get(timeoutMs, TimeUnit.MILLISECONDS);
+                if (nodes.isEmpty()) {
+                    throw new IllegalStateException("Kafka broker at " + bootstrap + " reports no live node");
+                }
+            } catch (ExecutionException | TimeoutException e) {
+                throw new IllegalStateException("Kafka broker at " + bootstrap + " did not answer within "
+                        + timeout.toSeconds() + " s (" + e.getMessage() + "); see the broker log above for the cause", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the Kafka broker at " + bootstrap, e);
+            }
+        }
+
+        private static void abandon(KafkaRaftServer server, Path dir, boolean temporary) {
+            try {
+                if (server != null) {
+                    server.shutdown();
+                    server.awaitShutdown();
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("Kafka broker did not shut down cleanly after a failed start: {}", e.toString());
+            }
+            if (temporary) {
+                deleteRecursively(dir);
+            }
+        }
+
+        /** A bind failure that slipped past the pre-check (a race) still gets the one-line port message. */
+        private static RuntimeException translateStartFailure(Throwable failure, int brokerPort, int quorumPort) {
+            for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+                String message = String.valueOf(cause.getMessage());
+                if (cause instanceof BindException || message.contains("Address already in use")) {
+                    return message.contains(":" + quorumPort)
+                            ? new PortInUseException(quorumPort, "--controller-port")
+                            : new PortInUseException(brokerPort, "--port");
+                }
+            }
+            if (failure instanceof IllegalStateException state) {
+                return state;
+            }
+            return new IllegalStateException("Kafka broker failed to start: " + failure, failure);
+        }
+
+        private static int checkPort(int port, String what) {
+            if (port < 0 || port > 65_535) {
+                throw new IllegalArgumentException(what + " " + port + " is outside 0..65535 (0 picks a free port)");
+            }
+            return port;
+        }
+
+        /** 0 becomes a free port; a given port must be free now, else a one-line error names the option. */
+        private static int resolvePort(int requested, String option) {
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.bind(new InetSocketAddress(InetAddress.getByName(HOST), requested));
+                return socket.getLocalPort();
+            } catch (BindException e) {
+                throw new PortInUseException(requested, option);
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not probe port " + requested + " on " + HOST, e);
+            }
+        }
+
+        private static Path createTempDir() {
+            try {
+                return Files.createTempDirectory("cifar-stream-kafka-");
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not create a temporary Kafka data directory: " + e.getMessage()
+                        + " (check java.io.tmpdir)", e);
+            }
+        }
+
+        private static Path createDirs(Path dir) {
+            try {
+                return Files.createDirectories(dir.toAbsolutePath());
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not create Kafka data directory " + dir + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static long elapsedMillis(long beginNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - beginNanos);
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            List<Path> deepestFirst = paths.sorted(Comparator.reverseOrder()).collect(Collectors.toList());
+            for (Path path : deepestFirst) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            LOG.warn("Could not delete temporary Kafka data directory {}: {}", dir, e.toString());
+        }
+    }
+}
