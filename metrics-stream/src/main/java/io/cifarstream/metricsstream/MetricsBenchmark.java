@@ -54,10 +54,11 @@ public final class MetricsBenchmark {
     }
 
     private static final String MODEL = "bench-model";
-    private static final Instant T0 = Instant.parse("2026-11-01T00:00:00Z");
 
     private final Options options;
     private final SyntheticPredictions scores = new SyntheticPredictions(11);
+    /** Event and record times start here, near now: the broker would delete records older than its retention. */
+    private final Instant t0 = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
 
     public MetricsBenchmark(Options options) {
         this.options = options;
@@ -81,7 +82,7 @@ public final class MetricsBenchmark {
         List<byte[]> values = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             values.add(AvroSerde.predictions().serializer().serialize("p",
-                    scores.prediction(MODEL, "img-" + i, i, i % 10, true, T0.plusMillis(i))));
+                    scores.prediction(MODEL, "img-" + i, i, i % 10, true, t0.plusMillis(i))));
         }
         return values;
     }
@@ -97,12 +98,12 @@ public final class MetricsBenchmark {
         StreamCounters counters = new StreamCounters();
         long start;
         long end;
-        try (TopologyTestDriver driver = new TopologyTestDriver(MetricsTopology.build(config, counters), props, T0)) {
+        try (TopologyTestDriver driver = new TopologyTestDriver(MetricsTopology.build(config, counters), props, t0)) {
             TestInputTopic<byte[], byte[]> input = driver.createInputTopic(config.topics().predictions(),
                     Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
             start = System.nanoTime();
             for (int i = 0; i < n; i++) {
-                input.pipeInput(("img-" + i).getBytes(StandardCharsets.UTF_8), values.get(i), T0.plusMillis(i));
+                input.pipeInput(("img-" + i).getBytes(StandardCharsets.UTF_8), values.get(i), t0.plusMillis(i));
                 if (i % 10_000 == 9_999) {
                     driver.advanceWallClockTime(config.emitInterval());
                 }
@@ -123,7 +124,7 @@ public final class MetricsBenchmark {
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer(), new ByteArraySerializer(),
                     new ByteArraySerializer())) {
                 for (int i = 0; i < n; i++) {
-                    producer.send(new ProducerRecord<>(topics.predictions(), null, T0.toEpochMilli() + i,
+                    producer.send(new ProducerRecord<>(topics.predictions(), null, t0.toEpochMilli() + i,
                             ("img-" + i).getBytes(StandardCharsets.UTF_8), values.get(i)));
                 }
             }
@@ -160,7 +161,7 @@ public final class MetricsBenchmark {
         for (int checkpoint : options.stateCheckpoints()) {
             for (; done < checkpoint; done++) {
                 views.add(new LabelledPrediction(MODEL, "img-" + done, done % 10, scores.logProbs(done, done % 10),
-                        T0.toEpochMilli() + done));
+                        t0.toEpochMilli() + done));
             }
             Map<String, Object> size = new LinkedHashMap<>();
             size.put("predictions", checkpoint);

@@ -6,6 +6,7 @@ import io.cifarstream.broker.TopicSpec;
 import io.cifarstream.console.UserError;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -75,6 +76,7 @@ public final class MetricsService implements AutoCloseable {
         requireCoPartitioned(options.kafka(), config);
 
         Map<String, Object> props = options.kafka().streams(options.applicationId(), options.stateDir());
+        props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), MetricsTopology.MAX_CHECKPOINT_BYTES + 1024);
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, options.httpHost() + ":" + options.httpPort());
         props.putAll(options.streamsOverrides());
         StreamCounters counters = new StreamCounters();

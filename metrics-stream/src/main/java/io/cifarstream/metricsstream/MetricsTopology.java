@@ -2,6 +2,7 @@ package io.cifarstream.metricsstream;
 
 import io.cifarstream.schemas.AvroSerde;
 import io.cifarstream.schemas.MetricsView;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -12,6 +13,8 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
+
+import java.util.Map;
 
 /**
  * The metrics stream: predictions and labels in, per-model metric snapshots and dead letters out.
@@ -52,6 +55,12 @@ public final class MetricsTopology {
     /** Name of the repartition topic's suffix ({@code <application.id>-labelled-by-model-repartition}). */
     public static final String BY_MODEL = "labelled-by-model";
 
+    /**
+     * Largest checkpoint record: the checkpoints changelog's {@code max.message.bytes}; {@link MetricsService} raises
+     * the producer's {@code max.request.size} to match.
+     */
+    public static final int MAX_CHECKPOINT_BYTES = 32 * 1024 * 1024;
+
     private MetricsTopology() {
     }
 
@@ -64,8 +73,10 @@ public final class MetricsTopology {
                 Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(JOURNAL_STORE),
                 Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled());
+        // One checkpoint is one accumulator: up to ~5 MB at the default ROC cell limit, above Kafka's 1 MB default.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(CHECKPOINTS_STORE),
-                Serdes.Bytes(), Serdes.ByteArray()).withCachingDisabled());
+                Serdes.Bytes(), Serdes.ByteArray()).withCachingDisabled()
+                .withLoggingEnabled(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MAX_CHECKPOINT_BYTES))));
         // Derived from the checkpoints at the first punctuation after a restore: no changelog needed.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(REPORTS_STORE),
                 Serdes.String(), Serdes.String()).withLoggingDisabled());

@@ -34,6 +34,8 @@ final class BrokerFixture {
     final TopicNames topics = TopicNames.defaults().withPrefix("mstream-" + UUID.randomUUID() + "-");
     final SyntheticPredictions scores = new SyntheticPredictions(7);
     final CifarImages images;
+    /** Near now: a broker deletes log segments whose record timestamps are older than its retention (7 days). */
+    private final Instant origin = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
 
     BrokerFixture(CifarImages images) {
         this.images = images;
@@ -45,7 +47,7 @@ final class BrokerFixture {
                 AvroSerde.predictions().serializer());
              KafkaProducer<String, Label> labels = new KafkaProducer<>(kafka.producer(), new StringSerializer(),
                      AvroSerde.labels().serializer())) {
-            Instant start = Instant.parse("2026-11-01T12:00:00Z");
+            Instant start = origin;
             for (int i = from; i < to; i++) {
                 Instant time = start.plusMillis(10L * i);
                 predictions.send(new ProducerRecord<>(topics.predictions(), null, time.toEpochMilli(), images.id(i),

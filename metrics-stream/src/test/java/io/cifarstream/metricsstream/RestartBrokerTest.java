@@ -10,7 +10,6 @@ import io.cifarstream.testkit.KafkaBrokerExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,8 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 /**
- * The metrics app stopped mid-stream and started again on a fresh state directory: it restores from the changelogs
- * and ends with every input counted exactly once.
+ * The metrics app stopped mid-stream (killed with SIGKILL, no clean commit; or closed) and started again on a fresh
+ * state directory: it restores from the changelogs and ends with every input counted exactly once.
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class RestartBrokerTest {
@@ -38,10 +37,6 @@ class RestartBrokerTest {
     Path work;
 
     @Test
-    @Disabled("Fails: after the SIGKILL the restarted instance restores exactly the killed one's committed count, but once "
-            + "the dead member's session times out and the group rebalances, the join task's input partitions are never "
-            + "fetched (task idling, committed offsets -1 in its TaskMetadata) and the count stays there. A clean close "
-            + "that leaves the group (the other test) restores and finishes exactly. Under investigation.")
     void killedMidStreamAndRestartedOnAFreshStateDirCountsEveryRecordOnce(KafkaBroker broker) throws Exception {
         BrokerFixture fixture = new BrokerFixture(CifarTestData.testSplit());
         MetricsService.Options options = MetricsServiceBrokerTest.options(broker, fixture.topics, work.resolve("state-2"));
