@@ -1,0 +1,204 @@
+package io.cifarstream.metricsstream;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.cifarstream.broker.EmbeddedKafkaBroker;
+import io.cifarstream.broker.KafkaSettings;
+import io.cifarstream.broker.TopicSetup;
+import io.cifarstream.broker.TopicSpec;
+import io.cifarstream.schemas.AvroSerde;
+import io.cifarstream.schemas.MetricsView;
+import io.cifarstream.schemas.TopicNames;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * {@code bench metrics}: how fast predictions go through the metrics topology and how large its state gets.
+ * <ul>
+ *   <li>{@code topology_test_driver}: predictions/s through {@link TopologyTestDriver} (decode, join, aggregation,
+ *       no broker): the cost of the computation alone;</li>
+ *   <li>{@code embedded_broker_exactly_once}: predictions/s through {@link MetricsService} on an embedded broker with
+ *       exactly_once_v2, from the first counted record until the cumulative view holds them all (the input is
+ *       produced beforehand, so the producer is not measured);</li>
+ *   <li>{@code state_bytes}: the checkpoint size of each view of one model after 10k, 100k and 1M predictions
+ *       (1 ms apart in event time), plus the journal kept for the last-N view; it stops growing once every ROC
+ *       sketch is at its cell limit.</li>
+ * </ul>
+ * All predictions are {@link SyntheticPredictions} of one model, labels inline. Prints one JSON object.
+ */
+public final class MetricsBenchmark {
+
+    /** What to measure: throughput over {@code throughputPredictions}, state sizes at each of {@code stateCheckpoints}. */
+    public record Options(int throughputPredictions, List<Integer> stateCheckpoints, Path workDir) {
+        public static Options defaults(Path workDir) {
+            return new Options(200_000, List.of(10_000, 100_000, 1_000_000), workDir);
+        }
+    }
+
+    private static final String MODEL = "bench-model";
+
+    private final Options options;
+    private final SyntheticPredictions scores = new SyntheticPredictions(11);
+    /** Event and record times start here, near now: the broker would delete records older than its retention. */
+    private final Instant t0 = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+
+    public MetricsBenchmark(Options options) {
+        this.options = options;
+    }
+
+    /** Runs every measurement and returns the JSON report. */
+    public String run() {
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("model_views", "cumulative + 1m/10s windows + last 1000, labels inline, one model");
+        report.put("topology_test_driver", throughputOnDriver());
+        report.put("embedded_broker_exactly_once", throughputOnBroker());
+        report.put("state_bytes", stateSizes());
+        try {
+            return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private List<byte[]> serializedPredictions(int n) {
+        List<byte[]> values = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            values.add(AvroSerde.predictions().serializer().serialize("p",
+                    scores.prediction(MODEL, "img-" + i, i, i % 10, true, t0.plusMillis(i))));
+        }
+        return values;
+    }
+
+    private Map<String, Object> throughputOnDriver() {
+        int n = options.throughputPredictions();
+        List<byte[]> values = serializedPredictions(n);
+        MetricsConfig config = MetricsConfig.defaults(TopicNames.defaults());
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "metrics-bench");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, options.workDir().resolve("driver-state").toString());
+        StreamCounters counters = new StreamCounters();
+        long start;
+        long end;
+        try (TopologyTestDriver driver = new TopologyTestDriver(MetricsTopology.build(config, counters), props, t0)) {
+            TestInputTopic<byte[], byte[]> input = driver.createInputTopic(config.topics().predictions(),
+                    Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
+            start = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                input.pipeInput(("img-" + i).getBytes(StandardCharsets.UTF_8), values.get(i), t0.plusMillis(i));
+                if (i % 10_000 == 9_999) {
+                    driver.advanceWallClockTime(config.emitInterval());
+                }
+            }
+            driver.advanceWallClockTime(config.emitInterval());
+            end = System.nanoTime();
+        }
+        return rate(n, end - start);
+    }
+
+    private Map<String, Object> throughputOnBroker() {
+        int n = options.throughputPredictions();
+        List<byte[]> values = serializedPredictions(n);
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().port(0).dataDir(options.workDir().resolve("kafka")).start()) {
+            KafkaSettings kafka = KafkaSettings.of(broker.bootstrapServers());
+            TopicNames topics = TopicNames.defaults();
+            new TopicSetup(kafka).ensure(topics.all().stream().map(topic -> TopicSpec.of(topic, 1)).toList());
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer(), new ByteArraySerializer(),
+                    new ByteArraySerializer())) {
+                for (int i = 0; i < n; i++) {
+                    producer.send(new ProducerRecord<>(topics.predictions(), null, t0.toEpochMilli() + i,
+                            ("img-" + i).getBytes(StandardCharsets.UTF_8), values.get(i)));
+                }
+            }
+            MetricsService.Options service = new MetricsService.Options(kafka, MetricsConfig.defaults(topics),
+                    "metrics-bench", options.workDir().resolve("broker-state"), "127.0.0.1", 0, Map.of());
+            try (MetricsService metrics = MetricsService.start(service)) {
+                StreamsReportSource reports = new StreamsReportSource(metrics.streams());
+                while (metrics.counters().count(StreamCounters.Event.COUNTED) == 0) {
+                    pause();
+                }
+                long start = System.nanoTime();
+                while (cumulativeCount(reports) < n) {
+                    pause();
+                }
+                return rate(n, System.nanoTime() - start);
+            }
+        }
+    }
+
+    private static long cumulativeCount(ReportSource reports) {
+        try {
+            return reports.report(MODEL, MetricsView.CUMULATIVE).map(json -> ViewReport.fromJson(json).report().count())
+                    .orElse(0L);
+        } catch (ReportSource.ReportsUnavailableException e) {
+            return 0;
+        }
+    }
+
+    private List<Map<String, Object>> stateSizes() {
+        MetricsConfig config = MetricsConfig.defaults(TopicNames.defaults());
+        ModelViews views = new ModelViews(config);
+        List<Map<String, Object>> sizes = new ArrayList<>();
+        int done = 0;
+        for (int checkpoint : options.stateCheckpoints()) {
+            for (; done < checkpoint; done++) {
+                views.add(new LabelledPrediction(MODEL, "img-" + done, done % 10, scores.logProbs(done, done % 10),
+                        t0.toEpochMilli() + done));
+            }
+            Map<String, Object> size = new LinkedHashMap<>();
+            size.put("predictions", checkpoint);
+            size.put("cumulative", views.cumulative().toBytes().length);
+            int largestWindow = 0;
+            for (var window : views.windows().values()) {
+                largestWindow = Math.max(largestWindow, window.toBytes().length);
+            }
+            size.put("window_largest", largestWindow);
+            size.put("windows_open", views.windows().size());
+            size.put("last_n_journal", config.lastN() * new LabelledPrediction(MODEL, "img-" + done, 0, new float[10], 0).toBytes().length);
+            size.put("cumulative_roc_cells_class0", views.cumulative().roc(0).cellCount());
+            sizes.add(size);
+        }
+        return sizes;
+    }
+
+    private static Map<String, Object> rate(int n, long nanos) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("predictions", n);
+        result.put("seconds", nanos / 1e9);
+        result.put("predictions_per_second", Math.round(n / (nanos / 1e9)));
+        return result;
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while benchmarking", e);
+        }
+    }
+
+    /** Runs with the default options in a temporary directory and prints the JSON. */
+    public static void main(String[] args) throws IOException {
+        Path work = Files.createTempDirectory("metrics-bench");
+        System.out.println(new MetricsBenchmark(Options.defaults(work)).run());
+    }
+}
