@@ -196,9 +196,21 @@ public final class MetricsBenchmark {
         }
     }
 
-    /** Runs with the default options in a temporary directory and prints the JSON. */
-    public static void main(String[] args) throws IOException {
-        Path work = Files.createTempDirectory("metrics-bench");
-        System.out.println(new MetricsBenchmark(Options.defaults(work)).run());
+    /** {@code cifar-stream bench metrics}: the benchmark on a temporary embedded broker, JSON on stdout. */
+    @picocli.CommandLine.Command(name = "metrics", mixinStandardHelpOptions = true,
+            description = "Predictions/s through the metrics topology (embedded broker, exactly once; and "
+                    + "TopologyTestDriver) and state bytes per view after 10k, 100k and 1M predictions")
+    public static final class Command implements java.util.concurrent.Callable<Integer> {
+        @picocli.CommandLine.Option(names = "--predictions", defaultValue = "200000", paramLabel = "N",
+                description = "Predictions for the throughput runs (default: ${DEFAULT-VALUE}).")
+        int predictions;
+
+        @Override
+        public Integer call() throws IOException {
+            Path work = Files.createTempDirectory("metrics-bench");
+            Options defaults = Options.defaults(work);
+            System.out.println(new MetricsBenchmark(new Options(predictions, defaults.stateCheckpoints(), work)).run());
+            return 0;
+        }
     }
 }

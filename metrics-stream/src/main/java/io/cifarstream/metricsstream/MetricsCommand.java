@@ -1,10 +1,12 @@
 package io.cifarstream.metricsstream;
 
-import io.cifarstream.broker.KafkaSettings;
+import io.cifarstream.broker.KafkaFlags;
+import io.cifarstream.console.DurationConverter;
 import io.cifarstream.console.UserError;
 import io.cifarstream.metrics.RocSketch;
 import io.cifarstream.schemas.TopicNames;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -27,12 +29,8 @@ public final class MetricsCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--bootstrap-server", paramLabel = "HOST:PORT",
-            description = "Kafka bootstrap servers. Default: the --kafka-config file's, else " + KafkaSettings.DEFAULT_BOOTSTRAP_SERVERS + ".")
-    private String bootstrapServer;
-
-    @Option(names = "--kafka-config", paramLabel = "FILE", description = "Java properties file of Kafka client settings (security, tuning).")
-    private Path kafkaConfig;
+    @Mixin
+    private KafkaFlags kafka;
 
     @Option(names = "--predictions-topic", defaultValue = "predictions", description = "Default: ${DEFAULT-VALUE}.")
     private String predictionsTopic;
@@ -118,7 +116,7 @@ public final class MetricsCommand implements Callable<Integer> {
             TopicNames topics = new TopicNames("images", predictionsTopic, labelsTopic, metricsTopic, deadLettersTopic);
             MetricsConfig config = new MetricsConfig(topics, window, advance, grace, lastN, labelWait,
                     Duration.ofSeconds(1), RocSketch.DEFAULT_CELL_LIMIT);
-            return new MetricsService.Options(KafkaSettings.load(bootstrapServer, kafkaConfig), config, applicationId,
+            return new MetricsService.Options(kafka.settings(), config, applicationId,
                     stateDir, httpHost, httpPort, Map.of());
         } catch (IllegalArgumentException e) {
             throw new UserError("metrics: " + e.getMessage(), e);

@@ -1,0 +1,45 @@
+package io.cifarstream.demo;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import io.cifarstream.trainer.ConsoleTrainingListener;
+import io.cifarstream.trainer.Recipe;
+import io.cifarstream.trainer.Training;
+import io.cifarstream.trainer.TrainingConfig;
+import io.cifarstream.trainer.TrainingResult;
+
+/**
+ * The demo's model: the one given, else one trained with the fast recipe and cached by its recipe, epochs and seed,
+ * so the next demo starts in seconds. An interrupted training resumes from its last checkpoint.
+ */
+final class DemoModel {
+    private DemoModel() {
+    }
+
+    /** {@code ~/.cache/cifar-stream/models} (or {@code $XDG_CACHE_HOME/cifar-stream/models}). */
+    static Path cacheRoot() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute() ? Path.of(xdg)
+                : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("cifar-stream").resolve("models");
+    }
+
+    static Path trainedOrCached(Path cacheRoot, int epochs, long seed, Path data) throws IOException {
+        Recipe recipe = Recipe.fast().withEpochs(epochs);
+        Path dir = cacheRoot.resolve("fast-" + epochs + "ep-seed" + seed);
+        Path model = dir.resolve("model.onnx");
+        if (Files.isRegularFile(model)) {
+            System.out.println("Using the cached model " + model + " (delete it to train again)");
+            return model;
+        }
+        boolean resume = Files.isDirectory(dir.resolve("checkpoints"));
+        System.out.println((resume ? "Resuming" : "Training") + " the demo model (recipe fast, " + epochs
+                + " epochs) into " + dir + "; it is cached for the next demo");
+        TrainingConfig config = new TrainingConfig(recipe, seed, dir, 0, resume,
+                Runtime.getRuntime().availableProcessors());
+        TrainingResult result = Training.run(config, data, new ConsoleTrainingListener(System.out));
+        return result.model();
+    }
+}
