@@ -1,0 +1,289 @@
+package io.cifarstream.metricsstream;
+
+import io.cifarstream.schemas.AvroSerde;
+import io.cifarstream.schemas.Label;
+import io.cifarstream.schemas.Prediction;
+import io.cifarstream.schemas.RecordDecodeException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Joins predictions with their true class, partitioned by image id (both topics are keyed by it). Reads the
+ * raw bytes of both topics (which one from the record's metadata) and decodes here, so an undecodable or
+ * invalid record becomes a dead letter with its original bytes instead of a stopped stream.
+ *
+ * <ul>
+ *   <li>A prediction carrying a label is counted at once.</li>
+ *   <li>One without waits for its {@link Label} up to {@code labelWait} (arrival = Kafka record timestamp);
+ *       a label that comes first waits for predictions the same way, and serves every model that scored the
+ *       image.</li>
+ *   <li>Each (image, model) pair is counted once: a marker kept for {@code labelWait} after counting makes a
+ *       repeated prediction a duplicate and a later label for it no "unknown image".</li>
+ *   <li>A label that matched nothing when its wait ends is dead-lettered as {@value Rejection#UNKNOWN_IMAGE_ID}
+ *       and counted; a prediction that got no label is counted as expired.</li>
+ * </ul>
+ * State: {@link MetricsTopology#JOIN_STORE} by key (pending predictions {@code P}, pending labels {@code L},
+ * counted markers {@code C}) and {@link MetricsTopology#JOIN_EXPIRY_STORE}, the same keys ordered by expiry
+ * time, scanned on stream-time punctuation. Both are changelogged, so a restart resumes every wait.
+ */
+final class LabelJoin implements Processor<byte[], byte[], byte[], JoinOutcome> {
+
+    private static final byte PENDING_PREDICTION = 'P';
+    private static final byte PENDING_LABEL = 'L';
+    private static final byte COUNTED = 'C';
+    private static final Duration EXPIRY_SCAN = Duration.ofSeconds(1);
+
+    private final MetricsConfig config;
+    private final StreamCounters counters;
+    private final Deserializer<Prediction> predictions = AvroSerde.predictions().deserializer();
+    private final Deserializer<Label> labels = AvroSerde.labels().deserializer();
+    private final long waitMs;
+    private ProcessorContext<byte[], JoinOutcome> context;
+    private KeyValueStore<Bytes, byte[]> entries;
+    private KeyValueStore<Bytes, byte[]> expiries;
+
+    LabelJoin(MetricsConfig config, StreamCounters counters) {
+        this.config = config;
+        this.counters = counters;
+        this.waitMs = config.labelWait().toMillis();
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], JoinOutcome> context) {
+        this.context = context;
+        this.entries = context.getStateStore(MetricsTopology.JOIN_STORE);
+        this.expiries = context.getStateStore(MetricsTopology.JOIN_EXPIRY_STORE);
+        context.schedule(EXPIRY_SCAN, PunctuationType.STREAM_TIME, this::expire);
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        RecordMetadata source = context.recordMetadata().orElseThrow();
+        if (source.topic().equals(config.topics().labels())) {
+            processLabel(record, source);
+        } else {
+            processPrediction(record, source);
+        }
+    }
+
+    private void processPrediction(Record<byte[], byte[]> record, RecordMetadata source) {
+        Prediction prediction;
+        try {
+            prediction = predictions.deserialize(source.topic(), record.value());
+        } catch (RecordDecodeException e) {
+            reject(record, source, new Rejection(e.kind().name(), e.getMessage()));
+            return;
+        }
+        if (prediction == null) {
+            return; // a tombstone deletes nothing here
+        }
+        Optional<Rejection> rejection = PredictionCheck.check(prediction);
+        if (rejection.isPresent()) {
+            reject(record, source, rejection.get());
+            return;
+        }
+        String imageId = prediction.getImageId();
+        String modelId = prediction.getModelId();
+        Bytes pairKey = key(PENDING_PREDICTION, imageId, modelId);
+        Bytes countedKey = key(COUNTED, imageId, modelId);
+        if (entries.get(countedKey) != null || entries.get(pairKey) != null) {
+            counters.increment(StreamCounters.Event.DUPLICATE_PREDICTION);
+            return;
+        }
+        long now = record.timestamp();
+        Integer label = prediction.getLabel();
+        Bytes labelKey = key(PENDING_LABEL, imageId, null);
+        byte[] pendingLabel = entries.get(labelKey);
+        if (pendingLabel != null && now - arrival(pendingLabel) <= waitMs) {
+            if (label == null) {
+                label = (int) pendingLabel[16];
+            }
+            pendingLabel[17] = 1; // matched: no unknown-image report when it expires
+            entries.put(labelKey, pendingLabel);
+        }
+        if (label != null) {
+            count(prediction, label, record);
+            remember(countedKey, now, new byte[0]);
+        } else {
+            remember(pairKey, now, record.value());
+        }
+    }
+
+    private void processLabel(Record<byte[], byte[]> record, RecordMetadata source) {
+        Label label;
+        try {
+            label = labels.deserialize(source.topic(), record.value());
+        } catch (RecordDecodeException e) {
+            reject(record, source, new Rejection(e.kind().name(), e.getMessage()));
+            return;
+        }
+        if (label == null) {
+            return;
+        }
+        Optional<Rejection> rejection = PredictionCheck.check(label);
+        if (rejection.isPresent()) {
+            reject(record, source, rejection.get());
+            return;
+        }
+        String imageId = label.getImageId();
+        long now = record.timestamp();
+        boolean matched = false;
+        List<KeyValue<Bytes, byte[]>> waiting = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = entries.prefixScan(prefix(PENDING_PREDICTION, imageId), Serdes.Bytes().serializer())) {
+            it.forEachRemaining(waiting::add);
+        }
+        for (KeyValue<Bytes, byte[]> pending : waiting) {
+            if (now - arrival(pending.value) > waitMs) {
+                continue; // waited too long; its expiry will drop it
+            }
+            Prediction prediction = predictions.deserialize(config.topics().predictions(), payload(pending.value));
+            count(prediction, label.getLabel(), record);
+            entries.delete(pending.key);
+            remember(key(COUNTED, imageId, prediction.getModelId()), now, new byte[0]);
+            matched = true;
+        }
+        if (!matched) {
+            try (KeyValueIterator<Bytes, byte[]> it = entries.prefixScan(prefix(COUNTED, imageId), Serdes.Bytes().serializer())) {
+                matched = it.hasNext();
+            }
+        }
+        remember(key(PENDING_LABEL, imageId, null), now, pendingLabel(label.getLabel(), matched, record, source));
+    }
+
+    private void count(Prediction prediction, int label, Record<byte[], byte[]> cause) {
+        float[] logProbs = new float[prediction.getLogProbs().size()];
+        for (int k = 0; k < logProbs.length; k++) {
+            logProbs[k] = prediction.getLogProbs().get(k);
+        }
+        LabelledPrediction labelled = new LabelledPrediction(prediction.getModelId(), prediction.getImageId(), label,
+                logProbs, prediction.getEventTime().toEpochMilli());
+        counters.increment(StreamCounters.Event.COUNTED);
+        context.forward(cause.withValue(new JoinOutcome.Counted(labelled)));
+    }
+
+    private void reject(Record<byte[], byte[]> record, RecordMetadata source, Rejection rejection) {
+        counters.deadLetter(rejection.kind());
+        context.forward(record.withValue(new JoinOutcome.Rejected(rejection.toDeadLetter(record.key(), record.value(),
+                source, Instant.ofEpochMilli(context.currentSystemTimeMs())))));
+    }
+
+    /** Stores an entry: arrival time, expiry time, then the payload; and indexes it by expiry. */
+    private void remember(Bytes key, long arrival, byte[] payload) {
+        byte[] previous = entries.get(key);
+        if (previous != null) {
+            expiries.delete(expiryKey(expiry(previous), key));
+        }
+        long expiry = arrival + waitMs;
+        entries.put(key, ByteBuffer.allocate(16 + payload.length).putLong(arrival).putLong(expiry).put(payload).array());
+        expiries.put(expiryKey(expiry, key), new byte[0]);
+    }
+
+    /** Drops what waited longer than --label-wait; a label that matched nothing is reported. */
+    private void expire(long streamTime) {
+        List<Bytes> due = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = expiries.all()) {
+            while (it.hasNext()) {
+                Bytes indexKey = it.next().key;
+                if ((ByteBuffer.wrap(indexKey.get()).getLong() ^ Long.MIN_VALUE) > streamTime) {
+                    break;
+                }
+                due.add(indexKey);
+            }
+        }
+        for (Bytes indexKey : due) {
+            expiries.delete(indexKey);
+            byte[] index = indexKey.get();
+            Bytes key = Bytes.wrap(Arrays.copyOfRange(index, 8, index.length));
+            byte[] entry = entries.delete(key);
+            if (entry == null) {
+                continue;
+            }
+            if (index[8] == PENDING_PREDICTION) {
+                counters.increment(StreamCounters.Event.UNLABELLED_EXPIRED);
+            } else if (index[8] == PENDING_LABEL && entry[17] == 0) {
+                reportUnknownImage(entry, streamTime);
+            }
+        }
+    }
+
+    private void reportUnknownImage(byte[] entry, long streamTime) {
+        ByteBuffer buffer = ByteBuffer.wrap(entry, 18, entry.length - 18);
+        int partition = buffer.getInt();
+        long offset = buffer.getLong();
+        String topic = new String(chunk(buffer), StandardCharsets.UTF_8);
+        byte[] key = chunk(buffer);
+        byte[] value = chunk(buffer);
+        String imageId = labels.deserialize(topic, value).getImageId();
+        Rejection rejection = new Rejection(Rejection.UNKNOWN_IMAGE_ID, "label for image " + imageId
+                + " matched no prediction within --label-wait " + config.labelWait()
+                + ": the image was never scored, or scored under another id; raise --label-wait if predictions lag");
+        counters.increment(StreamCounters.Event.UNKNOWN_IMAGE_LABEL);
+        counters.deadLetter(rejection.kind());
+        context.forward(new Record<>(key, new JoinOutcome.Rejected(rejection.toDeadLetter(key, value, topic, partition,
+                offset, Instant.ofEpochMilli(context.currentSystemTimeMs()))), streamTime));
+    }
+
+    private static byte[] pendingLabel(int label, boolean matched, Record<byte[], byte[]> record, RecordMetadata source) {
+        byte[] topic = source.topic().getBytes(StandardCharsets.UTF_8);
+        byte[] key = record.key() == null ? new byte[0] : record.key();
+        byte[] value = record.value();
+        return ByteBuffer.allocate(2 + 4 + 8 + 12 + topic.length + key.length + value.length)
+                .put((byte) label).put((byte) (matched ? 1 : 0))
+                .putInt(source.partition()).putLong(source.offset())
+                .putInt(topic.length).put(topic).putInt(key.length).put(key).putInt(value.length).put(value)
+                .array();
+    }
+
+    private static byte[] chunk(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.getInt()];
+        buffer.get(bytes);
+        return bytes;
+    }
+
+    private static long arrival(byte[] entry) {
+        return ByteBuffer.wrap(entry).getLong(0);
+    }
+
+    private static long expiry(byte[] entry) {
+        return ByteBuffer.wrap(entry).getLong(8);
+    }
+
+    private static byte[] payload(byte[] entry) {
+        return Arrays.copyOfRange(entry, 16, entry.length);
+    }
+
+    private static Bytes expiryKey(long expiry, Bytes key) {
+        byte[] k = key.get();
+        // Sign bit flipped: the byte order of the index is the numeric order of expiry times.
+        return Bytes.wrap(ByteBuffer.allocate(8 + k.length).putLong(expiry ^ Long.MIN_VALUE).put(k).array());
+    }
+
+    private static Bytes prefix(byte tag, String imageId) {
+        byte[] id = imageId.getBytes(StandardCharsets.UTF_8);
+        return Bytes.wrap(ByteBuffer.allocate(2 + id.length).put(tag).put(id).put((byte) 0).array());
+    }
+
+    private static Bytes key(byte tag, String imageId, String modelId) {
+        byte[] id = imageId.getBytes(StandardCharsets.UTF_8);
+        byte[] model = modelId == null ? new byte[0] : modelId.getBytes(StandardCharsets.UTF_8);
+        return Bytes.wrap(ByteBuffer.allocate(2 + id.length + model.length).put(tag).put(id).put((byte) 0).put(model).array());
+    }
+}

@@ -1,0 +1,127 @@
+package io.cifarstream.metricsstream;
+
+import io.cifarstream.broker.KafkaSettings;
+import io.cifarstream.console.UserError;
+import io.cifarstream.metrics.RocSketch;
+import io.cifarstream.schemas.TopicNames;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code cifar-stream metrics}: runs {@link MetricsService} in the foreground until Ctrl-C, then closes it with a
+ * clean commit. Prints where the API listens and which topics it reads and writes.
+ */
+@Command(name = "metrics", mixinStandardHelpOptions = true,
+        description = "Keep live model-quality metrics from the predictions topic (Kafka Streams)")
+public final class MetricsCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--bootstrap-server", paramLabel = "HOST:PORT",
+            description = "Kafka bootstrap servers. Default: the --kafka-config file's, else " + KafkaSettings.DEFAULT_BOOTSTRAP_SERVERS + ".")
+    private String bootstrapServer;
+
+    @Option(names = "--kafka-config", paramLabel = "FILE", description = "Java properties file of Kafka client settings (security, tuning).")
+    private Path kafkaConfig;
+
+    @Option(names = "--predictions-topic", defaultValue = "predictions", description = "Default: ${DEFAULT-VALUE}.")
+    private String predictionsTopic;
+
+    @Option(names = "--labels-topic", defaultValue = "labels", description = "Default: ${DEFAULT-VALUE}.")
+    private String labelsTopic;
+
+    @Option(names = "--metrics-topic", defaultValue = "metrics", description = "Default: ${DEFAULT-VALUE}.")
+    private String metricsTopic;
+
+    @Option(names = "--dead-letters-topic", defaultValue = "dead-letters", description = "Default: ${DEFAULT-VALUE}.")
+    private String deadLettersTopic;
+
+    @Option(names = "--window", defaultValue = "1m", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "Event-time window length. Default: ${DEFAULT-VALUE}.")
+    private Duration window;
+
+    @Option(names = "--advance", defaultValue = "10s", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "A new window starts every ADVANCE (= --window: tumbling). Default: ${DEFAULT-VALUE}.")
+    private Duration advance;
+
+    @Option(names = "--grace", defaultValue = "10s", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "How long after its end a window still takes late records. Default: ${DEFAULT-VALUE}.")
+    private Duration grace;
+
+    @Option(names = "--last", defaultValue = "1000", paramLabel = "N", description = "Size of the last-N view. Default: ${DEFAULT-VALUE}.")
+    private int lastN;
+
+    @Option(names = "--label-wait", defaultValue = "1h", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "How long a prediction and a label wait for each other. Default: ${DEFAULT-VALUE}.")
+    private Duration labelWait;
+
+    @Option(names = "--state-dir", defaultValue = "runs/metrics-state", paramLabel = "PATH",
+            description = "Kafka Streams state directory. Default: ${DEFAULT-VALUE}.")
+    private Path stateDir;
+
+    @Option(names = "--http-port", defaultValue = "8080", paramLabel = "PORT", description = "HTTP API port (0: any free one). Default: ${DEFAULT-VALUE}.")
+    private int httpPort;
+
+    @Option(names = "--http-host", defaultValue = "127.0.0.1", paramLabel = "HOST",
+            description = "Address the HTTP API binds (0.0.0.0 for every interface). Default: ${DEFAULT-VALUE}.")
+    private String httpHost;
+
+    @Option(names = "--application-id", defaultValue = "cifar-metrics", paramLabel = "ID",
+            description = "Kafka Streams application id (consumer group, internal topic prefix). Default: ${DEFAULT-VALUE}.")
+    private String applicationId;
+
+    @Override
+    public Integer call() {
+        MetricsService.Options options = options();
+        PrintWriter out = spec.commandLine().getOut();
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            try {
+                stopped.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "metrics-shutdown");
+        try (MetricsService service = MetricsService.start(options)) {
+            Runtime.getRuntime().addShutdownHook(hook);
+            TopicNames topics = options.metrics().topics();
+            out.println("Metrics stream '" + applicationId + "' at " + options.kafka().bootstrapServers() + ": "
+                    + topics.predictions() + " + " + topics.labels() + " -> " + topics.metrics() + ", bad records -> "
+                    + topics.deadLetters());
+            out.println("API: " + service.httpAddress() + "/api/models   Prometheus: " + service.httpAddress() + "/metrics");
+            out.println("State: " + stateDir.toAbsolutePath() + "   Ctrl-C stops");
+            out.flush();
+            stop.await();
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    MetricsService.Options options() {
+        try {
+            TopicNames topics = new TopicNames("images", predictionsTopic, labelsTopic, metricsTopic, deadLettersTopic);
+            MetricsConfig config = new MetricsConfig(topics, window, advance, grace, lastN, labelWait,
+                    Duration.ofSeconds(1), RocSketch.DEFAULT_CELL_LIMIT);
+            return new MetricsService.Options(KafkaSettings.load(bootstrapServer, kafkaConfig), config, applicationId,
+                    stateDir, httpHost, httpPort, Map.of());
+        } catch (IllegalArgumentException e) {
+            throw new UserError("metrics: " + e.getMessage(), e);
+        }
+    }
+}

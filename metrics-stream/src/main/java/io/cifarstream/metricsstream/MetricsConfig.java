@@ -1,0 +1,80 @@
+package io.cifarstream.metricsstream;
+
+import io.cifarstream.metrics.RocSketch;
+import io.cifarstream.schemas.TopicNames;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What the metrics topology computes and from which topics: the event-time windows ({@code window} long,
+ * starting every {@code advance}; equal values give tumbling windows), how long a window still accepts
+ * late records ({@code grace}), the size of the last-N view, how long a prediction and a label wait for
+ * each other ({@code labelWait}), how often snapshots are emitted and checkpointed per (model, view)
+ * ({@code emitInterval}), and up to how many distinct scores per class the ROC-AUC stays exact
+ * ({@code rocCellLimit}, see {@link RocSketch}).
+ */
+public record MetricsConfig(TopicNames topics, Duration window, Duration advance, Duration grace, int lastN,
+        Duration labelWait, Duration emitInterval, int rocCellLimit) {
+
+    /** Classes of CIFAR-10, the length of every prediction's log-probabilities. */
+    public static final int NUM_CLASSES = 10;
+
+    public MetricsConfig {
+        Objects.requireNonNull(topics, "topics");
+        requirePositive(window, "--window");
+        requirePositive(advance, "--advance");
+        requirePositive(labelWait, "--label-wait");
+        requirePositive(emitInterval, "the emit interval");
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("--grace must not be negative, got " + grace);
+        }
+        if (advance.compareTo(window) > 0) {
+            throw new IllegalArgumentException("--advance (" + advance + ") must not exceed --window (" + window
+                    + "): windows would leave gaps; use --advance equal to --window for tumbling windows");
+        }
+        if (window.toMillis() % advance.toMillis() != 0) {
+            throw new IllegalArgumentException("--window (" + window + ") must be a multiple of --advance ("
+                    + advance + ") so that every window starts on the advance grid");
+        }
+        if (lastN < 1) {
+            throw new IllegalArgumentException("--last must be at least 1, got " + lastN);
+        }
+        if (rocCellLimit < 2) {
+            throw new IllegalArgumentException("the ROC cell limit must be at least 2, got " + rocCellLimit);
+        }
+    }
+
+    /** The command line's defaults: 1 min windows every 10 s, 10 s grace, last 1,000, labels wait 1 h, 1 snapshot/s. */
+    public static MetricsConfig defaults(TopicNames topics) {
+        return new MetricsConfig(topics, Duration.ofMinutes(1), Duration.ofSeconds(10), Duration.ofSeconds(10), 1000,
+                Duration.ofHours(1), Duration.ofSeconds(1), RocSketch.DEFAULT_CELL_LIMIT);
+    }
+
+    public MetricsConfig withWindow(Duration newWindow, Duration newAdvance, Duration newGrace) {
+        return new MetricsConfig(topics, newWindow, newAdvance, newGrace, lastN, labelWait, emitInterval, rocCellLimit);
+    }
+
+    public MetricsConfig withLastN(int newLastN) {
+        return new MetricsConfig(topics, window, advance, grace, newLastN, labelWait, emitInterval, rocCellLimit);
+    }
+
+    public MetricsConfig withLabelWait(Duration newLabelWait) {
+        return new MetricsConfig(topics, window, advance, grace, lastN, newLabelWait, emitInterval, rocCellLimit);
+    }
+
+    public MetricsConfig withEmitInterval(Duration newEmitInterval) {
+        return new MetricsConfig(topics, window, advance, grace, lastN, labelWait, newEmitInterval, rocCellLimit);
+    }
+
+    public MetricsConfig withRocCellLimit(int newRocCellLimit) {
+        return new MetricsConfig(topics, window, advance, grace, lastN, labelWait, emitInterval, newRocCellLimit);
+    }
+
+    private static void requirePositive(Duration value, String name) {
+        Objects.requireNonNull(value, name);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, got " + value);
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package io.cifarstream.metricsstream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import io.cifarstream.schemas.MetricsView;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The metrics HTTP API (JDK {@code com.sun.net.httpserver}), read-only, JSON and Prometheus text:
+ * <ul>
+ *   <li>{@code GET /api/models}: JSON array of model ids;</li>
+ *   <li>{@code GET /api/models/{id}?view=cumulative|window|last} (default cumulative): the view's
+ *       {@link ViewReport} JSON (the {@code evaluate --json} fields plus {@code model_id}, {@code view},
+ *       {@code window_start}, {@code window_end}, {@code emitted_time}); 404 for an unknown model, 400 for an
+ *       unknown view, 503 while the application is (re)starting;</li>
+ *   <li>{@code GET /metrics}: Prometheus text format 0.0.4, per (model, view) gauges and the instance's
+ *       {@link StreamCounters}.</li>
+ * </ul>
+ * More pages (a dashboard) can be added with {@link #handle}. Binds {@code 127.0.0.1} unless told otherwise.
+ */
+public final class MetricsHttpServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MetricsHttpServer.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String API = "/api/models";
+    private static final List<String> GAUGES = List.of("count", "accuracy", "f1_micro", "f1_macro", "f1_weighted",
+            "auc_macro", "log_loss");
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final ReportSource reports;
+    private final StreamCounters counters;
+
+    /** Starts serving on {@code host:port} (port 0: any free one). */
+    public MetricsHttpServer(ReportSource reports, StreamCounters counters, String host, int port) throws IOException {
+        this.reports = reports;
+        this.counters = counters;
+        this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
+        this.executor = Executors.newFixedThreadPool(2, runnable -> {
+            Thread thread = new Thread(runnable, "metrics-http");
+            thread.setDaemon(true);
+            return thread;
+        });
+        server.setExecutor(executor);
+        handle(API, this::api);
+        handle("/metrics", this::prometheus);
+        server.start();
+    }
+
+    /** Serves {@code path} (and everything below it) with {@code handler}, e.g. a dashboard's static files. */
+    public void handle(String path, HttpHandler handler) {
+        server.createContext(path, exchange -> {
+            try (exchange) {
+                if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
+                    send(exchange, 405, "text/plain", "only GET is served here\n");
+                    return;
+                }
+                try {
+                    handler.handle(exchange);
+                } catch (ReportSource.ReportsUnavailableException e) {
+                    send(exchange, 503, "application/json", error(e.getMessage()));
+                } catch (RuntimeException e) {
+                    LOG.warn("GET {} failed", exchange.getRequestURI(), e);
+                    send(exchange, 500, "application/json", error(e.toString()));
+                }
+            }
+        });
+    }
+
+    /** Where it listens, e.g. {@code http://127.0.0.1:8080}. */
+    public URI address() {
+        InetSocketAddress address = server.getAddress();
+        return URI.create("http://" + address.getHostString() + ":" + address.getPort());
+    }
+
+    private void api(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        if (path.equals(API) || path.equals(API + "/")) {
+            send(exchange, 200, "application/json", JSON.writeValueAsString(reports.models()));
+            return;
+        }
+        String model = URLDecoder.decode(path.substring(API.length() + 1), StandardCharsets.UTF_8);
+        String viewName = query(exchange.getRequestURI()).getOrDefault("view", "cumulative");
+        MetricsView view;
+        try {
+            view = ViewReport.parseApiName(viewName);
+        } catch (IllegalArgumentException e) {
+            send(exchange, 400, "application/json", error(e.getMessage()));
+            return;
+        }
+        Optional<String> report = reports.report(model, view);
+        if (report.isEmpty()) {
+            send(exchange, 404, "application/json", error("no " + viewName + " metrics for model '" + model
+                    + "' (yet): GET " + API + " lists the models with metrics"));
+            return;
+        }
+        send(exchange, 200, "application/json", report.get());
+    }
+
+    private void prometheus(HttpExchange exchange) throws IOException {
+        StringBuilder text = new StringBuilder();
+        Map<String, List<String>> byGauge = new java.util.TreeMap<>();
+        for (String model : reports.models()) {
+            for (MetricsView view : MetricsView.values()) {
+                Optional<String> json = reports.report(model, view);
+                if (json.isEmpty()) {
+                    continue;
+                }
+                JsonNode node = JSON.readTree(json.get());
+                for (String gauge : GAUGES) {
+                    JsonNode value = node.get(gauge);
+                    String number = value == null || value.isNull() ? "NaN" : value.asText();
+                    byGauge.computeIfAbsent(gauge, g -> new java.util.ArrayList<>()).add("cifar_model_" + gauge
+                            + "{model=\"" + escape(model) + "\",view=\"" + ViewReport.apiName(view) + "\"} " + number);
+                }
+            }
+        }
+        byGauge.forEach((gauge, lines) -> {
+            text.append("# HELP cifar_model_").append(gauge).append(" ").append(gauge)
+                    .append(" of the model's predictions in the view (see the metrics API)\n");
+            text.append("# TYPE cifar_model_").append(gauge).append(" gauge\n");
+            lines.forEach(line -> text.append(line).append('\n'));
+        });
+        for (StreamCounters.Event event : StreamCounters.Event.values()) {
+            String name = "cifar_stream_" + event.metricName();
+            text.append("# HELP ").append(name).append(' ').append(event.help()).append('\n');
+            text.append("# TYPE ").append(name).append(" counter\n");
+            text.append(name).append(' ').append(counters.count(event)).append('\n');
+        }
+        text.append("# HELP cifar_stream_dead_letters_total Records sent to the dead-letters topic, by error kind.\n");
+        text.append("# TYPE cifar_stream_dead_letters_total counter\n");
+        counters.deadLetters().forEach((kind, count) -> text.append("cifar_stream_dead_letters_total{kind=\"")
+                .append(escape(kind)).append("\"} ").append(count).append('\n'));
+        send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", text.toString());
+    }
+
+    private static Map<String, String> query(URI uri) {
+        Map<String, String> params = new java.util.HashMap<>();
+        String raw = uri.getRawQuery();
+        if (raw != null) {
+            for (String pair : raw.split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    params.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8).toLowerCase(Locale.ROOT),
+                            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return params;
+    }
+
+    private static String error(String message) {
+        try {
+            return JSON.writeValueAsString(Map.of("error", message));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String escape(String label) {
+        return label.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+
+    private static void send(HttpExchange exchange, int status, String type, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", type);
+        boolean head = "HEAD".equals(exchange.getRequestMethod());
+        exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
+        if (!head) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

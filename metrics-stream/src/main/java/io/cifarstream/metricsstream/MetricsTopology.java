@@ -1,0 +1,109 @@
+package io.cifarstream.metricsstream;
+
+import io.cifarstream.schemas.AvroSerde;
+import io.cifarstream.schemas.MetricsView;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The metrics stream: predictions and labels in, per-model metric snapshots and dead letters out.
+ *
+ * <pre>
+ *  [predictions] (bytes, key image id) ─┐
+ *                                       ├─ merge ─► label-join ──► Rejected ─► [dead-letters]
+ *  [labels]      (bytes, key image id) ─┘   (stores: label-join,      │
+ *                                            label-join-expiry)       └─► Counted ─► key by model id
+ *                                                                                 ─► [repartition: labelled-by-model]
+ *                                                                                 ─► view-aggregator ─► [metrics]
+ *                                                      (stores: metrics-journal, metrics-checkpoints, metrics-reports)
+ * </pre>
+ *
+ * <h2>Why this partitioning</h2>
+ * Two stages, each partitioned by what it must see together. The join is keyed by image id, as both input
+ * topics are (they must have the same partition count, as for any Kafka Streams join), so it spreads over all
+ * instances. The aggregation is re-keyed by model id: the last-N view needs one order of all of a model's
+ * records, which partial per-partition accumulators merged later cannot give (and cumulative and window views
+ * then need no merge step either). One model's aggregation thus runs on one stream thread; it costs a few
+ * microseconds per record, and there are few models, so the repartition is not the bottleneck, while the join,
+ * the part that grows with the number of images, scales out.
+ *
+ * <h2>Exactly once</h2>
+ * Run with {@code processing.guarantee=exactly_once_v2} (see {@link MetricsService}): input offsets, the
+ * repartition topic, the changelogs of all five stores and the outputs commit in one transaction, so a restart
+ * resumes from the changelogs with nothing counted twice. How the aggregation keeps its large state cheap and
+ * exact is described in {@link ViewAggregator}; the join in {@link LabelJoin}.
+ */
+public final class MetricsTopology {
+
+    public static final String JOIN_STORE = "label-join";
+    public static final String JOIN_EXPIRY_STORE = "label-join-expiry";
+    public static final String JOURNAL_STORE = "metrics-journal";
+    public static final String CHECKPOINTS_STORE = "metrics-checkpoints";
+    /** Latest report per (model, view) as {@link ViewReport} JSON, for interactive queries; key {@link #reportKey}. */
+    public static final String REPORTS_STORE = "metrics-reports";
+    /** Name of the repartition topic's suffix ({@code <application.id>-labelled-by-model-repartition}). */
+    public static final String BY_MODEL = "labelled-by-model";
+
+    private MetricsTopology() {
+    }
+
+    /** The topology for {@code config}; {@code counters} receives its event counts. */
+    public static Topology build(MetricsConfig config, StreamCounters counters) {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(JOIN_STORE),
+                Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(JOIN_EXPIRY_STORE),
+                Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(JOURNAL_STORE),
+                Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(CHECKPOINTS_STORE),
+                Serdes.Bytes(), Serdes.ByteArray()).withCachingDisabled());
+        // Derived from the checkpoints at the first punctuation after a restore: no changelog needed.
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(REPORTS_STORE),
+                Serdes.String(), Serdes.String()).withLoggingDisabled());
+
+        KStream<byte[], byte[]> predictions = builder.stream(config.topics().predictions(),
+                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("predictions"));
+        KStream<byte[], byte[]> labels = builder.stream(config.topics().labels(),
+                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("labels"));
+
+        KStream<byte[], JoinOutcome> joined = predictions.merge(labels, Named.as("predictions-and-labels"))
+                .process(() -> new LabelJoin(config, counters), Named.as("label-join"), JOIN_STORE, JOIN_EXPIRY_STORE);
+
+        joined.filter((key, outcome) -> outcome instanceof JoinOutcome.Rejected, Named.as("rejected"))
+                .mapValues(outcome -> ((JoinOutcome.Rejected) outcome).deadLetter(), Named.as("dead-letter"))
+                .to(config.topics().deadLetters(),
+                        Produced.with(Serdes.ByteArray(), AvroSerde.deadLetters()).withName("dead-letters"));
+
+        joined.filter((key, outcome) -> outcome instanceof JoinOutcome.Counted, Named.as("counted"))
+                .map((key, outcome) -> {
+                    LabelledPrediction prediction = ((JoinOutcome.Counted) outcome).prediction();
+                    return KeyValue.pair(prediction.modelId(), prediction);
+                }, Named.as("key-by-model"))
+                .repartition(Repartitioned.with(Serdes.String(), LabelledPrediction.serde()).withName(BY_MODEL))
+                .process(() -> new ViewAggregator(config, counters), Named.as("view-aggregator"),
+                        JOURNAL_STORE, CHECKPOINTS_STORE, REPORTS_STORE)
+                .to(config.topics().metrics(),
+                        Produced.with(Serdes.String(), AvroSerde.metricsSnapshots()).withName("metrics"));
+
+        return builder.build();
+    }
+
+    /** The {@link #REPORTS_STORE} key of a (model, view). */
+    public static String reportKey(String modelId, MetricsView view) {
+        return modelId + '\u0000' + ViewReport.apiName(view);
+    }
+
+    /** The model id of a {@link #REPORTS_STORE} key. */
+    public static String modelOfReportKey(String key) {
+        return key.substring(0, key.indexOf('\u0000'));
+    }
+}

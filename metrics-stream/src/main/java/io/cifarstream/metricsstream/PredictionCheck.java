@@ -1,0 +1,72 @@
+package io.cifarstream.metricsstream;
+
+import io.cifarstream.metrics.ClassificationAccumulator;
+import io.cifarstream.schemas.Label;
+import io.cifarstream.schemas.Prediction;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The metrics stream's edge check: the rules {@link ClassificationAccumulator#add} enforces, applied to a
+ * decoded {@link Prediction} or {@link Label} so that a bad record becomes a dead letter with its reason
+ * instead of an exception inside the aggregation. Stateless.
+ */
+final class PredictionCheck {
+
+    private PredictionCheck() {
+    }
+
+    /** Empty when the prediction can be counted (its own label, if any, included). */
+    static Optional<Rejection> check(Prediction prediction) {
+        if (prediction.getModelId().isEmpty() || prediction.getImageId().isEmpty()) {
+            return Optional.of(new Rejection(Rejection.MISSING_ID, "prediction of image '" + prediction.getImageId()
+                    + "' by model '" + prediction.getModelId() + "' lacks an id: the scorer must set image_id and model_id"));
+        }
+        List<Float> logProbs = prediction.getLogProbs();
+        if (logProbs.size() != MetricsConfig.NUM_CLASSES) {
+            return Optional.of(new Rejection(Rejection.WRONG_SIZE, "prediction of " + prediction.getImageId() + " has "
+                    + logProbs.size() + " log-probabilities, expected " + MetricsConfig.NUM_CLASSES
+                    + " (one per CIFAR-10 class): check the model's output layer"));
+        }
+        double sum = 0;
+        for (int k = 0; k < logProbs.size(); k++) {
+            float value = logProbs.get(k);
+            if (Float.isNaN(value)) {
+                return Optional.of(new Rejection(Rejection.NAN_LOG_PROB, "prediction of " + prediction.getImageId()
+                        + " has a NaN log-probability for class " + k + ": the model produced NaN (check its weights and input)"));
+            }
+            if (value == Float.POSITIVE_INFINITY) {
+                return Optional.of(new Rejection(Rejection.INFINITE_LOG_PROB, "prediction of " + prediction.getImageId()
+                        + " has log-probability +Infinity for class " + k + ": a log-probability is at most 0"));
+            }
+            sum += StrictMath.exp(value);
+        }
+        if (!(Math.abs(StrictMath.log(sum)) <= ClassificationAccumulator.NORMALIZATION_TOLERANCE)) {
+            return Optional.of(new Rejection(Rejection.NOT_NORMALIZED, "prediction of " + prediction.getImageId()
+                    + " has probabilities summing to " + sum + ", not 1: publish log-softmax outputs, not raw logits"));
+        }
+        Integer label = prediction.getLabel();
+        if (label != null && !validLabel(label)) {
+            return Optional.of(badLabel(prediction.getImageId(), label));
+        }
+        return Optional.empty();
+    }
+
+    /** Empty when the label is a class of CIFAR-10 and names an image. */
+    static Optional<Rejection> check(Label label) {
+        if (label.getImageId().isEmpty()) {
+            return Optional.of(new Rejection(Rejection.MISSING_ID, "label without image_id: set it to the labelled image's id"));
+        }
+        return validLabel(label.getLabel()) ? Optional.empty() : Optional.of(badLabel(label.getImageId(), label.getLabel()));
+    }
+
+    private static boolean validLabel(int label) {
+        return label >= 0 && label < MetricsConfig.NUM_CLASSES;
+    }
+
+    private static Rejection badLabel(String imageId, int label) {
+        return new Rejection(Rejection.BAD_LABEL, "label " + label + " of " + imageId + " is not a class 0-"
+                + (MetricsConfig.NUM_CLASSES - 1) + " (CIFAR-10 order: airplane ... truck)");
+    }
+}

@@ -1,0 +1,62 @@
+package io.cifarstream.metricsstream;
+
+import io.cifarstream.schemas.MetricsView;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * Interactive queries over this instance's {@link MetricsTopology#REPORTS_STORE}. A model's reports live on
+ * the instance whose task owns the model's partition of the repartition topic; with several instances, ask
+ * each (or put a router in front that uses {@link KafkaStreams#queryMetadataForKey}).
+ */
+final class StreamsReportSource implements ReportSource {
+
+    private final KafkaStreams streams;
+
+    StreamsReportSource(KafkaStreams streams) {
+        this.streams = streams;
+    }
+
+    @Override
+    public List<String> models() {
+        TreeSet<String> models = new TreeSet<>();
+        try (KeyValueIterator<String, String> it = store().all()) {
+            it.forEachRemaining(entry -> models.add(MetricsTopology.modelOfReportKey(entry.key)));
+        } catch (InvalidStateStoreException e) {
+            throw unavailable(e);
+        }
+        return new ArrayList<>(models);
+    }
+
+    @Override
+    public Optional<String> report(String modelId, MetricsView view) {
+        try {
+            return Optional.ofNullable(store().get(MetricsTopology.reportKey(modelId, view)));
+        } catch (InvalidStateStoreException e) {
+            throw unavailable(e);
+        }
+    }
+
+    private ReadOnlyKeyValueStore<String, String> store() {
+        try {
+            return streams.store(StoreQueryParameters.fromNameAndType(MetricsTopology.REPORTS_STORE,
+                    QueryableStoreTypes.keyValueStore()));
+        } catch (InvalidStateStoreException e) {
+            throw unavailable(e);
+        }
+    }
+
+    private ReportsUnavailableException unavailable(InvalidStateStoreException e) {
+        return new ReportsUnavailableException("metrics are not queryable now (application state "
+                + streams.state() + "); retry in a few seconds", e);
+    }
+}

@@ -1,0 +1,228 @@
+package io.cifarstream.metricsstream;
+
+import io.cifarstream.metrics.ClassificationAccumulator;
+import io.cifarstream.schemas.MetricsSnapshot;
+import io.cifarstream.schemas.MetricsView;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Aggregates labelled predictions per model id into the cumulative, window and last-N views
+ * ({@link ModelViews}), emits {@link MetricsSnapshot}s, and keeps the latest report of each view in
+ * {@link MetricsTopology#REPORTS_STORE} for the HTTP API.
+ *
+ * <h2>State: a journal and checkpoints, not a rewrite per record</h2>
+ * An accumulator grows to megabytes (up to ~4 MB serialized at the default ROC limit), so writing it to a
+ * changelogged store per record would cost megabytes of changelog per record. Instead:
+ * <ul>
+ *   <li>every record is appended to {@link MetricsTopology#JOURNAL_STORE} under (model, sequence number),
+ *       about 70 bytes, in the same transaction as its input offset;</li>
+ *   <li>every {@code emitInterval} (a wall-clock punctuation, also when the snapshots go out) the views that
+ *       changed are written to {@link MetricsTopology#CHECKPOINTS_STORE} with the sequence number they
+ *       include, and journal entries that are neither newer than the checkpoint nor among the last N are
+ *       deleted.</li>
+ * </ul>
+ * So the changelogs always hold, atomically with the committed input offsets, a checkpoint plus the journal
+ * after it. On (re)start {@link #init} loads the checkpoints and replays the newer journal entries, without
+ * emitting (their outputs were committed with them), and refills the last-N ring from the journal. Nothing
+ * is counted twice or lost, with exactly_once_v2; the per-record cost is one small store write. State bytes
+ * per (model, view) are the checkpoint's size, which stops growing once every ROC sketch reaches its cell
+ * limit.
+ *
+ * <h2>Emission</h2>
+ * Per model at most one snapshot per view per {@code emitInterval}: cumulative, last-N and the current window
+ * ({@link ModelViews#currentWindow()}), each only if it changed; plus one final snapshot per window when it
+ * closes (event time past its end + grace). Output key: the model id.
+ */
+final class ViewAggregator implements Processor<String, LabelledPrediction, String, MetricsSnapshot> {
+
+    private static final byte META = 'M';
+    private static final byte CUMULATIVE = 'C';
+    private static final byte WINDOW = 'W';
+
+    private final MetricsConfig config;
+    private final StreamCounters counters;
+    private final Map<String, ModelViews> models = new TreeMap<>();
+    /** Per model, the oldest sequence number still in the journal. */
+    private final Map<String, Long> journalStart = new HashMap<>();
+    private ProcessorContext<String, MetricsSnapshot> context;
+    private KeyValueStore<Bytes, byte[]> journal;
+    private KeyValueStore<Bytes, byte[]> checkpoints;
+    private KeyValueStore<String, String> reports;
+
+    ViewAggregator(MetricsConfig config, StreamCounters counters) {
+        this.config = config;
+        this.counters = counters;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, MetricsSnapshot> context) {
+        this.context = context;
+        this.journal = context.getStateStore(MetricsTopology.JOURNAL_STORE);
+        this.checkpoints = context.getStateStore(MetricsTopology.CHECKPOINTS_STORE);
+        this.reports = context.getStateStore(MetricsTopology.REPORTS_STORE);
+        restore();
+        context.schedule(config.emitInterval(), PunctuationType.WALL_CLOCK_TIME, now -> checkpointAndEmit());
+    }
+
+    @Override
+    public void process(Record<String, LabelledPrediction> record) {
+        LabelledPrediction prediction = record.value();
+        ModelViews views = models.computeIfAbsent(prediction.modelId(), model -> {
+            journalStart.put(model, 0L);
+            return new ModelViews(config);
+        });
+        ModelViews.Added added = views.add(prediction);
+        journal.put(journalKey(prediction.modelId(), added.seq()), prediction.toBytes());
+        for (int i = 0; i < added.lateWindows(); i++) {
+            counters.increment(StreamCounters.Event.LATE_FOR_WINDOW);
+        }
+        for (ModelViews.Window closed : added.closed()) {
+            emit(new ViewReport(prediction.modelId(), MetricsView.WINDOW, closed.start(), closed.end(),
+                    context.currentSystemTimeMs(), closed.accumulator().snapshot()), false);
+        }
+    }
+
+    /** The wall-clock punctuation: checkpoint what changed, trim the journal, emit snapshots. */
+    private void checkpointAndEmit() {
+        long now = context.currentSystemTimeMs();
+        for (Map.Entry<String, ModelViews> entry : models.entrySet()) {
+            String model = entry.getKey();
+            ModelViews views = entry.getValue();
+            ModelViews.Changes changes = views.takeChanges();
+            if (!changes.any()) {
+                continue;
+            }
+            checkpoint(model, views, changes);
+            if (changes.cumulative()) {
+                emit(new ViewReport(model, MetricsView.CUMULATIVE, null, null, now, views.cumulative().snapshot()), true);
+            }
+            if (changes.lastN()) {
+                emit(new ViewReport(model, MetricsView.LAST_N, null, null, now, views.lastN().snapshot()), true);
+            }
+            ModelViews.Window current = views.currentWindow();
+            if (current != null && changes.windows().contains(current.start())) {
+                emit(new ViewReport(model, MetricsView.WINDOW, current.start(), current.end(), now,
+                        current.accumulator().snapshot()), true);
+            }
+        }
+    }
+
+    private void emit(ViewReport report, boolean current) {
+        context.forward(new Record<>(report.modelId(), report.toSnapshot(), report.emittedTime()));
+        if (current) {
+            reports.put(MetricsTopology.reportKey(report.modelId(), report.view()), report.toJson());
+        }
+    }
+
+    private void checkpoint(String model, ModelViews views, ModelViews.Changes changes) {
+        if (changes.cumulative()) {
+            checkpoints.put(checkpointKey(model, CUMULATIVE, 0), views.cumulative().toBytes());
+        }
+        for (long start : changes.windows()) {
+            checkpoints.put(checkpointKey(model, WINDOW, start), views.window(start).toBytes());
+        }
+        for (long start : changes.closedWindows()) {
+            checkpoints.delete(checkpointKey(model, WINDOW, start));
+        }
+        long included = views.nextSeq() - 1;
+        checkpoints.put(checkpointKey(model, META, 0),
+                ByteBuffer.allocate(16).putLong(included).putLong(views.streamTime()).array());
+        // Keep what a restore replays (after the checkpoint) and what refills the last-N ring.
+        long keepFrom = Math.min(included + 1, views.nextSeq() - config.lastN());
+        long from = journalStart.getOrDefault(model, 0L);
+        for (long seq = from; seq < keepFrom; seq++) {
+            journal.delete(journalKey(model, seq));
+        }
+        journalStart.put(model, Math.max(from, keepFrom));
+    }
+
+    /** Rebuilds every model's views from the checkpoints and the journal after them. */
+    private void restore() {
+        Map<String, Long> checkpointSeq = new HashMap<>();
+        Map<String, Long> streamTimes = new HashMap<>();
+        Map<String, ClassificationAccumulator> cumulative = new HashMap<>();
+        Map<String, Map<Long, ClassificationAccumulator>> windows = new HashMap<>();
+        try (KeyValueIterator<Bytes, byte[]> it = checkpoints.all()) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, byte[]> entry = it.next();
+                ByteBuffer key = ByteBuffer.wrap(entry.key.get());
+                String model = model(key);
+                byte tag = key.get();
+                switch (tag) {
+                    case META -> {
+                        ByteBuffer value = ByteBuffer.wrap(entry.value);
+                        checkpointSeq.put(model, value.getLong());
+                        streamTimes.put(model, value.getLong());
+                    }
+                    case CUMULATIVE -> cumulative.put(model, ClassificationAccumulator.fromBytes(entry.value));
+                    case WINDOW -> windows.computeIfAbsent(model, m -> new HashMap<>())
+                            .put(key.getLong(), ClassificationAccumulator.fromBytes(entry.value));
+                    default -> throw new IllegalStateException("unknown checkpoint entry '" + (char) tag + "' of model "
+                            + model + ": the state was written by another version; reset the application");
+                }
+            }
+        }
+        Map<String, List<LabelledPrediction>> replay = new HashMap<>();
+        try (KeyValueIterator<Bytes, byte[]> it = journal.all()) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, byte[]> entry = it.next();
+                ByteBuffer key = ByteBuffer.wrap(entry.key.get());
+                String model = model(key);
+                long seq = key.getLong();
+                LabelledPrediction record = LabelledPrediction.fromBytes(entry.value);
+                long included = checkpointSeq.getOrDefault(model, -1L);
+                ModelViews views = models.computeIfAbsent(model, m -> {
+                    journalStart.put(m, seq);
+                    return new ModelViews(config,
+                            cumulative.getOrDefault(m, new ClassificationAccumulator(MetricsConfig.NUM_CLASSES, config.rocCellLimit())),
+                            windows.getOrDefault(m, Map.of()), streamTimes.getOrDefault(m, Long.MIN_VALUE), included + 1);
+                });
+                if (seq <= included) {
+                    views.refillRing(record);
+                } else {
+                    replay.computeIfAbsent(model, m -> new ArrayList<>()).add(record);
+                }
+            }
+        }
+        replay.forEach((model, records) -> records.forEach(models.get(model)::add));
+        models.values().forEach(views -> {
+            views.takeChanges();
+            views.markAllChanged();
+        });
+    }
+
+    private static String model(ByteBuffer key) {
+        byte[] model = new byte[key.getInt()];
+        key.get(model);
+        return new String(model, StandardCharsets.UTF_8);
+    }
+
+    private static Bytes journalKey(String model, long seq) {
+        byte[] id = model.getBytes(StandardCharsets.UTF_8);
+        return Bytes.wrap(ByteBuffer.allocate(4 + id.length + 8).putInt(id.length).put(id).putLong(seq).array());
+    }
+
+    private static Bytes checkpointKey(String model, byte tag, long windowStart) {
+        byte[] id = model.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer key = ByteBuffer.allocate(4 + id.length + 1 + (tag == WINDOW ? 8 : 0)).putInt(id.length).put(id).put(tag);
+        if (tag == WINDOW) {
+            key.putLong(windowStart);
+        }
+        return Bytes.wrap(key.array());
+    }
+}

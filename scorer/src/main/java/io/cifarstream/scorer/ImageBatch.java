@@ -1,0 +1,155 @@
+package io.cifarstream.scorer;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+import io.cifarstream.inference.OnnxClassifier;
+
+/**
+ * One micro-batch being assembled: up to {@code capacity} consumed records, the accepted ones decoded into
+ * reused slots of one pixel array (slot {@code i} at {@code i * 3072}, CHW, ready for the model), the rejected
+ * ones kept for dead letters, and per partition the offset after the last record consumed, which is what the
+ * batch's transaction commits. Every array is allocated once; {@link #clear()} only resets counters.
+ * Not thread-safe: owned by the scoring thread.
+ */
+final class ImageBatch {
+
+    private final int capacity;
+    private final byte[] pixels;
+    private final String[] ids;
+    private final ConsumerRecord<byte[], byte[]>[] records;
+    private final long[] eventTimes;
+    private final int[] labels;
+    private final long[] receivedNanos;
+    private final List<Rejection> rejections = new ArrayList<>();
+    private long[] nextOffsets = new long[8];
+    private int size;
+    private int consumed;
+
+    /** No label: CIFAR-10 classes are 0-9, so a negative value cannot be one. */
+    static final int NO_LABEL = -1;
+
+    ImageBatch(int capacity) {
+        this.capacity = capacity;
+        this.pixels = new byte[capacity * OnnxClassifier.PIXELS];
+        this.ids = new String[capacity];
+        this.records = newRecordArray(capacity);
+        this.eventTimes = new long[capacity];
+        this.labels = new int[capacity];
+        this.receivedNanos = new long[capacity];
+        Arrays.fill(nextOffsets, -1);
+    }
+
+    /** The pixels of all slots; the decoder writes slot {@link #size()} before calling {@link #accept}. */
+    byte[] pixels() {
+        return pixels;
+    }
+
+    /** Where the next accepted image's pixels go. */
+    int nextSlotOffset() {
+        return size * OnnxClassifier.PIXELS;
+    }
+
+    /** Takes the image whose pixels were just written at {@link #nextSlotOffset()}. */
+    void accept(ConsumerRecord<byte[], byte[]> record, String id, long eventTimeMillis, int label, long receivedAt) {
+        ids[size] = id;
+        records[size] = record;
+        eventTimes[size] = eventTimeMillis;
+        labels[size] = label;
+        receivedNanos[size] = receivedAt;
+        size++;
+        consumed(record);
+    }
+
+    void reject(Rejection rejection) {
+        rejections.add(rejection);
+        consumed(rejection.record());
+    }
+
+    private void consumed(ConsumerRecord<byte[], byte[]> record) {
+        int partition = record.partition();
+        if (partition >= nextOffsets.length) {
+            int old = nextOffsets.length;
+            nextOffsets = Arrays.copyOf(nextOffsets, Math.max(partition + 1, old * 2));
+            Arrays.fill(nextOffsets, old, nextOffsets.length, -1);
+        }
+        nextOffsets[partition] = record.offset() + 1;
+        consumed++;
+    }
+
+    /** Accepted images. */
+    int size() {
+        return size;
+    }
+
+    /** Accepted plus rejected records. */
+    int consumed() {
+        return consumed;
+    }
+
+    boolean isFull() {
+        return consumed >= capacity;
+    }
+
+    boolean isEmpty() {
+        return consumed == 0;
+    }
+
+    String id(int slot) {
+        return ids[slot];
+    }
+
+    /** The consumed record of an accepted image: its key, value and coordinates. */
+    ConsumerRecord<byte[], byte[]> record(int slot) {
+        return records[slot];
+    }
+
+    long eventTime(int slot) {
+        return eventTimes[slot];
+    }
+
+    int label(int slot) {
+        return labels[slot];
+    }
+
+    long receivedNanos(int slot) {
+        return receivedNanos[slot];
+    }
+
+    List<Rejection> rejections() {
+        return rejections;
+    }
+
+    /** The offsets this batch's transaction commits: per partition, the offset after its last consumed record. */
+    Map<TopicPartition, OffsetAndMetadata> offsetsToCommit(String topic) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (int p = 0; p < nextOffsets.length; p++) {
+            if (nextOffsets[p] >= 0) {
+                offsets.put(new TopicPartition(topic, p), new OffsetAndMetadata(nextOffsets[p]));
+            }
+        }
+        return offsets;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ConsumerRecord<byte[], byte[]>[] newRecordArray(int capacity) {
+        return (ConsumerRecord<byte[], byte[]>[]) new ConsumerRecord<?, ?>[capacity];
+    }
+
+    /** Empties the batch; the slots are overwritten by the next one. */
+    void clear() {
+        Arrays.fill(ids, 0, size, null);
+        Arrays.fill(records, 0, size, null);
+        rejections.clear();
+        Arrays.fill(nextOffsets, -1);
+        size = 0;
+        consumed = 0;
+    }
+}

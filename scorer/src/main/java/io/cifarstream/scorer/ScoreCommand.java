@@ -1,0 +1,176 @@
+package io.cifarstream.scorer;
+
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+import io.cifarstream.broker.KafkaSettings;
+import io.cifarstream.console.UserError;
+import io.cifarstream.inference.ModelFlags;
+import io.cifarstream.schemas.TopicNames;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code cifar-stream score}: runs one {@link Scorer} in the foreground until SIGTERM or Ctrl-C, then finishes
+ * its open batch and closes. Exit code 0 after a clean stop, 1 when it cannot start or stops on its own
+ * (the cause is one line).
+ */
+@Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Score image events from Kafka with ONNX models, exactly once")
+public final class ScoreCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--bootstrap-server", paramLabel = "HOST:PORT",
+            description = "Kafka to read from and write to. Default: the --kafka-config file's, else "
+                    + KafkaSettings.DEFAULT_BOOTSTRAP_SERVERS + ".")
+    String bootstrapServer;
+
+    @Option(names = "--kafka-config", paramLabel = "FILE",
+            description = "Java properties file of Kafka client settings (security, tuning) for every client.")
+    Path kafkaConfig;
+
+    @Option(names = "--model", required = true, paramLabel = "[ID=]PATH", converter = ModelSpecConverter.class,
+            description = "An ONNX classifier; repeat to score every image with each (champion/challenger). "
+                    + "ID (default: the file name without .onnx) is the model id predictions carry.")
+    List<ModelSpec> models;
+
+    @Option(names = "--images-topic", defaultValue = "images", paramLabel = "TOPIC",
+            description = "Topic of ImageEvents to score. Default: ${DEFAULT-VALUE}.")
+    String imagesTopic;
+
+    @Option(names = "--predictions-topic", defaultValue = "predictions", paramLabel = "TOPIC",
+            description = "Topic the Predictions go to. Default: ${DEFAULT-VALUE}.")
+    String predictionsTopic;
+
+    @Option(names = "--dead-letters-topic", defaultValue = "dead-letters", paramLabel = "TOPIC",
+            description = "Topic rejected records go to, with the reason. Default: ${DEFAULT-VALUE}.")
+    String deadLettersTopic;
+
+    @Option(names = "--group", defaultValue = ScorerConfig.DEFAULT_GROUP, paramLabel = "ID",
+            description = "Consumer group; scorers of one group share the images topic's partitions. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String group;
+
+    @Option(names = "--instance-id", defaultValue = "0", paramLabel = "ID",
+            description = "This scorer's stable name in its group. Give each running scorer its own; a restarted "
+                    + "scorer reuses its id, which fences its predecessor. Default: ${DEFAULT-VALUE}.")
+    String instanceId;
+
+    @Option(names = "--max-batch", defaultValue = "256", paramLabel = "N",
+            description = "Most records per micro-batch (one transaction). Default: ${DEFAULT-VALUE}.")
+    int maxBatch;
+
+    @Option(names = "--linger-ms", defaultValue = "20", paramLabel = "MS",
+            description = "Longest wait for a micro-batch to fill. Default: ${DEFAULT-VALUE}.")
+    long lingerMs;
+
+    @Option(names = "--max-record-bytes", defaultValue = "262144", paramLabel = "BYTES",
+            description = "Longer values are dead-lettered as OVERSIZED_RECORD without decoding. Default: ${DEFAULT-VALUE}.")
+    int maxRecordBytes;
+
+    @Option(names = "--partitions", defaultValue = "4", paramLabel = "N",
+            description = "Partitions of the topics the scorer creates when they are missing. Default: ${DEFAULT-VALUE}.")
+    int partitions;
+
+    @Option(names = "--transaction-timeout-ms", defaultValue = "10000", paramLabel = "MS",
+            description = "How long the broker waits before aborting the open transaction of a scorer that died "
+                    + "and was not restarted under its --instance-id. Default: ${DEFAULT-VALUE}.")
+    long transactionTimeoutMs;
+
+    @Mixin
+    ModelFlags modelFlags;
+
+    @Option(names = "--http-port", paramLabel = "PORT",
+            description = "Serve Prometheus metrics at http://HOST:PORT/metrics (0: any free port). Default: none.")
+    Integer httpPort;
+
+    @Option(names = "--http-host", defaultValue = "127.0.0.1", paramLabel = "HOST",
+            description = "Address the metrics endpoint binds to. Default: ${DEFAULT-VALUE}.")
+    String httpHost;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        ScorerConfig config = config();
+        Scorer scorer = Scorer.start(config);
+        Thread hook = new Thread(() -> {
+            scorer.close();
+            // Printed once the open batch is committed and the clients are closed: a clean stop.
+            System.err.println("Scorer " + scorer.transactionalId() + " stopped: " + scorer.metrics().imagesScored()
+                    + " images scored");
+        }, "scorer-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        out.println("Scoring " + config.topics().images() + " at " + config.kafka().bootstrapServers() + " with "
+                + config.models().stream().map(ModelSpec::toString).collect(Collectors.joining(", ")) + " as "
+                + scorer.transactionalId());
+        out.println("Predictions -> " + config.topics().predictions() + ", dead letters -> "
+                + config.topics().deadLetters());
+        scorer.httpPort().ifPresent(port -> out.println("Metrics: http://" + httpHost + ":" + port + "/metrics"));
+        out.println("Stop: Ctrl-C");
+        out.flush();
+        while (!scorer.awaitStop(Duration.ofSeconds(1))) {
+            // the shutdown hook stops the scorer; this thread only waits for it
+        }
+        if (scorer.failure().isPresent()) {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            Throwable failure = scorer.failure().get();
+            throw new UserError(failure.getMessage(), failure);
+        }
+        return 0;
+    }
+
+    ScorerConfig config() {
+        KafkaSettings kafka;
+        try {
+            kafka = KafkaSettings.load(bootstrapServer, kafkaConfig);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage(), e);
+        }
+        try {
+            TopicNames defaults = TopicNames.defaults();
+            TopicNames topics = new TopicNames(imagesTopic, predictionsTopic, defaults.labels(), defaults.metrics(),
+                    deadLettersTopic);
+            ScorerConfig config = ScorerConfig.of(kafka, models, modelFlags.toOptions())
+                    .withTopics(topics)
+                    .withGroup(group)
+                    .withInstanceId(instanceId)
+                    .withBatching(maxBatch, Duration.ofMillis(lingerMs))
+                    .withMaxRecordBytes(maxRecordBytes)
+                    .withPartitions(partitions)
+                    .withTransactionTimeout(Duration.ofMillis(transactionTimeoutMs));
+            return httpPort == null ? config : config.withHttp(new InetSocketAddress(httpHost, httpPort));
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage(), e);
+        }
+    }
+
+    /** Runs {@code score} alone, e.g. as a child process; the app's {@code cifar-stream score} is the same command. */
+    public static void main(String[] args) {
+        CommandLine cli = new CommandLine(new ScoreCommand());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            commandLine.getErr().println("error: " + e.getMessage());
+            commandLine.getErr().flush();
+            return 1;
+        });
+        System.exit(cli.execute(args));
+    }
+
+    /** picocli converter for {@code --model [ID=]PATH}. */
+    static final class ModelSpecConverter implements CommandLine.ITypeConverter<ModelSpec> {
+        @Override
+        public ModelSpec convert(String value) {
+            return ModelSpec.parse(value);
+        }
+    }
+}

@@ -1,0 +1,206 @@
+package io.cifarstream.scorer;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.cifarstream.broker.TopicSetup;
+import io.cifarstream.broker.TopicSpec;
+import io.cifarstream.console.UserError;
+
+/**
+ * A running scorer instance: it reads {@code ImageEvent}s from the images topic, scores them with every model in
+ * micro-batches, and writes one {@code Prediction} per image and model, or a {@code DeadLetter}, exactly once
+ * (see {@link ScoringLoop} for how). {@link #start} returns once the models are loaded, the topics exist and
+ * the transactional producer is registered, which fences any predecessor with the same transactional id and
+ * aborts its open transaction; scoring then runs on its own thread until {@link #close}.
+ *
+ * <p>Startup errors are {@link UserError}s with one-line messages: a model that does not load, no broker at the
+ * bootstrap address, a metrics port in use. Bad input never stops a scorer; if it stops on its own (fenced by a
+ * successor, or batches failing repeatedly) {@link #failure()} says why.
+ */
+public final class Scorer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Scorer.class);
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(15);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    /** How long the partitions of an instance that died and was not restarted wait before others take them. */
+    private static final Duration SESSION_TIMEOUT = Duration.ofSeconds(15);
+
+    private final ScorerConfig config;
+    private final ScorerMetrics metrics;
+    private final ScoringLoop loop;
+    private final Thread thread;
+    private final Optional<MetricsEndpoint> endpoint;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile Throwable failure;
+
+    private Scorer(ScorerConfig config, ScorerMetrics metrics, ScoringLoop loop, Optional<MetricsEndpoint> endpoint,
+            KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer, List<ScoringModel> models) {
+        this.config = config;
+        this.metrics = metrics;
+        this.loop = loop;
+        this.endpoint = endpoint;
+        this.thread = new Thread(() -> run(consumer, producer, models), "scorer-" + config.instanceId());
+    }
+
+    /** Loads the models, connects, fences any predecessor and starts scoring. */
+    public static Scorer start(ScorerConfig config) {
+        List<ScoringModel> models = new ArrayList<>();
+        KafkaProducer<byte[], byte[]> producer = null;
+        KafkaConsumer<byte[], byte[]> consumer = null;
+        Optional<MetricsEndpoint> endpoint = Optional.empty();
+        try {
+            for (ModelSpec spec : config.models()) {
+                ScoringModel model = ScoringModel.load(spec, config.modelOptions(), config.maxBatch());
+                models.add(model);
+                LOG.info("Model {} version {} loaded from {}", model.id(), model.version(), spec.path());
+            }
+            ensureTopics(config);
+            producer = new KafkaProducer<>(producerConfig(config), new ByteArraySerializer(), new ByteArraySerializer());
+            producer.initTransactions();
+            consumer = new KafkaConsumer<>(consumerConfig(config), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            ScorerMetrics metrics = new ScorerMetrics(config.transactionalId(), config.maxBatch());
+            ScoringLoop loop = new ScoringLoop(config, consumer, producer, models, metrics);
+            consumer.subscribe(List.of(config.topics().images()), loop.rebalanceListener());
+            endpoint = config.http().map(address -> MetricsEndpoint.start(address, metrics::prometheusText));
+            Scorer scorer = new Scorer(config, metrics, loop, endpoint, consumer, producer, models);
+            endpoint.ifPresent(e -> LOG.info("Scorer {} serves metrics at http://{}:{}/metrics",
+                    config.transactionalId(), e.host(), e.port()));
+            scorer.thread.start();
+            return scorer;
+        } catch (RuntimeException e) {
+            endpoint.ifPresent(MetricsEndpoint::close);
+            closeQuietly(consumer);
+            closeQuietly(producer);
+            models.forEach(ScoringModel::close);
+            if (e instanceof KafkaException) {
+                throw new UserError("scorer " + config.transactionalId() + " cannot start: " + e.getMessage()
+                        + " (Kafka at " + config.kafka().bootstrapServers() + ")", e);
+            }
+            throw e;
+        }
+    }
+
+    private static void ensureTopics(ScorerConfig config) {
+        List<TopicSpec> topics = List.of(config.topics().images(), config.topics().predictions(),
+                config.topics().deadLetters()).stream().map(name -> TopicSpec.of(name, config.partitions())).toList();
+        try {
+            new TopicSetup(config.kafka(), STARTUP_TIMEOUT).ensure(topics);
+        } catch (IllegalStateException e) {
+            throw new UserError(e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, Object> producerConfig(ScorerConfig config) {
+        Map<String, Object> producer = config.kafka().transactionalProducer(config.transactionalId());
+        producer.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) config.transactionTimeout().toMillis());
+        producer.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) STARTUP_TIMEOUT.toMillis());
+        producer.put(ProducerConfig.CLIENT_ID_CONFIG, config.transactionalId());
+        return producer;
+    }
+
+    private static Map<String, Object> consumerConfig(ScorerConfig config) {
+        Map<String, Object> consumer = config.kafka().consumer(config.group());
+        consumer.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxBatch());
+        consumer.put(ConsumerConfig.CLIENT_ID_CONFIG, config.transactionalId());
+        // Static membership: a restarted instance takes its predecessor's place (and partitions) at once instead
+        // of waiting for the dead member's session to time out; a clean close still leaves the group (see run).
+        consumer.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.transactionalId());
+        consumer.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) SESSION_TIMEOUT.toMillis());
+        return consumer;
+    }
+
+    private void run(KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer,
+            List<ScoringModel> models) {
+        try {
+            loop.run();
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            LOG.error("Scorer {} stopped: {}", config.transactionalId(), e.getMessage(), e);
+        } finally {
+            try {
+                consumer.close(CloseOptions.groupMembershipOperation(GroupMembershipOperation.LEAVE_GROUP)
+                        .withTimeout(CLOSE_TIMEOUT));
+            } catch (RuntimeException e) {
+                LOG.warn("Scorer {}: closing the consumer failed: {}", config.transactionalId(), e.toString());
+            }
+            // A fenced producer must not try to abort: its successor owns the transactional id.
+            producer.close(CLOSE_TIMEOUT);
+            models.forEach(ScoringModel::close);
+            stopped.countDown();
+        }
+    }
+
+    /** What the scorer has done so far. */
+    public ScorerMetrics metrics() {
+        return metrics;
+    }
+
+    /** The port of the metrics endpoint, when it has one. */
+    public OptionalInt httpPort() {
+        return endpoint.map(e -> OptionalInt.of(e.port())).orElse(OptionalInt.empty());
+    }
+
+    public String transactionalId() {
+        return config.transactionalId();
+    }
+
+    /** Why the scorer stopped on its own, if it did. */
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    /** Waits until the scorer has stopped, by {@link #close} or on its own; false if {@code timeout} passed first. */
+    public boolean awaitStop(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Stops scoring: the records already consumed are scored and committed, then the clients leave the group and
+     * close. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (stopped.getCount() > 0) {
+            loop.stop();
+        }
+        try {
+            if (!stopped.await(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("Scorer {} did not stop within {} s", config.transactionalId(), CLOSE_TIMEOUT.toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            endpoint.ifPresent(MetricsEndpoint::close);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            LOG.warn("Closing {} failed: {}", closeable.getClass().getSimpleName(), e.toString());
+        }
+    }
+}

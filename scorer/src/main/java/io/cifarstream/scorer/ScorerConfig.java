@@ -1,0 +1,149 @@
+package io.cifarstream.scorer;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+import io.cifarstream.broker.KafkaSettings;
+import io.cifarstream.inference.ModelOptions;
+import io.cifarstream.schemas.TopicNames;
+
+/**
+ * Everything one scorer instance needs. Start from {@link #of} and change what differs with the
+ * {@code with...} methods.
+ *
+ * @param kafka              client settings (bootstrap servers, {@code --kafka-config})
+ * @param topics             images are read from {@code images()}, predictions and dead letters written to theirs
+ * @param models             one or more models; every image is scored by each
+ * @param modelOptions       device, threads and conventions of models without metadata
+ * @param group              consumer group; instances of one group share the images topic's partitions
+ * @param instanceId         this instance's stable name within the group: its transactional id is
+ *                           {@code cifar-stream-scorer-<group>-<instanceId>}, so a restarted instance fences the
+ *                           one it replaces; instances running at the same time need different ids
+ * @param maxBatch           most records per micro-batch (one transaction, one model call per model)
+ * @param linger             longest wait for a micro-batch to fill once its first record arrived
+ * @param maxRecordBytes     longer values are dead-lettered undecoded
+ * @param partitions         partitions of topics the scorer creates because they do not exist yet
+ * @param transactionTimeout how long the broker keeps a dead instance's open transaction before aborting it
+ * @param http               where to serve {@code /metrics}, if anywhere (port 0: any free port)
+ * @param statusInterval     how often {@code status} receives a one-line summary
+ * @param status             receives the status line, e.g. a terminal's standard error
+ */
+public record ScorerConfig(KafkaSettings kafka, TopicNames topics, List<ModelSpec> models, ModelOptions modelOptions,
+        String group, String instanceId, int maxBatch, Duration linger, int maxRecordBytes, int partitions,
+        Duration transactionTimeout, Optional<InetSocketAddress> http, Duration statusInterval,
+        Consumer<String> status) {
+
+    public static final String DEFAULT_GROUP = "cifar-stream-scorer";
+    public static final int DEFAULT_MAX_BATCH = 256;
+    public static final Duration DEFAULT_LINGER = Duration.ofMillis(20);
+    public static final int DEFAULT_MAX_RECORD_BYTES = 256 * 1024;
+
+    public ScorerConfig {
+        Objects.requireNonNull(kafka, "kafka");
+        Objects.requireNonNull(topics, "topics");
+        Objects.requireNonNull(modelOptions, "modelOptions");
+        Objects.requireNonNull(http, "http");
+        Objects.requireNonNull(status, "status");
+        models = List.copyOf(models);
+        if (models.isEmpty()) {
+            throw new IllegalArgumentException("no model to score with: pass --model [ID=]PATH at least once");
+        }
+        if (new HashSet<>(models.stream().map(ModelSpec::id).toList()).size() != models.size()) {
+            throw new IllegalArgumentException("model ids must differ, got " + models
+                    + ": name them, e.g. --model champion=a.onnx --model challenger=b.onnx");
+        }
+        requireName(group, "--group");
+        requireName(instanceId, "--instance-id");
+        if (maxBatch < 1 || maxBatch > 4096) {
+            throw new IllegalArgumentException("--max-batch must be 1 to 4096, got " + maxBatch);
+        }
+        if (linger.isNegative()) {
+            throw new IllegalArgumentException("--linger-ms must not be negative, got " + linger.toMillis());
+        }
+        if (maxRecordBytes < 1024) {
+            throw new IllegalArgumentException("--max-record-bytes must be at least 1024, got " + maxRecordBytes);
+        }
+        if (partitions < 1) {
+            throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);
+        }
+        if (transactionTimeout.toMillis() < 1000) {
+            throw new IllegalArgumentException("the transaction timeout must be at least 1 s, got " + transactionTimeout);
+        }
+        if (statusInterval.isNegative() || statusInterval.isZero()) {
+            throw new IllegalArgumentException("the status interval must be positive, got " + statusInterval);
+        }
+    }
+
+    /**
+     * Default topics, group {@value #DEFAULT_GROUP}, instance 0, batches of {@value #DEFAULT_MAX_BATCH} or 20 ms,
+     * values up to 256 KiB, 4 partitions for topics it creates, a 10 s transaction timeout, no HTTP endpoint, and
+     * a status line every 5 s to standard error.
+     */
+    public static ScorerConfig of(KafkaSettings kafka, List<ModelSpec> models, ModelOptions modelOptions) {
+        return new ScorerConfig(kafka, TopicNames.defaults(), models, modelOptions, DEFAULT_GROUP, "0",
+                DEFAULT_MAX_BATCH, DEFAULT_LINGER, DEFAULT_MAX_RECORD_BYTES, 4, Duration.ofSeconds(10),
+                Optional.empty(), Duration.ofSeconds(5), System.err::println);
+    }
+
+    /** The transactional id of this instance: stable across restarts, unique per group and instance. */
+    public String transactionalId() {
+        return "cifar-stream-scorer-" + group + "-" + instanceId;
+    }
+
+    public ScorerConfig withTopics(TopicNames value) {
+        return new ScorerConfig(kafka, value, models, modelOptions, group, instanceId, maxBatch, linger,
+                maxRecordBytes, partitions, transactionTimeout, http, statusInterval, status);
+    }
+
+    public ScorerConfig withGroup(String value) {
+        return new ScorerConfig(kafka, topics, models, modelOptions, value, instanceId, maxBatch, linger,
+                maxRecordBytes, partitions, transactionTimeout, http, statusInterval, status);
+    }
+
+    public ScorerConfig withInstanceId(String value) {
+        return new ScorerConfig(kafka, topics, models, modelOptions, group, value, maxBatch, linger,
+                maxRecordBytes, partitions, transactionTimeout, http, statusInterval, status);
+    }
+
+    public ScorerConfig withBatching(int newMaxBatch, Duration newLinger) {
+        return new ScorerConfig(kafka, topics, models, modelOptions, group, instanceId, newMaxBatch, newLinger,
+                maxRecordBytes, partitions, transactionTimeout, http, statusInterval, status);
+    }
+
+    public ScorerConfig withMaxRecordBytes(int value) {
+        return new ScorerConfig(kafka, topics, models, modelOptions, group, instanceId, maxBatch, linger,
+                value, partitions, transactionTimeout, http, statusInterval, status);
+    }
+
+    public ScorerConfig withPartitions(int value) {
+        return new ScorerConfig(kafka, topics, models, modelOptions, group, instanceId, maxBatch, linger,
+                maxRecordBytes, value, transactionTimeout, http, statusInterval, status);
+    }
+
+    public ScorerConfig withTransactionTimeout(Duration value) {
+        return new ScorerConfig(kafka, topics, models, modelOptions, group, instanceId, maxBatch, linger,
+                maxRecordBytes, partitions, value, http, statusInterval, status);
+    }
+
+    public ScorerConfig withHttp(InetSocketAddress value) {
+        return new ScorerConfig(kafka, topics, models, modelOptions, group, instanceId, maxBatch, linger,
+                maxRecordBytes, partitions, transactionTimeout, Optional.of(value), statusInterval, status);
+    }
+
+    public ScorerConfig withStatus(Duration interval, Consumer<String> sink) {
+        return new ScorerConfig(kafka, topics, models, modelOptions, group, instanceId, maxBatch, linger,
+                maxRecordBytes, partitions, transactionTimeout, http, interval, sink);
+    }
+
+    private static void requireName(String value, String flag) {
+        if (value == null || !value.matches("[A-Za-z0-9._-]{1,100}")) {
+            throw new IllegalArgumentException(flag + " '" + value + "' is not usable: use 1 to 100 letters, digits,"
+                    + " '.', '_' or '-'");
+        }
+    }
+}
