@@ -5,7 +5,9 @@ import java.io.PrintWriter;
 import io.cifarstream.broker.BrokerCommand;
 import io.cifarstream.console.UserError;
 import io.cifarstream.evaluate.EvaluateCommand;
+import io.cifarstream.metricsstream.MetricsCommand;
 import io.cifarstream.replay.ReplayCommand;
+import io.cifarstream.scorer.ScoreCommand;
 import io.cifarstream.trainer.TrainCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,7 +20,8 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "cifar-stream", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Train a CIFAR-10 classifier, score images live through Kafka, measure it exactly.",
-        subcommands = {BrokerCommand.class, TrainCommand.class, EvaluateCommand.class, ReplayCommand.class},
+        subcommands = {BrokerCommand.class, TrainCommand.class, EvaluateCommand.class, ReplayCommand.class,
+            ScoreCommand.class, MetricsCommand.class},
         usageHelpAutoWidth = true, sortOptions = false,
         footer = {"", "Run `cifar-stream COMMAND --help` for a command's options."})
 public final class Main {
