@@ -24,7 +24,7 @@ import io.cifarstream.console.UserError;
 import io.cifarstream.dataset.Cifar10;
 import io.cifarstream.dataset.CifarImages;
 import io.cifarstream.dataset.DataFlag;
-import io.cifarstream.inference.ModelOptions;
+import io.cifarstream.inference.ModelFlags;
 import io.cifarstream.metrics.ReportTable;
 import io.cifarstream.metricsstream.MetricsConfig;
 import io.cifarstream.metricsstream.MetricsService;
@@ -63,6 +63,13 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--model", paramLabel = "FILE", description = "Score with this ONNX model instead of training one.")
     Path model;
+
+    @Mixin
+    ModelFlags modelFlags;
+
+    @Option(names = "--json", paramLabel = "FILE",
+            description = "Write the final cumulative metrics as JSON (the names of `evaluate --json`).")
+    Path json;
 
     @Option(names = "--epochs", defaultValue = "8", paramLabel = "N",
             description = "Epochs of the fast recipe when the demo trains its model (default: ${DEFAULT-VALUE}).")
@@ -150,7 +157,7 @@ public final class DemoCommand implements Callable<Integer> {
             System.out.println("Dashboard and metrics API at " + dashboard + "/");
 
             Scorer scorer = Scorer.start(ScorerConfig.of(kafka, List.of(new ModelSpec(modelId, modelFile)),
-                    ModelOptions.defaults()).withTopics(topics).withPartitions(partitions)
+                    modelFlags.toOptions()).withTopics(topics).withPartitions(partitions)
                     .withInstanceId("demo").withStatus(Duration.ofSeconds(5), line -> { }));
             running.add(0, scorer);
             System.out.println("Scorer scoring '" + topics.images() + "' with model " + modelId + " (" + modelFile
@@ -175,6 +182,10 @@ public final class DemoCommand implements Callable<Integer> {
             System.out.println("Final cumulative metrics of " + modelId + " over " + last.report().count()
                     + " test images (live, from the metrics stream):");
             System.out.println(new ReportTable(test.classNames()).render(last.report()));
+            if (json != null) {
+                Files.writeString(json, last.toJson());
+                System.out.println("Wrote " + json);
+            }
             System.out.printf(Locale.ROOT, "Demo done in %.0f s. Dashboard: %s/%n",
                     (System.nanoTime() - started) / 1e9, dashboard);
             if (keepRunning) {

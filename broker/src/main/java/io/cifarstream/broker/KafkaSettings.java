@@ -116,6 +116,8 @@ public final class KafkaSettings {
         config.put("application.id", requireText(applicationId, "applicationId"));
         config.put("state.dir", Objects.requireNonNull(stateDir, "stateDir").toAbsolutePath().toString());
         config.put("processing.guarantee", "exactly_once_v2");
+        // Kafka 5.0's default, adopted now; without it every start warns (we have no global state anyway).
+        config.putIfAbsent("processing.exception.handler.global.enabled", true);
         return config;
     }
 

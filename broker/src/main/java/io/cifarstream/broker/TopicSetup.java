@@ -134,7 +134,7 @@ public final class TopicSetup {
         for (TopicSpec topic : topics) {
             TopicDescription description = descriptions.get(topic.name());
             if (description != null && description.partitions().size() != topic.partitions()) {
-                LOG.warn("Kafka topic {} exists with {} partitions, not the {} asked for; it is used as it is",
+                LOG.info("Kafka topic {} exists with {} partitions, not the {} asked for; it is used as it is",
                         topic.name(), description.partitions().size(), topic.partitions());
             }
         }
