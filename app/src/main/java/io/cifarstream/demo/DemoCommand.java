@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 import io.cifarstream.broker.EmbeddedKafkaBroker;
+import io.cifarstream.broker.KafkaFlags;
 import io.cifarstream.broker.KafkaSettings;
 import io.cifarstream.broker.TopicSetup;
 import io.cifarstream.broker.TopicSpec;
@@ -54,12 +55,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     DataFlag data;
 
-    @Option(names = "--bootstrap-server", paramLabel = "HOST:PORT",
-            description = "Use this Kafka cluster instead of starting an embedded broker (topics get a run prefix).")
-    String bootstrapServer;
-
-    @Option(names = "--kafka-config", paramLabel = "FILE", description = "Kafka client properties for --bootstrap-server.")
-    Path kafkaConfig;
+    /** Absent: an embedded broker. Given: that cluster, with topics under a run prefix. */
+    @Mixin
+    KafkaFlags kafkaFlags;
 
     @Option(names = "--model", paramLabel = "FILE", description = "Score with this ONNX model instead of training one.")
     Path model;
@@ -132,7 +130,7 @@ public final class DemoCommand implements Callable<Integer> {
         try {
             KafkaSettings kafka;
             TopicNames topics;
-            if (bootstrapServer == null) {
+            if (!kafkaFlags.given()) {
                 EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().port(0).controllerPort(0)
                         .dataDir(workDir.resolve("kafka")).defaultPartitions(partitions).start();
                 running.add(broker);
@@ -140,7 +138,7 @@ public final class DemoCommand implements Callable<Integer> {
                 topics = TopicNames.defaults();
                 System.out.println("Kafka broker (embedded, KRaft) at " + broker.bootstrapServers());
             } else {
-                kafka = KafkaSettings.load(bootstrapServer, kafkaConfig);
+                kafka = kafkaFlags.settings();
                 topics = TopicNames.defaults().withPrefix("demo-" + System.currentTimeMillis() + "-");
                 System.out.println("Kafka at " + kafka.bootstrapServers() + ", topics prefixed "
                         + topics.images().replace("images", ""));

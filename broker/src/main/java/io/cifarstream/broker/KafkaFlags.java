@@ -18,4 +18,9 @@ public final class KafkaFlags {
     public KafkaSettings settings() {
         return KafkaSettings.load(bootstrapServer, kafkaConfig);
     }
+
+    /** Whether the user named a cluster (for commands that start their own broker otherwise, like the demo). */
+    public boolean given() {
+        return bootstrapServer != null || kafkaConfig != null;
+    }
 }

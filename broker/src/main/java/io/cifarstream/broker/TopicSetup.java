@@ -3,15 +3,18 @@ package io.cifarstream.broker;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -101,17 +104,25 @@ public final class TopicSetup {
     }
 
     /**
-     * The controller acknowledges a creation before the broker's metadata shows it; waiting here means a
-     * client started right after {@link #ensure} finds its topics at once.
+     * The controller acknowledges a creation before the broker's metadata shows it, and the metadata shows a leader
+     * before that leader serves the partition. A producer that writes in between gets NOT_LEADER_OR_FOLLOWER on its
+     * first batch, and an idempotent producer with several requests in flight can then stall until its delivery
+     * timeout (seen here: whole partitions of a fresh topic lost to a 120 s timeout). So this waits until every
+     * partition's leader answers a ListOffsets request, which only a serving leader does.
      */
     private void awaitVisible(Admin admin, Set<String> created) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             try {
-                admin.describeTopics(created).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                Map<String, TopicDescription> described =
+                        admin.describeTopics(created).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+                described.values().forEach(topic -> topic.partitions().forEach(p ->
+                        partitions.put(new TopicPartition(topic.name(), p.partition()), OffsetSpec.latest())));
+                admin.listOffsets(partitions).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 return;
             } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
                     throw failure(e);
                 }
             } catch (TimeoutException e) {
