@@ -2,6 +2,8 @@ package io.cifarstream.metricsstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
@@ -32,10 +34,14 @@ import java.util.concurrent.Executors;
  *       {@link ViewReport} JSON (the {@code evaluate --json} fields plus {@code model_id}, {@code view},
  *       {@code window_start}, {@code window_end}, {@code emitted_time}); 404 for an unknown model, 400 for an
  *       unknown view, 503 while the application is (re)starting;</li>
+ *   <li>{@code GET /api/status}: JSON {@code {"time": epoch ms, "counters": {name: count}, "dead_letters":
+ *       {kind: count}, "models": {id: {"count": cumulative count, "views": [views with a report]}}}}, the
+ *       instance's {@link StreamCounters} (names as in {@code /metrics}) and what the dashboard may ask for;</li>
  *   <li>{@code GET /metrics}: Prometheus text format 0.0.4, per (model, view) gauges and the instance's
- *       {@link StreamCounters}.</li>
+ *       {@link StreamCounters};</li>
+ *   <li>{@code GET /}: the live dashboard ({@link DashboardAssets}).</li>
  * </ul>
- * More pages (a dashboard) can be added with {@link #handle}. Binds {@code 127.0.0.1} unless told otherwise.
+ * More pages can be added with {@link #handle}. Binds {@code 127.0.0.1} unless told otherwise.
  */
 public final class MetricsHttpServer implements AutoCloseable {
 
@@ -62,7 +68,9 @@ public final class MetricsHttpServer implements AutoCloseable {
         });
         server.setExecutor(executor);
         handle(API, this::api);
+        handle("/api/status", this::status);
         handle("/metrics", this::prometheus);
+        handle("/", new DashboardAssets());
         server.start();
     }
 
@@ -114,6 +122,30 @@ public final class MetricsHttpServer implements AutoCloseable {
             return;
         }
         send(exchange, 200, "application/json", report.get());
+    }
+
+    private void status(HttpExchange exchange) throws IOException {
+        ObjectNode status = JSON.createObjectNode();
+        status.put("time", System.currentTimeMillis());
+        ObjectNode events = status.putObject("counters");
+        for (StreamCounters.Event event : StreamCounters.Event.values()) {
+            events.put(event.metricName(), counters.count(event));
+        }
+        ObjectNode deadLetters = status.putObject("dead_letters");
+        counters.deadLetters().forEach(deadLetters::put);
+        ObjectNode models = status.putObject("models");
+        for (String model : reports.models()) {
+            ObjectNode entry = models.putObject(model);
+            Optional<String> cumulative = reports.report(model, MetricsView.CUMULATIVE);
+            entry.put("count", cumulative.isEmpty() ? 0 : JSON.readTree(cumulative.get()).get("count").asLong());
+            ArrayNode views = entry.putArray("views");
+            for (MetricsView view : MetricsView.values()) {
+                if (reports.report(model, view).isPresent()) {
+                    views.add(ViewReport.apiName(view));
+                }
+            }
+        }
+        send(exchange, 200, "application/json", JSON.writeValueAsString(status));
     }
 
     private void prometheus(HttpExchange exchange) throws IOException {

@@ -90,7 +90,7 @@ public final class MetricsService implements AutoCloseable {
                     + " (" + e.getMessage() + "): pass another --http-port, or 0 for any free one", e);
         }
         streams.start();
-        LOG.info("Metrics stream {} reading {} and {}, writing {} and {}; API at {}", options.applicationId(),
+        LOG.info("Metrics stream {} reading {} and {}, writing {} and {}; API and dashboard at {}/", options.applicationId(),
                 config.topics().predictions(), config.topics().labels(), config.topics().metrics(),
                 config.topics().deadLetters(), http.address());
         return new MetricsService(streams, http, counters);
