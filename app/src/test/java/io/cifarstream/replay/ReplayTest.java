@@ -3,6 +3,9 @@ package io.cifarstream.replay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,6 +17,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
+import javax.imageio.ImageIO;
+
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -21,8 +26,11 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 import io.cifarstream.dataset.CifarImages;
+import io.cifarstream.dataset.ImageDecoder;
+import io.cifarstream.dataset.ImageFolder;
 import io.cifarstream.schemas.AvroSerde;
 import io.cifarstream.schemas.ImageEncoding;
 import io.cifarstream.schemas.ImageEvent;
@@ -116,6 +124,46 @@ class ReplayTest {
             assertThat(eventTimes).containsKey(label.getImageId());
             assertThat(label.getLabelTime().toEpochMilli() - eventTimes.get(label.getImageId()))
                     .as("label arrives after its delay").isGreaterThanOrEqualTo(700);
+        }
+    }
+
+    @Test
+    void aFolderOfPicturesIsPublishedAsTheirPngBytesLabelledByClassFolder(KafkaBroker broker, @TempDir Path dir)
+            throws Exception {
+        // 20 real test images written as PNG files under class folders named like CIFAR-10's classes
+        for (int i = 0; i < 20; i++) {
+            Path classDir = Files.createDirectories(dir.resolve(test.classNames().get(test.label(i))));
+            BufferedImage image = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
+            int base = i * CifarImages.PIXELS;
+            for (int y = 0; y < 32; y++) {
+                for (int x = 0; x < 32; x++) {
+                    int p = y * 32 + x;
+                    int r = test.pixels()[base + p] & 0xFF;
+                    int g = test.pixels()[base + 1024 + p] & 0xFF;
+                    int b = test.pixels()[base + 2048 + p] & 0xFF;
+                    image.setRGB(x, y, (r << 16) | (g << 8) | b);
+                }
+            }
+            ImageIO.write(image, "png", classDir.resolve(String.format("img-%02d.png", i)).toFile());
+        }
+        TopicNames topics = freshTopics();
+        Replay.Summary summary = new Replay(broker.settings(), topics, 1)
+                .run(new FolderSource(ImageFolder.scan(dir)), ReplayPlan.all(), n -> { });
+
+        assertThat(summary.images()).isEqualTo(20);
+        assertThat(summary.inlineLabels()).isEqualTo(20);
+        ImageDecoder decoder = new ImageDecoder();
+        for (ConsumerRecord<String, byte[]> r : readAll(broker, topics.images(), 20)) {
+            ImageEvent event = AvroSerde.imageEvents().deserializer().deserialize(r.topic(), r.value());
+            int i = Integer.parseInt(event.getId().replaceAll(".*img-(\\d+)\\.png", "$1"));
+            assertThat(event.getId()).isEqualTo(test.classNames().get(test.label(i)) + "/img-%02d.png".formatted(i));
+            assertThat(event.getEncoding()).isEqualTo(ImageEncoding.PNG);
+            assertThat(event.getLabel()).isEqualTo(test.label(i));
+            assertThat(event.getWidth()).isEqualTo(32);
+            byte[] png = new byte[event.getData().remaining()];
+            event.getData().get(png);
+            assertThat(decoder.decode(png)).as("PNG is lossless: the pixels come back exactly")
+                    .isEqualTo(Arrays.copyOfRange(test.pixels(), i * CifarImages.PIXELS, (i + 1) * CifarImages.PIXELS));
         }
     }
 
