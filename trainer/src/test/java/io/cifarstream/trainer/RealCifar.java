@@ -1,23 +1,17 @@
 package io.cifarstream.trainer;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 import io.cifarstream.dataset.Cifar10;
-import io.cifarstream.dataset.Cifar10Locator;
+import io.cifarstream.testkit.CifarTestData;
 
-/** The real CIFAR-10 named by $CIFAR10_DATA, read once per test JVM; tests needing it are skipped without it. */
+/**
+ * The real CIFAR-10, found the way the command line finds it (see {@link CifarTestData}), read once per test JVM:
+ * the trainer's tests read both splits many times.
+ */
 final class RealCifar {
     private RealCifar() {
     }
 
     static Cifar10 data() {
-        String value = System.getenv(Cifar10Locator.ENV);
-        assumeTrue(value != null && Files.exists(Path.of(value)), Cifar10Locator.ENV + " not set: real-data test skipped");
         return Loaded.DATA;
     }
 
@@ -25,14 +19,10 @@ final class RealCifar {
         static final Cifar10 DATA = open();
 
         private static Cifar10 open() {
-            try {
-                Cifar10 data = Cifar10.open(Path.of(System.getenv(Cifar10Locator.ENV)));
-                data.train();
-                data.test();
-                return data;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            Cifar10 data = CifarTestData.cifar10();
+            data.train();
+            data.test();
+            return data;
         }
     }
 }
