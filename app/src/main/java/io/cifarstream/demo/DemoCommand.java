@@ -9,8 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -149,7 +151,7 @@ public final class DemoCommand implements Callable<Integer> {
 
             MetricsService metrics = MetricsService.start(new MetricsService.Options(kafka,
                     MetricsConfig.defaults(topics), "cifar-demo-metrics", workDir.resolve("metrics-state"), httpHost,
-                    httpPort, java.util.Map.of()));
+                    httpPort, Map.of()));
             running.add(0, metrics);
             URI dashboard = metrics.httpAddress();
             System.out.println("Dashboard and metrics API at " + dashboard + "/");
@@ -263,7 +265,7 @@ public final class DemoCommand implements Callable<Integer> {
             return;
         }
         try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
             }
         }
