@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
@@ -36,27 +37,40 @@ final class TarGzBatches implements BatchSource {
     @Override
     public List<String> classNames() throws IOException {
         // Stops at the meta member: the names alone do not justify decompressing 170 MB.
-        String member = "(archive header)";
-        try (InputStream file = new BufferedInputStream(Files.newInputStream(archive), BUFFER);
-             GZIPInputStream gzip = openGzip(file);
-             TarArchiveInputStream tar = new TarArchiveInputStream(gzip)) {
-            TarArchiveEntry entry;
-            while ((entry = tar.getNextEntry()) != null) {
-                member = entry.getName();
-                if (entry.isFile() && baseName(member).equals(Split.META_FILE)) {
-                    return SplitLoader.parseMeta(where(member), entry.getSize(), tar);
-                }
+        List<List<String>> found = new ArrayList<>(1);
+        walk((name, where, size, in) -> {
+            if (!name.equals(Split.META_FILE)) {
+                return false;
             }
-        } catch (CifarFormatException e) {
-            throw e;
-        } catch (IOException e) {
-            throw unreadable(member, e);
+            found.add(SplitLoader.parseMeta(where, size, in));
+            return true;
+        }, false);
+        if (found.isEmpty()) {
+            throw CifarFormatException.of(archive.toString(), "missing " + Split.META_FILE + " (expected in "
+                    + Split.FOLDER + "/)");
         }
-        throw CifarFormatException.of(archive.toString(), "missing " + Split.META_FILE + " (expected in "
-                + Split.FOLDER + "/)");
+        return found.get(0);
     }
 
     private void scan(SplitLoader loader) throws IOException {
+        walk((name, where, size, in) -> {
+            if (loader.wants(name)) {
+                loader.read(name, where, size, in);
+            }
+            return false;
+        }, true);
+    }
+
+    /** Reads one file member of the archive; returns true to stop the walk there. */
+    private interface MemberReader {
+        boolean read(String name, String where, long size, InputStream in) throws IOException;
+    }
+
+    /**
+     * Offers every file member to {@code reader} in archive order. With {@code toEnd}, a walk that was not stopped
+     * reads the gzip stream to its end so that its CRC is checked.
+     */
+    private void walk(MemberReader reader, boolean toEnd) throws IOException {
         String member = "(archive header)";
         try (InputStream file = new BufferedInputStream(Files.newInputStream(archive), BUFFER);
              GZIPInputStream gzip = openGzip(file);
@@ -64,14 +78,15 @@ final class TarGzBatches implements BatchSource {
             TarArchiveEntry entry;
             while ((entry = tar.getNextEntry()) != null) {
                 member = entry.getName();
-                String name = baseName(member);
-                if (entry.isFile() && loader.wants(name)) {
-                    loader.read(name, where(member), entry.getSize(), tar);
+                if (entry.isFile() && reader.read(baseName(member), where(member), entry.getSize(), tar)) {
+                    return;
                 }
             }
-            member = "(end of archive)";
-            // The tar reader stops at its end-of-archive blocks; the rest must still pass the gzip CRC check.
-            gzip.transferTo(OutputStream.nullOutputStream());
+            if (toEnd) {
+                member = "(end of archive)";
+                // The tar reader stops at its end-of-archive blocks; the rest must still pass the gzip CRC check.
+                gzip.transferTo(OutputStream.nullOutputStream());
+            }
         } catch (CifarFormatException e) {
             throw e;
         } catch (IOException e) {
