@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import io.cifarstream.dataset.Cifar10Locator;
 import io.cifarstream.trainer.ConsoleTrainingListener;
 import io.cifarstream.trainer.Recipe;
 import io.cifarstream.trainer.Training;
@@ -18,12 +19,9 @@ final class DemoModel {
     private DemoModel() {
     }
 
-    /** {@code ~/.cache/cifar-stream/models} (or {@code $XDG_CACHE_HOME/cifar-stream/models}). */
+    /** {@code models/} beside the cached CIFAR-10 file: {@code ~/.cache/cifar-stream/models} (XDG rules apply). */
     static Path cacheRoot() {
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute() ? Path.of(xdg)
-                : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("cifar-stream").resolve("models");
+        return new Cifar10Locator().cacheFile().resolveSibling("models");
     }
 
     static Path trainedOrCached(Path cacheRoot, int epochs, long seed, Path data) throws IOException {

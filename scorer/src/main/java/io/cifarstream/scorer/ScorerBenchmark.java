@@ -1,10 +1,7 @@
 package io.cifarstream.scorer;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -115,8 +112,8 @@ public final class ScorerBenchmark implements Callable<Integer> {
         for (int batch : new int[] {1, 32, 256}) {
             raw.put("batch_" + batch, Math.round(rawThroughput(model, options, images, batch)));
         }
-        Path dir = Files.createTempDirectory("cifar-stream-bench-");
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().port(0).dataDir(dir).start()) {
+        // No data dir: the broker keeps its log in a temporary folder it deletes on close.
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().port(0).start()) {
             KafkaSettings kafka = KafkaSettings.of(broker.bootstrapServers());
             ScorerConfig base = ScorerConfig.of(kafka, List.of(new ModelSpec("bench", model)), options)
                     .withBatching(maxBatch, ScorerConfig.DEFAULT_LINGER)
@@ -139,8 +136,6 @@ public final class ScorerBenchmark implements Callable<Integer> {
             lat.put("p50_ms", round3(latency.getValueAtPercentile(50) / 1000.0));
             lat.put("p99_ms", round3(latency.getValueAtPercentile(99) / 1000.0));
             lat.put("max_ms", round3(latency.getMaxValue() / 1000.0));
-        } finally {
-            deleteRecursively(dir);
         }
         return result;
     }
@@ -288,13 +283,5 @@ public final class ScorerBenchmark implements Callable<Integer> {
 
     private static double round3(double value) {
         return Math.round(value * 1000) / 1000.0;
-    }
-
-    private static void deleteRecursively(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
