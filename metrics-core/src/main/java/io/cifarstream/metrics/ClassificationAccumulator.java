@@ -247,12 +247,7 @@ public final class ClassificationAccumulator {
 
     /** The exact length of {@link #toBytes()}. */
     public int sizeBytes() {
-        int bytes = 1 + Leb128.size(numClasses) + Leb128.size(count) + 16;
-        for (long[] row : confusion) {
-            for (long c : row) {
-                bytes += Leb128.size(c);
-            }
-        }
+        int bytes = headerBytes();
         for (RocSketch roc : rocs) {
             int size = roc.sizeBytes();
             bytes += Leb128.size(size) + size;
@@ -266,7 +261,14 @@ public final class ClassificationAccumulator {
      * {@link RocSketch#toBytes()} prefixed by its length.
      */
     public byte[] toBytes() {
-        ByteBuffer out = ByteBuffer.allocate(sizeBytes());
+        // Each sketch is encoded once (its cells sorted once), then framed by its length.
+        byte[][] sketches = new byte[numClasses][];
+        int bytes = headerBytes();
+        for (int k = 0; k < numClasses; k++) {
+            sketches[k] = rocs[k].toBytes();
+            bytes += Leb128.size(sketches[k].length) + sketches[k].length;
+        }
+        ByteBuffer out = ByteBuffer.allocate(bytes);
         out.put(FORMAT);
         Leb128.write(out, numClasses);
         Leb128.write(out, count);
@@ -277,11 +279,22 @@ public final class ClassificationAccumulator {
                 Leb128.write(out, c);
             }
         }
-        for (RocSketch roc : rocs) {
-            Leb128.write(out, roc.sizeBytes());
-            roc.writeTo(out);
+        for (byte[] sketch : sketches) {
+            Leb128.write(out, sketch.length);
+            out.put(sketch);
         }
         return out.array();
+    }
+
+    /** Bytes before the sketches: format, class count, count, NLL sum, confusion counts. */
+    private int headerBytes() {
+        int bytes = 1 + Leb128.size(numClasses) + Leb128.size(count) + 16;
+        for (long[] row : confusion) {
+            for (long c : row) {
+                bytes += Leb128.size(c);
+            }
+        }
+        return bytes;
     }
 
     /**

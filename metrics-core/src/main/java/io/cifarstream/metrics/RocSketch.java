@@ -345,9 +345,13 @@ public final class RocSketch {
 
     /** The exact length of {@link #toBytes()}. */
     public int sizeBytes() {
+        return sizeBytes(sortedCells());
+    }
+
+    private int sizeBytes(long[] sorted) {
         int bytes = 1 + Leb128.size(cellLimit) + 1 + Leb128.size(size);
         long previous = 0;
-        for (long packed : sortedCells()) {
+        for (long packed : sorted) {
             int slot = (int) packed;
             long key = packed >>> 32;
             bytes += Leb128.size(key - previous) + Leb128.size(pos[slot]) + Leb128.size(neg[slot]);
@@ -361,18 +365,20 @@ public final class RocSketch {
 
     /** The canonical binary form (see class doc); {@link #fromBytes} reads it back. */
     public byte[] toBytes() {
-        ByteBuffer out = ByteBuffer.allocate(sizeBytes());
-        writeTo(out);
+        // Sorting the cells is the expensive part of a checkpoint: done once for both the size and the writing.
+        long[] sorted = sortedCells();
+        ByteBuffer out = ByteBuffer.allocate(sizeBytes(sorted));
+        writeTo(out, sorted);
         return out.array();
     }
 
-    void writeTo(ByteBuffer out) {
+    private void writeTo(ByteBuffer out, long[] sorted) {
         out.put(FORMAT);
         Leb128.write(out, cellLimit);
         out.put((byte) level);
         Leb128.write(out, size);
         long previous = 0;
-        for (long packed : sortedCells()) {
+        for (long packed : sorted) {
             int slot = (int) packed;
             long key = packed >>> 32;
             Leb128.write(out, key - previous);
