@@ -52,7 +52,6 @@ public final class ClassificationAccumulator {
 
     private static final byte FORMAT = 1;
     private static final double NLL_UNIT = 0x1p-40;
-    private static final double NLL_SCALE = 0x1p40;
 
     private final int numClasses;
     private final long[][] confusion;
@@ -105,8 +104,19 @@ public final class ClassificationAccumulator {
      * @throws IllegalArgumentException for a bad record (see class doc); nothing changes then
      */
     public void add(int label, float[] logProbs) {
-        Record record = derive(label, logProbs);
-        confusion[label][record.predicted] = Math.addExact(confusion[label][record.predicted], 1);
+        add(ClassifiedRecord.of(numClasses, label, logProbs));
+    }
+
+    /**
+     * Counts one record classified beforehand: a view that adds the same record to several accumulators
+     * derives its scores once.
+     *
+     * @throws IllegalArgumentException if the record has another number of classes
+     */
+    public void add(ClassifiedRecord record) {
+        requireClasses(record);
+        int label = record.label();
+        confusion[label][record.predicted()] = Math.addExact(confusion[label][record.predicted()], 1);
         count++;
         nllUnits = nllUnits.plus(record.nllUnits);
         for (int k = 0; k < numClasses; k++) {
@@ -121,8 +131,19 @@ public final class ClassificationAccumulator {
      * @throws IllegalStateException if no such record is in view; nothing changes then
      */
     public void remove(int label, float[] logProbs) {
-        Record record = derive(label, logProbs);
-        boolean present = confusion[label][record.predicted] > 0;
+        remove(ClassifiedRecord.of(numClasses, label, logProbs));
+    }
+
+    /**
+     * Uncounts one record that was added with the same label and log-probabilities.
+     *
+     * @throws IllegalArgumentException if the record has another number of classes
+     * @throws IllegalStateException if no such record is in view; nothing changes then
+     */
+    public void remove(ClassifiedRecord record) {
+        requireClasses(record);
+        int label = record.label();
+        boolean present = confusion[label][record.predicted()] > 0;
         for (int k = 0; k < numClasses && present; k++) {
             present = rocs[k].contains(record.scores[k], k == label);
         }
@@ -130,7 +151,7 @@ public final class ClassificationAccumulator {
             throw new IllegalStateException("cannot remove a record of class " + label
                     + " that is not in view (remove only records that were added)");
         }
-        confusion[label][record.predicted]--;
+        confusion[label][record.predicted()]--;
         count--;
         nllUnits = nllUnits.minus(Int128.of(record.nllUnits));
         for (int k = 0; k < numClasses; k++) {
@@ -197,50 +218,14 @@ public final class ClassificationAccumulator {
      * 1.0f; the float32 probability sklearn is compared on.
      */
     public static float score(float logProb) {
-        return cappedScore(StrictMath.exp((double) logProb));
+        return ClassifiedRecord.cappedScore(StrictMath.exp((double) logProb));
     }
 
-    private static float cappedScore(double probability) {
-        return (float) Math.min(1.0, probability);
-    }
-
-    // ---- one record ------------------------------------------------------------------------------
-
-    private record Record(int predicted, float[] scores, long nllUnits) {
-    }
-
-    private Record derive(int label, float[] logProbs) {
-        if (label < 0 || label >= numClasses) {
-            throw new IllegalArgumentException("label " + label + " is outside 0.." + (numClasses - 1));
+    private void requireClasses(ClassifiedRecord record) {
+        if (record.numClasses() != numClasses) {
+            throw new IllegalArgumentException("a record of " + record.numClasses() + " classes cannot be counted in a "
+                    + numClasses + "-class state");
         }
-        if (logProbs == null || logProbs.length != numClasses) {
-            throw new IllegalArgumentException("expected " + numClasses + " log-probabilities, got "
-                    + (logProbs == null ? "null" : logProbs.length));
-        }
-        int predicted = 0;
-        double probabilitySum = 0;
-        float[] scores = new float[numClasses];
-        for (int k = 0; k < numClasses; k++) {
-            float logProb = logProbs[k];
-            if (Float.isNaN(logProb) || logProb == Float.POSITIVE_INFINITY) {
-                throw new IllegalArgumentException("log-probability of class " + k + " is " + logProb
-                        + "; reject such records at the edge (a finite value or -Infinity is required)");
-            }
-            if (logProb > logProbs[predicted]) {
-                predicted = k;
-            }
-            double probability = StrictMath.exp((double) logProb);
-            probabilitySum += probability;
-            scores[k] = cappedScore(probability);
-        }
-        double logSum = StrictMath.log(probabilitySum);
-        if (!(Math.abs(logSum) <= NORMALIZATION_TOLERANCE)) {
-            throw new IllegalArgumentException("log-probabilities must be a log-softmax output (probabilities"
-                    + " summing to 1); their exps sum to " + probabilitySum + " - pass log_softmax(logits),"
-                    + " not raw logits");
-        }
-        double nll = logSum - Math.max((double) logProbs[label], LOG_PROB_FLOOR);
-        return new Record(predicted, scores, Math.round(nll * NLL_SCALE));
     }
 
     // ---- bytes -----------------------------------------------------------------------------------

@@ -100,13 +100,14 @@ public record ClassificationReport(
             precision.add(confusion.precision(k));
             recall.add(confusion.recall(k));
             f1.add(confusion.f1(k));
-            double classAuc = rocs.get(k).auc();
+            RocSketch.Summary summary = rocs.get(k).summary(rocPoints);
+            double classAuc = summary.auc();
             auc.add(classAuc);
             if (!Double.isNaN(classAuc)) {
                 aucSum += classAuc;
                 aucDefined++;
             }
-            roc.add(rocs.get(k).curve(rocPoints));
+            roc.add(summary.curve());
         }
         return new ClassificationReport(confusion.total(), confusion.accuracy(), confusion.f1Micro(),
                 confusion.f1Macro(), confusion.f1Weighted(), confusion, precision, recall, f1, auc,

@@ -215,9 +215,44 @@ public final class RocSketch {
         if (positives == 0 || negatives == 0) {
             return Double.NaN;
         }
+        return auc(sortedCells());
+    }
+
+    /** The AUC and a plotting curve of a report, from one sort of the cells. */
+    public record Summary(double auc, RocCurve curve) {
+    }
+
+    /**
+     * {@link #auc()} and {@link #curve(int) curve(maxPoints)} together: the cells are sorted once for both,
+     * which is most of their cost.
+     *
+     * @throws IllegalArgumentException if {@code maxPoints < 2}
+     */
+    public Summary summary(int maxPoints) {
+        requireCurvePoints(maxPoints);
+        if (positives == 0 || negatives == 0) {
+            return new Summary(Double.NaN, RocCurve.undefined());
+        }
+        long[] sorted = sortedCells();
+        return new Summary(auc(sorted), points(sorted, maxPoints, false));
+    }
+
+    private double auc(long[] sorted) {
+        // twiceU <= 2 P N: when that fits in a long, so does every partial sum (the usual case, no Int128 per cell).
+        long twicePairs = 2 * positives * negatives;
+        if (positives < Integer.MAX_VALUE && negatives < Integer.MAX_VALUE && twicePairs > 0) {
+            long twiceU = 0;
+            long negativesBelow = 0;
+            for (long packed : sorted) {
+                int slot = (int) packed;
+                twiceU += pos[slot] * (2 * negativesBelow + neg[slot]);
+                negativesBelow += neg[slot];
+            }
+            return twiceU / (double) twicePairs;
+        }
         Int128 twiceU = Int128.ZERO;
         long negativesBelow = 0;
-        for (long packed : sortedCells()) {
+        for (long packed : sorted) {
             int slot = (int) packed;
             // Each positive beats the negatives below its cell and ties with those in it.
             twiceU = twiceU.plus(Int128.product(pos[slot], 2 * negativesBelow + neg[slot]));
@@ -270,18 +305,25 @@ public final class RocSketch {
      * @throws IllegalArgumentException if {@code maxPoints < 2}
      */
     public RocCurve curve(int maxPoints) {
+        requireCurvePoints(maxPoints);
+        return points(maxPoints, false);
+    }
+
+    private static void requireCurvePoints(int maxPoints) {
         if (maxPoints < 2) {
             throw new IllegalArgumentException("a curve needs at least its 2 end points, got maxPoints="
                     + maxPoints);
         }
-        return points(maxPoints, false);
     }
 
     private RocCurve points(int maxPoints, boolean all) {
         if (positives == 0 || negatives == 0) {
             return RocCurve.undefined();
         }
-        long[] sorted = sortedCells();
+        return points(sortedCells(), maxPoints, all);
+    }
+
+    private RocCurve points(long[] sorted, int maxPoints, boolean all) {
         int n = sorted.length;
         // Cumulative counts from the highest score down, with the (0, 0) start.
         long[] fps = new long[n + 1];
@@ -658,8 +700,44 @@ public final class RocSketch {
                 cells[i++] = ((long) keys[slot] << 32) | slot;
             }
         }
-        Arrays.sort(cells);
-        return cells;
+        return sortByKey(cells);
+    }
+
+    private static final int RADIX_BITS = 11;
+    private static final int RADIX = 1 << RADIX_BITS;
+    /** Below this many cells a comparison sort is as fast as the radix passes. */
+    private static final int RADIX_MIN_CELLS = 2048;
+
+    /**
+     * Sorts packed cells by their 31-bit key: an LSD radix sort in three 11-bit passes, several times
+     * faster than a comparison sort on the 100,000-cell sketches a report sorts every second.
+     */
+    static long[] sortByKey(long[] cells) {
+        if (cells.length < RADIX_MIN_CELLS) {
+            Arrays.sort(cells);
+            return cells;
+        }
+        long[] from = cells;
+        long[] to = new long[cells.length];
+        int[] counts = new int[RADIX];
+        for (int shift = 32; shift < 64; shift += RADIX_BITS) {
+            Arrays.fill(counts, 0);
+            for (long cell : from) {
+                counts[(int) (cell >>> shift) & (RADIX - 1)]++;
+            }
+            for (int d = 0, start = 0; d < RADIX; d++) {
+                int count = counts[d];
+                counts[d] = start;
+                start += count;
+            }
+            for (long cell : from) {
+                to[counts[(int) (cell >>> shift) & (RADIX - 1)]++] = cell;
+            }
+            long[] swap = from;
+            from = to;
+            to = swap;
+        }
+        return from;
     }
 
     @Override

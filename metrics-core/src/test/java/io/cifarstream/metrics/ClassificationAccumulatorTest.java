@@ -143,6 +143,28 @@ class ClassificationAccumulatorTest {
         assertThat(acc.toBytes()).isEqualTo(before);
     }
 
+    /** A record classified once and counted in several views counts as if each view had classified it. */
+    @Test
+    void aRecordClassifiedOnceCountsLikeItsLabelAndLogProbabilities() {
+        Random random = new Random(2);
+        ClassificationAccumulator direct = new ClassificationAccumulator(10);
+        ClassificationAccumulator classified = new ClassificationAccumulator(10);
+        for (int i = 0; i < 400; i++) {
+            int label = random.nextInt(10);
+            float[] logProbs = randomLogProbs(random, 10);
+            direct.add(label, logProbs);
+            ClassifiedRecord record = ClassifiedRecord.of(10, label, logProbs);
+            classified.add(record);
+            if (i % 3 == 0) {
+                direct.remove(label, logProbs);
+                classified.remove(record);
+            }
+        }
+        assertThat(classified.toBytes()).isEqualTo(direct.toBytes());
+        assertThatThrownBy(() -> classified.add(ClassifiedRecord.of(3, 0, new float[] {0f, Float.NEGATIVE_INFINITY,
+                Float.NEGATIVE_INFINITY}))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("3 classes");
+    }
+
     @Test
     void removingARecordNotInViewFailsAndChangesNothing() {
         ClassificationAccumulator acc = threeRecords();

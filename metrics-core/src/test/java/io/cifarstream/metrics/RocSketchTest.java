@@ -173,6 +173,47 @@ class RocSketchTest {
         assertThat(sketch.auc()).isCloseTo(5.0 / 6, within(1e-15));
     }
 
+    /** Past 2^31 records per side the rank sum leaves a long; the AUC stays exact (128-bit arithmetic). */
+    @Test
+    void countsBeyondTwoBillionKeepTheAucExact() {
+        RocSketch sketch = tiedExample();
+        for (int i = 0; i < 33; i++) {
+            sketch.merge(sketch);
+        }
+        assertThat(sketch.positives()).isEqualTo(3L << 33);
+        assertThat(sketch.negatives()).isEqualTo(2L << 33);
+        assertThat(sketch.auc()).isCloseTo(5.0 / 6, within(1e-15));
+    }
+
+    /** Cells sort by key alike whether the sketch uses the comparison sort (few cells) or the radix sort. */
+    @Test
+    void cellsSortByKeyAtEverySize() {
+        Random random = new Random(3);
+        for (int n : new int[] {0, 1, 7, 2047, 2048, 100_000}) {
+            long[] cells = new long[n];
+            for (int i = 0; i < n; i++) {
+                cells[i] = ((long) random.nextInt(Integer.MAX_VALUE) << 32) | i;
+            }
+            long[] expected = cells.clone();
+            Arrays.sort(expected);
+            assertThat(RocSketch.sortByKey(cells.clone())).as("%d cells", n).isEqualTo(expected);
+        }
+    }
+
+    /** A report's summary is the AUC and the thinned curve, the same as asking for each alone. */
+    @Test
+    void summaryIsTheAucAndTheCurve() {
+        Random random = new Random(5);
+        RocSketch sketch = new RocSketch();
+        for (int i = 0; i < 50_000; i++) {
+            sketch.add(random.nextFloat(), random.nextInt(3) == 0);
+        }
+        RocSketch.Summary summary = sketch.summary(256);
+        assertThat(summary.auc()).isEqualTo(sketch.auc());
+        assertThat(summary.curve()).isEqualTo(sketch.curve(256));
+        assertThat(new RocSketch().summary(256).auc()).isNaN();
+    }
+
     /**
      * A million softmax-like scores, well past the default limit: the sketch coarsens, holds at most
      * 100,000 cells, and its AUC stays within its reported bound of the exact AUC, computed here by

@@ -166,12 +166,13 @@ public final class MetricsBenchmark {
             Map<String, Object> size = new LinkedHashMap<>();
             size.put("predictions", checkpoint);
             size.put("cumulative", views.cumulative().toBytes().length);
-            int largestWindow = 0;
-            for (var window : views.windows().values()) {
-                largestWindow = Math.max(largestWindow, window.toBytes().length);
+            int windowBytes = 0;
+            var current = views.currentWindow();
+            for (var pane : views.panes().subMap(current.start(), current.end()).values()) {
+                windowBytes += pane.toBytes().length;
             }
-            size.put("window_largest", largestWindow);
-            size.put("windows_open", views.windows().size());
+            size.put("window_panes", windowBytes);
+            size.put("panes_open", views.panes().size());
             size.put("last_n_journal", config.lastN() * new LabelledPrediction(MODEL, "img-" + done, 0, new float[10], 0).toBytes().length);
             size.put("cumulative_roc_cells_class0", views.cumulative().roc(0).cellCount());
             sizes.add(size);

@@ -59,6 +59,11 @@ public final class MetricsCommand implements Callable<Integer> {
     @Option(names = "--last", defaultValue = "1000", paramLabel = "N", description = "Size of the last-N view. Default: ${DEFAULT-VALUE}.")
     private int lastN;
 
+    @Option(names = "--checkpoint-records", defaultValue = "50000", paramLabel = "N",
+            description = "Checkpoint a model's views after this many counted records (and at least every 30 s): "
+                    + "the most a restart replays. Default: ${DEFAULT-VALUE}.")
+    private int checkpointRecords;
+
     @Option(names = "--label-wait", defaultValue = "1h", converter = DurationConverter.class, paramLabel = "DURATION",
             description = "How long a prediction and a label wait for each other. Default: ${DEFAULT-VALUE}.")
     private Duration labelWait;
@@ -115,7 +120,7 @@ public final class MetricsCommand implements Callable<Integer> {
         try {
             TopicNames topics = new TopicNames("images", predictionsTopic, labelsTopic, metricsTopic, deadLettersTopic);
             MetricsConfig config = new MetricsConfig(topics, window, advance, grace, lastN, labelWait,
-                    Duration.ofSeconds(1), RocSketch.DEFAULT_CELL_LIMIT);
+                    Duration.ofSeconds(1), RocSketch.DEFAULT_CELL_LIMIT, checkpointRecords);
             return new MetricsService.Options(kafka.settings(), config, applicationId,
                     stateDir, httpHost, httpPort, Map.of());
         } catch (IllegalArgumentException e) {

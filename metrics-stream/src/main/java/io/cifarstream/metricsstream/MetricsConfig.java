@@ -11,11 +11,16 @@ import java.util.Objects;
  * starting every {@code advance}; equal values give tumbling windows), how long a window still accepts
  * late records ({@code grace}), the size of the last-N view, how long a prediction and a label wait for
  * each other ({@code labelWait}), how often snapshots are emitted and checkpointed per (model, view)
- * ({@code emitInterval}), and up to how many distinct scores per class the ROC-AUC stays exact
- * ({@code rocCellLimit}, see {@link RocSketch}).
+ * ({@code emitInterval}), up to how many distinct scores per class the ROC-AUC stays exact
+ * ({@code rocCellLimit}, see {@link RocSketch}), and after how many counted records a model's views are
+ * checkpointed ({@code checkpointRecords}: the most records a restart replays from the journal, see
+ * {@link ViewAggregator}).
  */
 public record MetricsConfig(TopicNames topics, Duration window, Duration advance, Duration grace, int lastN,
-        Duration labelWait, Duration emitInterval, int rocCellLimit) {
+        Duration labelWait, Duration emitInterval, int rocCellLimit, int checkpointRecords) {
+
+    /** Default {@code checkpointRecords}: a checkpoint costs about as much as counting this many records. */
+    public static final int DEFAULT_CHECKPOINT_RECORDS = 50_000;
 
     /** Classes of CIFAR-10, the length of every prediction's log-probabilities. */
     public static final int NUM_CLASSES = 10;
@@ -40,6 +45,9 @@ public record MetricsConfig(TopicNames topics, Duration window, Duration advance
         if (lastN < 1) {
             throw new IllegalArgumentException("--last must be at least 1, got " + lastN);
         }
+        if (checkpointRecords < 1) {
+            throw new IllegalArgumentException("--checkpoint-records must be at least 1, got " + checkpointRecords);
+        }
         if (rocCellLimit < 2) {
             throw new IllegalArgumentException("the ROC cell limit must be at least 2, got " + rocCellLimit);
         }
@@ -48,27 +56,32 @@ public record MetricsConfig(TopicNames topics, Duration window, Duration advance
     /** The command line's defaults: 1 min windows every 10 s, 10 s grace, last 1,000, labels wait 1 h, 1 snapshot/s. */
     public static MetricsConfig defaults(TopicNames topics) {
         return new MetricsConfig(topics, Duration.ofMinutes(1), Duration.ofSeconds(10), Duration.ofSeconds(10), 1000,
-                Duration.ofHours(1), Duration.ofSeconds(1), RocSketch.DEFAULT_CELL_LIMIT);
+                Duration.ofHours(1), Duration.ofSeconds(1), RocSketch.DEFAULT_CELL_LIMIT, DEFAULT_CHECKPOINT_RECORDS);
     }
 
     public MetricsConfig withWindow(Duration newWindow, Duration newAdvance, Duration newGrace) {
-        return new MetricsConfig(topics, newWindow, newAdvance, newGrace, lastN, labelWait, emitInterval, rocCellLimit);
+        return new MetricsConfig(topics, newWindow, newAdvance, newGrace, lastN, labelWait, emitInterval, rocCellLimit, checkpointRecords);
     }
 
     public MetricsConfig withLastN(int newLastN) {
-        return new MetricsConfig(topics, window, advance, grace, newLastN, labelWait, emitInterval, rocCellLimit);
+        return new MetricsConfig(topics, window, advance, grace, newLastN, labelWait, emitInterval, rocCellLimit, checkpointRecords);
     }
 
     public MetricsConfig withLabelWait(Duration newLabelWait) {
-        return new MetricsConfig(topics, window, advance, grace, lastN, newLabelWait, emitInterval, rocCellLimit);
+        return new MetricsConfig(topics, window, advance, grace, lastN, newLabelWait, emitInterval, rocCellLimit, checkpointRecords);
     }
 
     public MetricsConfig withEmitInterval(Duration newEmitInterval) {
-        return new MetricsConfig(topics, window, advance, grace, lastN, labelWait, newEmitInterval, rocCellLimit);
+        return new MetricsConfig(topics, window, advance, grace, lastN, labelWait, newEmitInterval, rocCellLimit, checkpointRecords);
     }
 
     public MetricsConfig withRocCellLimit(int newRocCellLimit) {
-        return new MetricsConfig(topics, window, advance, grace, lastN, labelWait, emitInterval, newRocCellLimit);
+        return new MetricsConfig(topics, window, advance, grace, lastN, labelWait, emitInterval, newRocCellLimit, checkpointRecords);
+    }
+
+    public MetricsConfig withCheckpointRecords(int newCheckpointRecords) {
+        return new MetricsConfig(topics, window, advance, grace, lastN, labelWait, emitInterval, rocCellLimit,
+                newCheckpointRecords);
     }
 
     private static void requirePositive(Duration value, String name) {

@@ -1,6 +1,7 @@
 package io.cifarstream.metricsstream;
 
 import io.cifarstream.metrics.ClassificationAccumulator;
+import io.cifarstream.metrics.ClassifiedRecord;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -13,18 +14,29 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The three views of one model, in memory, as one stream thread owns them: the cumulative accumulator, one
- * accumulator per open event-time window, and the last-N accumulator with the ring of its records (the
- * oldest leaves when the N+1-th arrives, via {@link ClassificationAccumulator#remove}).
+ * The three views of one model, in memory, as one stream thread owns them: the cumulative accumulator, the
+ * event-time windows, and the last-N accumulator with the ring of its records (the oldest leaves when the
+ * N+1-th arrives, via {@link ClassificationAccumulator#remove}).
  *
- * <p>Windows start on multiples of {@code advance} (epoch-aligned, like Kafka's {@code TimeWindows}) and
- * span {@code window}; a record at event time t belongs to every window with {@code start <= t < end}.
- * Stream time is the largest event time seen; a window closes once {@code end + grace <= streamTime}, and
- * a record for a closed window is late: left out of that window only. Every decision depends on the records
- * in sequence order alone, so replaying the same records from a checkpoint rebuilds the same state.
+ * <h2>Windows</h2>
+ * Windows start on multiples of {@code advance} (epoch-aligned, like Kafka's {@code TimeWindows}) and span
+ * {@code window}; a record at event time t belongs to every window with {@code start <= t < end}. Stream time
+ * is the largest event time seen; a window closes once {@code end + grace <= streamTime}, and a record for a
+ * closed window is late: left out of that window only. Every decision depends on the records in sequence
+ * order alone, so replaying the same records from a checkpoint rebuilds the same state.
  *
- * <p>Change tracking: which views changed since the last {@link #takeChanges()} (for snapshots and
- * checkpoints) and which windows closed since then (their checkpoints are deleted). Not thread-safe.
+ * <h2>Panes: each record is counted once, not once per window</h2>
+ * Hopping windows overlap ({@code window / advance} of them hold each record: 6 at the defaults). Instead of
+ * counting a record in each, it is counted in one <em>pane</em>, the slice {@code [p, p + advance)} that holds
+ * its event time, and a window is the merge of its {@code window / advance} panes, built when it is shown or
+ * closes ({@link ClassificationAccumulator#merge}, exact: merging the panes gives the state one accumulator fed
+ * all their records would have). A late record only reaches windows still open: closed windows were emitted
+ * at their close, and its pane is dropped once the last window holding it (the one starting at the pane)
+ * closes. So a record costs three accumulator updates (cumulative, pane, last N) whatever the overlap, and a
+ * fourth for the current window, which is kept merged once shown until stream time moves it on.
+ *
+ * <p>Change tracking: which views and panes changed since the last {@link #takeChanges()} (for snapshots
+ * and checkpoints) and which panes were dropped since then (their checkpoints are deleted). Not thread-safe.
  */
 final class ModelViews {
 
@@ -33,10 +45,24 @@ final class ModelViews {
     }
 
     /** What changed since the previous call of {@link #takeChanges()}. */
-    record Changes(boolean cumulative, boolean lastN, Set<Long> windows, Set<Long> closedWindows) {
+    record Changes(boolean cumulative, boolean lastN, Set<Long> panes, Set<Long> droppedPanes) {
         boolean any() {
-            return cumulative || lastN || !windows.isEmpty() || !closedWindows.isEmpty();
+            return cumulative || lastN || !panes.isEmpty() || !droppedPanes.isEmpty();
         }
+
+        /** These changes followed by {@code later}: what changed in either, less the panes dropped since. */
+        Changes then(Changes later) {
+            Set<Long> dropped = new HashSet<>(droppedPanes);
+            dropped.addAll(later.droppedPanes);
+            Set<Long> changed = new HashSet<>(panes);
+            changed.addAll(later.panes);
+            changed.removeAll(dropped);
+            return new Changes(cumulative || later.cumulative, lastN || later.lastN, changed, dropped);
+        }
+    }
+
+    /** The result of {@link #add}: the record's sequence number, how many of its windows had closed, and the windows it closed. */
+    record Added(long seq, int lateWindows, List<Window> closed) {
     }
 
     private final MetricsConfig config;
@@ -44,15 +70,19 @@ final class ModelViews {
     private final long advance;
     private final long grace;
     private final ClassificationAccumulator cumulative;
-    private final NavigableMap<Long, ClassificationAccumulator> windows = new TreeMap<>();
+    /** Open panes by start; a pane is dropped when the window starting at it closes. */
+    private final NavigableMap<Long, ClassificationAccumulator> panes = new TreeMap<>();
     private final ClassificationAccumulator lastN;
-    private final Deque<LabelledPrediction> ring = new ArrayDeque<>();
-    private long streamTime = Long.MIN_VALUE;
+    private final Deque<ClassifiedRecord> ring = new ArrayDeque<>();
+    /** The merged current window once {@link #currentWindow()} built it, kept up to date; null: build again. */
+    private ClassificationAccumulator current;
+    private long currentStart;
+    private long streamTime;
     private long nextSeq;
     private boolean cumulativeChanged;
     private boolean lastNChanged;
-    private Set<Long> changedWindows = new HashSet<>();
-    private Set<Long> closedWindows = new HashSet<>();
+    private Set<Long> changedPanes = new HashSet<>();
+    private Set<Long> droppedPanes = new HashSet<>();
 
     ModelViews(MetricsConfig config) {
         this(config, new ClassificationAccumulator(MetricsConfig.NUM_CLASSES, config.rocCellLimit()), Map.of(),
@@ -60,14 +90,14 @@ final class ModelViews {
     }
 
     /** Views restored from a checkpoint taken after record {@code nextSeq - 1}; the ring is refilled by {@link #refillRing}. */
-    ModelViews(MetricsConfig config, ClassificationAccumulator cumulative, Map<Long, ClassificationAccumulator> windows,
+    ModelViews(MetricsConfig config, ClassificationAccumulator cumulative, Map<Long, ClassificationAccumulator> panes,
             long streamTime, long nextSeq) {
         this.config = config;
         this.size = config.window().toMillis();
         this.advance = config.advance().toMillis();
         this.grace = config.grace().toMillis();
         this.cumulative = cumulative;
-        this.windows.putAll(windows);
+        this.panes.putAll(panes);
         this.lastN = new ClassificationAccumulator(MetricsConfig.NUM_CLASSES, config.rocCellLimit());
         this.streamTime = streamTime;
         this.nextSeq = nextSeq;
@@ -75,71 +105,108 @@ final class ModelViews {
 
     /** Puts a record that was in the last-N view at the checkpoint back into it (oldest first). */
     void refillRing(LabelledPrediction record) {
+        push(classify(record));
+    }
+
+    private void push(ClassifiedRecord record) {
         ring.addLast(record);
-        lastN.add(record.label(), record.logProbsUnsafe());
+        lastN.add(record);
         if (ring.size() > config.lastN()) {
-            LabelledPrediction oldest = ring.removeFirst();
-            lastN.remove(oldest.label(), oldest.logProbsUnsafe());
+            lastN.remove(ring.removeFirst());
         }
+    }
+
+    private static ClassifiedRecord classify(LabelledPrediction record) {
+        return ClassifiedRecord.of(MetricsConfig.NUM_CLASSES, record.label(), record.logProbsUnsafe());
     }
 
     /**
      * Counts a record in every view.
      *
-     * @return the sequence number given to the record, then the windows it closed (their final state)
+     * @return the sequence number given to the record, how many of its windows had closed, and the windows
+     *         that closed because it advanced stream time (their final state)
      */
     Added add(LabelledPrediction record) {
+        ClassifiedRecord classified = classify(record);
         long seq = nextSeq++;
-        float[] logProbs = record.logProbsUnsafe();
-        cumulative.add(record.label(), logProbs);
+        cumulative.add(classified);
         cumulativeChanged = true;
-        refillRing(record);
+        push(classified);
         lastNChanged = true;
-        streamTime = Math.max(streamTime, record.eventTime());
-        int late = 0;
+        long before = streamTime;
         long t = record.eventTime();
-        for (long start = firstWindowStart(t); start <= t; start += advance) {
-            if (start + size + grace <= streamTime) {
+        streamTime = Math.max(streamTime, t);
+        long pane = paneOf(t);
+        int late = 0;
+        for (long start = pane - size + advance; start <= pane; start += advance) {
+            if (isClosed(start)) {
                 late++;
-                continue;
             }
-            ClassificationAccumulator window = windows.get(start);
-            if (window == null) {
-                window = new ClassificationAccumulator(MetricsConfig.NUM_CLASSES, config.rocCellLimit());
-                windows.put(start, window);
-            }
-            window.add(record.label(), logProbs);
-            changedWindows.add(start);
         }
-        return new Added(seq, late, closeWindows());
+        if (!isClosed(pane)) {
+            panes.computeIfAbsent(pane, p -> new ClassificationAccumulator(MetricsConfig.NUM_CLASSES, config.rocCellLimit()))
+                    .add(classified);
+            changedPanes.add(pane);
+        }
+        if (current != null && currentStart != currentWindowStart()) {
+            current = null;
+        } else if (current != null && pane >= currentStart && pane < currentStart + size) {
+            current.add(classified);
+        }
+        return new Added(seq, late, before == streamTime ? List.of() : closeWindows(before));
     }
 
-    /** The result of {@link #add}: the record's sequence number, how many of its windows had closed, and the windows it closed. */
-    record Added(long seq, int lateWindows, List<Window> closed) {
-    }
-
-    private List<Window> closeWindows() {
+    /** Emits the windows that closed as stream time moved on from {@code before}, oldest first, and drops their panes. */
+    private List<Window> closeWindows(long before) {
         List<Window> closed = new ArrayList<>();
-        while (!windows.isEmpty() && windows.firstKey() + size + grace <= streamTime) {
-            Map.Entry<Long, ClassificationAccumulator> first = windows.pollFirstEntry();
-            closed.add(new Window(first.getKey(), first.getKey() + size, first.getValue()));
-            changedWindows.remove(first.getKey());
-            closedWindows.add(first.getKey());
+        long from = before == Long.MIN_VALUE ? Long.MIN_VALUE : lastClosedStart(before) + advance;
+        long through = lastClosedStart(streamTime);
+        while (!panes.isEmpty()) {
+            // The oldest window at or after `from` that holds a pane: it starts at most (window - advance) before it.
+            long start = Math.max(from, panes.firstKey() - size + advance);
+            if (start > through) {
+                break;
+            }
+            closed.add(merged(start));
+            from = start + advance;
+            while (!panes.isEmpty() && panes.firstKey() < from) {
+                long dropped = panes.pollFirstEntry().getKey();
+                changedPanes.remove(dropped);
+                droppedPanes.add(dropped);
+            }
         }
         return closed;
     }
 
-    private long firstWindowStart(long t) {
-        return Math.floorDiv(t - size + advance, advance) * advance;
+    private boolean isClosed(long windowStart) {
+        return streamTime != Long.MIN_VALUE && windowStart + size + grace <= streamTime;
+    }
+
+    /** The start of the newest window closed at stream time {@code time}. */
+    private long lastClosedStart(long time) {
+        return paneOf(time - size - grace);
+    }
+
+    private long paneOf(long t) {
+        return Math.floorDiv(t, advance) * advance;
+    }
+
+    /** The window starting at {@code start}: the merge of its open panes. */
+    private Window merged(long start) {
+        ClassificationAccumulator window = new ClassificationAccumulator(MetricsConfig.NUM_CLASSES, config.rocCellLimit());
+        for (ClassificationAccumulator pane : panes.subMap(start, start + size).values()) {
+            window.merge(pane);
+        }
+        return new Window(start, start + size, window);
     }
 
     /** The changes since the previous call, and forgets them. */
     Changes takeChanges() {
-        Changes changes = new Changes(cumulativeChanged, lastNChanged, changedWindows, closedWindows);
+        Changes changes = new Changes(cumulativeChanged, lastNChanged, changedPanes, droppedPanes);
         cumulativeChanged = false;
         lastNChanged = false;
-        changedWindows = new HashSet<>();
-        closedWindows = new HashSet<>();
+        changedPanes = new HashSet<>();
+        droppedPanes = new HashSet<>();
         return changes;
     }
 
@@ -147,7 +214,7 @@ final class ModelViews {
     void markAllChanged() {
         cumulativeChanged = true;
         lastNChanged = true;
-        changedWindows.addAll(windows.keySet());
+        changedPanes.addAll(panes.keySet());
     }
 
     ClassificationAccumulator cumulative() {
@@ -158,27 +225,42 @@ final class ModelViews {
         return lastN;
     }
 
-    /** The open window starting at {@code start}, or null. */
-    ClassificationAccumulator window(long start) {
-        return windows.get(start);
+    /** The open pane starting at {@code start}, or null. */
+    ClassificationAccumulator pane(long start) {
+        return panes.get(start);
+    }
+
+    /** Open panes by start. */
+    NavigableMap<Long, ClassificationAccumulator> panes() {
+        return panes;
     }
 
     /**
-     * The view the API calls "the window": the oldest open window that still contains the stream time, i.e.
-     * the last {@code --window} of event time (rounded to {@code --advance}); null before any record.
+     * The view the API calls "the window": the oldest open window that contains the stream time, i.e. the
+     * last {@code --window} of event time (rounded to {@code --advance}); null before any record.
      */
     Window currentWindow() {
-        for (Map.Entry<Long, ClassificationAccumulator> entry : windows.entrySet()) {
-            if (entry.getKey() + size > streamTime) {
-                return new Window(entry.getKey(), entry.getKey() + size, entry.getValue());
-            }
+        if (streamTime == Long.MIN_VALUE) {
+            return null;
         }
-        return null;
+        if (current == null) {
+            currentStart = currentWindowStart();
+            current = merged(currentStart).accumulator();
+        }
+        return new Window(currentStart, currentStart + size, current);
     }
 
-    /** Open windows by start. */
-    NavigableMap<Long, ClassificationAccumulator> windows() {
-        return windows;
+    /** Whether the current window holds a pane in {@code changed}: then its snapshot is due. */
+    boolean currentWindowChanged(Set<Long> changed) {
+        if (streamTime == Long.MIN_VALUE) {
+            return false;
+        }
+        long start = currentWindowStart();
+        return changed.stream().anyMatch(pane -> pane >= start && pane < start + size);
+    }
+
+    private long currentWindowStart() {
+        return paneOf(streamTime) - size + advance;
     }
 
     long streamTime() {

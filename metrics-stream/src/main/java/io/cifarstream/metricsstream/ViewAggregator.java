@@ -31,11 +31,16 @@ import java.util.TreeMap;
  * <ul>
  *   <li>every record is appended to {@link MetricsTopology#JOURNAL_STORE} under (model, sequence number),
  *       about 70 bytes, in the same transaction as its input offset;</li>
- *   <li>every {@code emitInterval} (a wall-clock punctuation, also when the snapshots go out) the views that
- *       changed are written to {@link MetricsTopology#CHECKPOINTS_STORE} with the sequence number they
- *       include, and journal entries that are neither newer than the checkpoint nor among the last N are
- *       deleted.</li>
+ *   <li>at a punctuation (every {@code emitInterval}, when the snapshots go out) once a model has counted
+ *       {@code checkpointRecords} records since its last checkpoint, or {@value #CHECKPOINT_MAX_INTERVALS}
+ *       intervals have passed, the views that changed since (the cumulative accumulator and the window
+ *       panes, see {@link ModelViews}) are written to {@link MetricsTopology#CHECKPOINTS_STORE} with the
+ *       sequence number they include, and journal entries that are neither newer than the checkpoint nor
+ *       among the last N are deleted.</li>
  * </ul>
+ * A checkpoint costs time in proportion to the state (up to a million ROC cells per accumulator), a record a
+ * few microseconds, so checkpointing per record count keeps the cost per record bounded, while a restart
+ * replays at most {@code checkpointRecords} records.
  * So the changelogs always hold, atomically with the committed input offsets, a checkpoint plus the journal
  * after it. On (re)start {@link #init} loads the checkpoints and replays the newer journal entries, without
  * emitting (their outputs were committed with them), and refills the last-N ring from the journal. Nothing
@@ -52,13 +57,20 @@ final class ViewAggregator implements Processor<String, LabelledPrediction, Stri
 
     private static final byte META = 'M';
     private static final byte CUMULATIVE = 'C';
-    private static final byte WINDOW = 'W';
+    private static final byte PANE = 'P';
+    /** A model with changes is checkpointed at least every this many emit intervals. */
+    private static final int CHECKPOINT_MAX_INTERVALS = 30;
 
     private final MetricsConfig config;
     private final StreamCounters counters;
     private final Map<String, ModelViews> models = new TreeMap<>();
     /** Per model, the oldest sequence number still in the journal. */
     private final Map<String, Long> journalStart = new HashMap<>();
+    /** Per model, what changed since its last checkpoint, and how many punctuations ago that was. */
+    private final Map<String, ModelViews.Changes> uncheckpointed = new HashMap<>();
+    private final Map<String, Integer> intervalsSinceCheckpoint = new HashMap<>();
+    /** Per model, the last sequence number in its checkpoint (-1: none). */
+    private final Map<String, Long> checkpointedSeq = new HashMap<>();
     private ProcessorContext<String, MetricsSnapshot> context;
     private KeyValueStore<Bytes, byte[]> journal;
     private KeyValueStore<Bytes, byte[]> checkpoints;
@@ -107,15 +119,15 @@ final class ViewAggregator implements Processor<String, LabelledPrediction, Stri
             if (!changes.any()) {
                 continue;
             }
-            checkpoint(model, views, changes);
+            maybeCheckpoint(model, views, changes);
             if (changes.cumulative()) {
                 emit(new ViewReport(model, MetricsView.CUMULATIVE, null, null, now, views.cumulative().snapshot()), true);
             }
             if (changes.lastN()) {
                 emit(new ViewReport(model, MetricsView.LAST_N, null, null, now, views.lastN().snapshot()), true);
             }
-            ModelViews.Window current = views.currentWindow();
-            if (current != null && changes.windows().contains(current.start())) {
+            if (views.currentWindowChanged(changes.panes())) {
+                ModelViews.Window current = views.currentWindow();
                 emit(new ViewReport(model, MetricsView.WINDOW, current.start(), current.end(), now,
                         current.accumulator().snapshot()), true);
             }
@@ -129,17 +141,30 @@ final class ViewAggregator implements Processor<String, LabelledPrediction, Stri
         }
     }
 
+    /** Adds {@code changes} to what the model's next checkpoint must write, and writes it when due. */
+    private void maybeCheckpoint(String model, ModelViews views, ModelViews.Changes changes) {
+        ModelViews.Changes pending = uncheckpointed.merge(model, changes, ModelViews.Changes::then);
+        int intervals = intervalsSinceCheckpoint.merge(model, 1, Integer::sum);
+        long records = views.nextSeq() - 1 - checkpointedSeq.getOrDefault(model, -1L);
+        if (records >= config.checkpointRecords() || intervals >= CHECKPOINT_MAX_INTERVALS) {
+            checkpoint(model, views, pending);
+            uncheckpointed.remove(model);
+            intervalsSinceCheckpoint.remove(model);
+        }
+    }
+
     private void checkpoint(String model, ModelViews views, ModelViews.Changes changes) {
         if (changes.cumulative()) {
             checkpoints.put(checkpointKey(model, CUMULATIVE, 0), views.cumulative().toBytes());
         }
-        for (long start : changes.windows()) {
-            checkpoints.put(checkpointKey(model, WINDOW, start), views.window(start).toBytes());
+        for (long start : changes.panes()) {
+            checkpoints.put(checkpointKey(model, PANE, start), views.pane(start).toBytes());
         }
-        for (long start : changes.closedWindows()) {
-            checkpoints.delete(checkpointKey(model, WINDOW, start));
+        for (long start : changes.droppedPanes()) {
+            checkpoints.delete(checkpointKey(model, PANE, start));
         }
         long included = views.nextSeq() - 1;
+        checkpointedSeq.put(model, included);
         checkpoints.put(checkpointKey(model, META, 0),
                 ByteBuffer.allocate(16).putLong(included).putLong(views.streamTime()).array());
         // Keep what a restore replays (after the checkpoint) and what refills the last-N ring.
@@ -156,7 +181,7 @@ final class ViewAggregator implements Processor<String, LabelledPrediction, Stri
         Map<String, Long> checkpointSeq = new HashMap<>();
         Map<String, Long> streamTimes = new HashMap<>();
         Map<String, ClassificationAccumulator> cumulative = new HashMap<>();
-        Map<String, Map<Long, ClassificationAccumulator>> windows = new HashMap<>();
+        Map<String, Map<Long, ClassificationAccumulator>> panes = new HashMap<>();
         try (KeyValueIterator<Bytes, byte[]> it = checkpoints.all()) {
             while (it.hasNext()) {
                 KeyValue<Bytes, byte[]> entry = it.next();
@@ -170,7 +195,7 @@ final class ViewAggregator implements Processor<String, LabelledPrediction, Stri
                         streamTimes.put(model, value.getLong());
                     }
                     case CUMULATIVE -> cumulative.put(model, ClassificationAccumulator.fromBytes(entry.value));
-                    case WINDOW -> windows.computeIfAbsent(model, m -> new HashMap<>())
+                    case PANE -> panes.computeIfAbsent(model, m -> new HashMap<>())
                             .put(key.getLong(), ClassificationAccumulator.fromBytes(entry.value));
                     default -> throw new IllegalStateException("unknown checkpoint entry '" + (char) tag + "' of model "
                             + model + ": the state was written by another version; reset the application");
@@ -190,7 +215,7 @@ final class ViewAggregator implements Processor<String, LabelledPrediction, Stri
                     journalStart.put(m, seq);
                     return new ModelViews(config,
                             cumulative.getOrDefault(m, new ClassificationAccumulator(MetricsConfig.NUM_CLASSES, config.rocCellLimit())),
-                            windows.getOrDefault(m, Map.of()), streamTimes.getOrDefault(m, Long.MIN_VALUE), included + 1);
+                            panes.getOrDefault(m, Map.of()), streamTimes.getOrDefault(m, Long.MIN_VALUE), included + 1);
                 });
                 if (seq <= included) {
                     views.refillRing(record);
@@ -200,6 +225,7 @@ final class ViewAggregator implements Processor<String, LabelledPrediction, Stri
             }
         }
         replay.forEach((model, records) -> records.forEach(models.get(model)::add));
+        checkpointedSeq.putAll(checkpointSeq);
         models.values().forEach(views -> {
             views.takeChanges();
             views.markAllChanged();
@@ -219,8 +245,8 @@ final class ViewAggregator implements Processor<String, LabelledPrediction, Stri
 
     private static Bytes checkpointKey(String model, byte tag, long windowStart) {
         byte[] id = model.getBytes(StandardCharsets.UTF_8);
-        ByteBuffer key = ByteBuffer.allocate(4 + id.length + 1 + (tag == WINDOW ? 8 : 0)).putInt(id.length).put(id).put(tag);
-        if (tag == WINDOW) {
+        ByteBuffer key = ByteBuffer.allocate(4 + id.length + 1 + (tag == PANE ? 8 : 0)).putInt(id.length).put(id).put(tag);
+        if (tag == PANE) {
             key.putLong(windowStart);
         }
         return Bytes.wrap(key.array());

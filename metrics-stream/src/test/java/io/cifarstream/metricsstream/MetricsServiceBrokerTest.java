@@ -61,7 +61,8 @@ class MetricsServiceBrokerTest {
     }
 
     static MetricsService.Options options(KafkaBroker broker, TopicNames topics, Path stateDir) {
-        MetricsConfig config = MetricsConfig.defaults(topics).withEmitInterval(Duration.ofMillis(200));
+        MetricsConfig config = MetricsConfig.defaults(topics).withEmitInterval(Duration.ofMillis(200))
+                .withCheckpointRecords(500); // checkpoints and journal replay both happen in these tests
         return new MetricsService.Options(broker.settings(), config, topics.predictions() + "-app", stateDir,
                 "127.0.0.1", 0, Map.of("commit.interval.ms", 200));
     }

@@ -85,7 +85,7 @@ class RestartBrokerTest {
                 "--predictions-topic", fixture.topics.predictions(), "--labels-topic", fixture.topics.labels(),
                 "--metrics-topic", fixture.topics.metrics(), "--dead-letters-topic", fixture.topics.deadLetters(),
                 "--state-dir", work.resolve("state-1").toString(), "--http-port", "0",
-                "--application-id", applicationId));
+                "--application-id", applicationId, "--checkpoint-records", "500"));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
