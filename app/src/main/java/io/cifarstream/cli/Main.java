@@ -3,7 +3,12 @@ package io.cifarstream.cli;
 import java.io.PrintWriter;
 
 import io.cifarstream.broker.BrokerCommand;
+import io.cifarstream.broker.BrokerUnreachableException;
+import io.cifarstream.broker.KafkaConfigFileException;
+import io.cifarstream.broker.PortInUseException;
 import io.cifarstream.console.UserError;
+import io.cifarstream.dataset.CifarFormatException;
+import io.cifarstream.dataset.DataUnavailableException;
 import io.cifarstream.demo.DemoCommand;
 import io.cifarstream.evaluate.EvaluateCommand;
 import io.cifarstream.metricsstream.MetricsCommand;
@@ -37,10 +42,11 @@ public final class Main {
         CommandLine cli = new CommandLine(main);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
-            err.println("error: " + oneLine(e));
+            Throwable userFixable = userFixable(e);
+            err.println("error: " + oneLine(userFixable == null ? e : userFixable));
             if (main.verbose) {
                 e.printStackTrace(err);
-            } else if (!(e instanceof UserError)) {
+            } else if (userFixable == null) {
                 err.println("(run with --verbose for the stack trace)");
             }
             err.flush();
@@ -49,13 +55,36 @@ public final class Main {
         cli.setParameterExceptionHandler((e, args) -> {
             CommandLine command = e.getCommandLine();
             PrintWriter err = command.getErr();
-            err.println("error: " + e.getMessage());
-            CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
-            err.println("Run `" + command.getCommandSpec().qualifiedName() + " --help` for the options.");
+            // One line: the cause, picocli's suggestions if any, and where the options are listed.
+            StringBuilder line = new StringBuilder("error: ").append(oneLine(e));
+            if (e instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
+                line.append("; did you mean ").append(String.join(" or ", unmatched.getSuggestions())).append('?');
+            }
+            line.append(" Run `").append(command.getCommandSpec().qualifiedName()).append(" --help` for the options.");
+            err.println(line);
             err.flush();
             return command.getCommandSpec().exitCodeOnInvalidInput();
         });
         return cli;
+    }
+
+    /**
+     * The failure in {@code e}'s cause chain whose message already names the cause and the fix, or null for an
+     * unexpected one (a bug: its trace helps). Besides {@link UserError}, the modules below this one report bad
+     * input they cannot turn into a UserError (they do not depend on picocli's console) with these types.
+     */
+    static Throwable userFixable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof UserError || t instanceof BrokerUnreachableException || t instanceof PortInUseException
+                    || t instanceof KafkaConfigFileException
+                    || t instanceof CifarFormatException || t instanceof DataUnavailableException) {
+                return t;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return null;
     }
 
     static String oneLine(Throwable e) {

@@ -6,7 +6,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,8 +56,7 @@ public final class KafkaSettings {
      *
      * @param bootstrapServers servers given explicitly, or null to take the file's or the default
      * @param configFile       a Java properties file of client settings, or null for none
-     * @throws IllegalArgumentException when the file does not exist
-     * @throws UncheckedIOException     when the file cannot be read
+     * @throws KafkaConfigFileException when the file does not exist or cannot be read
      */
     public static KafkaSettings load(String bootstrapServers, Path configFile) {
         Map<String, String> fromFile = configFile == null ? Map.of() : readProperties(configFile);
@@ -152,14 +150,15 @@ public final class KafkaSettings {
 
     private static Map<String, String> readProperties(Path file) {
         if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("Kafka config file " + file.toAbsolutePath()
-                    + " does not exist: pass a Java properties file of client settings to --kafka-config");
+            throw new KafkaConfigFileException("Kafka config file " + file.toAbsolutePath()
+                    + " does not exist: pass a Java properties file of client settings to --kafka-config", null);
         }
         Properties properties = new Properties();
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             properties.load(reader);
         } catch (IOException e) {
-            throw new UncheckedIOException("could not read Kafka config file " + file.toAbsolutePath() + ": " + e.getMessage(), e);
+            throw new KafkaConfigFileException("could not read Kafka config file " + file.toAbsolutePath() + ": "
+                    + e.getMessage() + "; make it a readable Java properties file, or leave out --kafka-config", e);
         }
         Map<String, String> values = new TreeMap<>();
         properties.stringPropertyNames().forEach(key -> values.put(key, properties.getProperty(key).strip()));

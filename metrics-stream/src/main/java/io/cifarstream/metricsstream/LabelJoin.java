@@ -85,6 +85,11 @@ final class LabelJoin implements Processor<byte[], byte[], byte[], JoinOutcome> 
     }
 
     private void processPrediction(Record<byte[], byte[]> record, RecordMetadata source) {
+        Optional<Rejection> unusable = PredictionCheck.checkEnvelope(record.key(), record.value(), "prediction");
+        if (unusable.isPresent()) {
+            reject(record, source, unusable.get());
+            return;
+        }
         Prediction prediction;
         try {
             prediction = predictions.deserialize(source.topic(), record.value());
@@ -92,10 +97,8 @@ final class LabelJoin implements Processor<byte[], byte[], byte[], JoinOutcome> 
             reject(record, source, new Rejection(e.kind().name(), e.getMessage()));
             return;
         }
-        if (prediction == null) {
-            return; // a tombstone deletes nothing here
-        }
-        Optional<Rejection> rejection = PredictionCheck.check(prediction);
+        Optional<Rejection> rejection = PredictionCheck.check(prediction)
+                .or(() -> PredictionCheck.checkKey(record.key(), prediction.getImageId()));
         if (rejection.isPresent()) {
             reject(record, source, rejection.get());
             return;
@@ -128,6 +131,11 @@ final class LabelJoin implements Processor<byte[], byte[], byte[], JoinOutcome> 
     }
 
     private void processLabel(Record<byte[], byte[]> record, RecordMetadata source) {
+        Optional<Rejection> unusable = PredictionCheck.checkEnvelope(record.key(), record.value(), "label");
+        if (unusable.isPresent()) {
+            reject(record, source, unusable.get());
+            return;
+        }
         Label label;
         try {
             label = labels.deserialize(source.topic(), record.value());
@@ -135,10 +143,8 @@ final class LabelJoin implements Processor<byte[], byte[], byte[], JoinOutcome> 
             reject(record, source, new Rejection(e.kind().name(), e.getMessage()));
             return;
         }
-        if (label == null) {
-            return;
-        }
-        Optional<Rejection> rejection = PredictionCheck.check(label);
+        Optional<Rejection> rejection = PredictionCheck.check(label)
+                .or(() -> PredictionCheck.checkKey(record.key(), label.getImageId()));
         if (rejection.isPresent()) {
             reject(record, source, rejection.get());
             return;

@@ -4,6 +4,7 @@ import io.cifarstream.metrics.ClassificationAccumulator;
 import io.cifarstream.schemas.Label;
 import io.cifarstream.schemas.Prediction;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 
@@ -15,6 +16,33 @@ import java.util.Optional;
 final class PredictionCheck {
 
     private PredictionCheck() {
+    }
+
+    /**
+     * Empty when the record has a key and a value. Both topics are keyed by image id so that a prediction and its
+     * label meet on the same partition: a record without a key lands on any partition and would never meet its
+     * partner, and a null value (a tombstone) carries nothing to count; both were producer bugs passing silently.
+     */
+    static Optional<Rejection> checkEnvelope(byte[] key, byte[] value, String what) {
+        if (value == null) {
+            return Optional.of(new Rejection(Rejection.TOMBSTONE, "a " + what + " record with a null value (a tombstone):"
+                    + " this topic carries Avro records only; delete by retention, not tombstones"));
+        }
+        if (key == null) {
+            return Optional.of(new Rejection(Rejection.MISSING_KEY, "a " + what + " record without a key: key each "
+                    + what + " by its image id (UTF-8) so it meets its partner on the same partition"));
+        }
+        return Optional.empty();
+    }
+
+    /** Empty when {@code key} spells {@code imageId} in UTF-8, the partitioning the join relies on. */
+    static Optional<Rejection> checkKey(byte[] key, String imageId) {
+        String text = new String(key, StandardCharsets.UTF_8);
+        if (text.equals(imageId)) {
+            return Optional.empty();
+        }
+        return Optional.of(new Rejection(Rejection.KEY_MISMATCH, "the key '" + text + "' differs from image_id '"
+                + imageId + "': produce every record keyed by its image id, or it may join on the wrong partition"));
     }
 
     /** Empty when the prediction can be counted (its own label, if any, included). */

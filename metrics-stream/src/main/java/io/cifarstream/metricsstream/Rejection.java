@@ -23,6 +23,9 @@ public record Rejection(String kind, String message) {
     public static final String BAD_LABEL = "BAD_LABEL";
     public static final String MISSING_ID = "MISSING_ID";
     public static final String UNKNOWN_IMAGE_ID = "UNKNOWN_IMAGE_ID";
+    public static final String TOMBSTONE = "TOMBSTONE";
+    public static final String MISSING_KEY = "MISSING_KEY";
+    public static final String KEY_MISMATCH = "KEY_MISMATCH";
 
     public Rejection {
         Objects.requireNonNull(kind, "kind");
