@@ -15,7 +15,7 @@ public final class ReliabilityTableExtension implements ParameterResolver {
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ReliabilityTableExtension.class);
 
     /** Keeps the table in the root store; JUnit closes it, i.e. publishes it, after the last test. */
-    private record Published(ReliabilityTable table) implements ExtensionContext.Store.CloseableResource {
+    private record Published(ReliabilityTable table) implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         @Override
         public void close() {
             table.publish(Path.of("target", "reliability-table.md"));
