@@ -205,13 +205,15 @@ final class LabelJoin implements Processor<byte[], byte[], byte[], JoinOutcome> 
     /** Drops what waited longer than --label-wait; a label that matched nothing is reported. */
     private void expire(long streamTime) {
         List<Bytes> due = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it = expiries.all()) {
+        if (streamTime == Long.MAX_VALUE) {
+            return;
+        }
+        // A range, not all(): a caching store's all() copies every cached key first, the whole join state, per scan.
+        // Every index key is longer than 8 bytes, so the bare prefix of streamTime + 1 bounds exactly the due ones.
+        Bytes upTo = Bytes.wrap(ByteBuffer.allocate(8).putLong((streamTime + 1) ^ Long.MIN_VALUE).array());
+        try (KeyValueIterator<Bytes, byte[]> it = expiries.range(null, upTo)) {
             while (it.hasNext()) {
-                Bytes indexKey = it.next().key;
-                if ((ByteBuffer.wrap(indexKey.get()).getLong() ^ Long.MIN_VALUE) > streamTime) {
-                    break;
-                }
-                due.add(indexKey);
+                due.add(it.next().key);
             }
         }
         for (Bytes indexKey : due) {
