@@ -78,6 +78,9 @@ public final class MetricsService implements AutoCloseable {
         Map<String, Object> props = options.kafka().streams(options.applicationId(), options.stateDir());
         props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), MetricsTopology.MAX_CHECKPOINT_BYTES + 1024);
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, options.httpHost() + ":" + options.httpPort());
+        // Two threads: the join (keyed by image id) and the aggregation (keyed by model) are separate tasks, so
+        // they run in parallel on two cores instead of taking turns on one.
+        props.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 2);
         props.putAll(options.streamsOverrides());
         StreamCounters counters = new StreamCounters();
         KafkaStreams streams = new KafkaStreams(MetricsTopology.build(config, counters), new StreamsConfig(props));
