@@ -52,12 +52,17 @@
 
   // The API's bearer token, when the server requires one: opened as /#token=..., kept for this tab only
   // (sessionStorage) and taken out of the address bar, so that it is neither bookmarked nor shown.
+  // Also read when the fragment changes on an open page (a token pasted into the address bar).
   const TOKEN_KEY = "cifar-stream-token";
-  const fragment = new URLSearchParams(window.location.hash.slice(1));
-  if (fragment.has("token")) {
-    window.sessionStorage.setItem(TOKEN_KEY, fragment.get("token"));
-    window.history.replaceState(null, "", window.location.pathname + window.location.search);
+  function takeTokenFromAddress() {
+    const fragment = new URLSearchParams(window.location.hash.slice(1));
+    if (fragment.has("token")) {
+      window.sessionStorage.setItem(TOKEN_KEY, fragment.get("token"));
+      window.history.replaceState(null, "", window.location.pathname + window.location.search);
+    }
   }
+  takeTokenFromAddress();
+  window.addEventListener("hashchange", takeTokenFromAddress);
 
   async function getJson(url) {
     const token = window.sessionStorage.getItem(TOKEN_KEY);
