@@ -134,12 +134,23 @@ public final class MetricsService implements AutoCloseable {
 
     /** The host other instances reach this one at: the bind host, or the host name when binding every interface. */
     private static String advertisedHost(String bindHost) {
+        InetAddress address;
         try {
-            InetAddress address = InetAddress.getByName(bindHost);
-            return address.isAnyLocalAddress() ? InetAddress.getLocalHost().getCanonicalHostName() : bindHost;
+            address = InetAddress.getByName(bindHost);
         } catch (UnknownHostException e) {
             throw new UserError("cannot resolve the HTTP host '" + bindHost + "' (" + e.getMessage()
                     + "): pass --http-host with an address of this machine", e);
+        }
+        if (!address.isAnyLocalAddress()) {
+            return bindHost;
+        }
+        try {
+            return InetAddress.getLocalHost().getCanonicalHostName();
+        } catch (UnknownHostException e) {
+            // One instance needs no address for the others; several do, and will say so with a 503 naming it.
+            LOG.warn("this machine's host name does not resolve ({}); other instances of the application cannot"
+                    + " forward API calls here: pass --http-host with this machine's address instead of {}", e.getMessage(), bindHost);
+            return InetAddress.getLoopbackAddress().getHostAddress();
         }
     }
 
