@@ -63,11 +63,6 @@ public final class MetricsHttpServer implements AutoCloseable {
     private final StreamCounters counters;
     private final BearerToken token;
 
-    /** Starts serving a single instance's reports on {@code host:port} (port 0: any free one), open to all. */
-    public MetricsHttpServer(ReportSource reports, StreamCounters counters, String host, int port) throws IOException {
-        this(bind(host, port), reports, reports, counters, BearerToken.open());
-    }
-
     /**
      * Starts serving on an already bound server (so that its port can be known first, e.g. to advertise it).
      *

@@ -66,7 +66,7 @@ final class RoutingReportSource implements ReportSource {
         TreeSet<String> models = new TreeSet<>(local.models());
         for (HostInfo instance : instances()) {
             if (!instance.equals(self)) {
-                String body = get(instance, MetricsTopology.REPORTS_STORE, "/api/models?local=true")
+                String body = get(instance, "one of this application's instances", "/api/models?local=true")
                         .orElseThrow(() -> unavailable("instance " + address(instance) + " has no model list", null));
                 try {
                     models.addAll(JSON.readValue(body, new TypeReference<List<String>>() { }));
@@ -85,7 +85,7 @@ final class RoutingReportSource implements ReportSource {
         if (owner.equals(self)) {
             return local.report(modelId, view);
         }
-        return get(owner, modelId, "/api/models/" + URLEncoder.encode(modelId, StandardCharsets.UTF_8).replace("+", "%20")
+        return get(owner, "the owner of model '" + modelId + "'", "/api/models/" + URLEncoder.encode(modelId, StandardCharsets.UTF_8).replace("+", "%20")
                 + "?view=" + ViewReport.apiName(view) + "&local=true");
     }
 
@@ -112,15 +112,15 @@ final class RoutingReportSource implements ReportSource {
         }
     }
 
-    /** GET on another instance: the body on 200, empty on 404, else unavailable. */
-    private Optional<String> get(HostInfo instance, String what, String pathAndQuery) {
+    /** GET on another instance ({@code role} says what it is to the caller): the body on 200, empty on 404, else unavailable. */
+    private Optional<String> get(HostInfo instance, String role, String pathAndQuery) {
         URI uri = URI.create("http://" + address(instance) + pathAndQuery);
         HttpRequest request = token.authorize(HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT).GET()).build();
         HttpResponse<String> response;
         try {
             response = client.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw unavailable("instance " + address(instance) + ", which holds " + what + ", does not answer ("
+            throw unavailable("instance " + address(instance) + ", " + role + ", does not answer ("
                     + e.getClass().getSimpleName() + ")", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -131,7 +131,7 @@ final class RoutingReportSource implements ReportSource {
             case 404 -> Optional.empty();
             case 401 -> throw unavailable("instance " + address(instance) + " refused this instance's bearer token:"
                     + " start every instance with the same " + BearerToken.ENV, null);
-            default -> throw unavailable("instance " + address(instance) + ", which holds " + what + ", answered "
+            default -> throw unavailable("instance " + address(instance) + ", " + role + ", answered "
                     + response.statusCode() + ": " + response.body().strip(), null);
         };
     }
