@@ -50,8 +50,24 @@
   const percent = (x) => (isNumber(x) ? (100 * x).toFixed(2) + " %" : "n/a");
   const integer = (x) => (isNumber(x) ? Math.round(x).toLocaleString("en-US") : "–");
 
+  // The API's bearer token, when the server requires one: opened as /#token=..., kept for this tab only
+  // (sessionStorage) and taken out of the address bar, so that it is neither bookmarked nor shown.
+  // Also read when the fragment changes on an open page (a token pasted into the address bar).
+  const TOKEN_KEY = "cifar-stream-token";
+  function takeTokenFromAddress() {
+    const fragment = new URLSearchParams(window.location.hash.slice(1));
+    if (fragment.has("token")) {
+      window.sessionStorage.setItem(TOKEN_KEY, fragment.get("token"));
+      window.history.replaceState(null, "", window.location.pathname + window.location.search);
+    }
+  }
+  takeTokenFromAddress();
+  window.addEventListener("hashchange", takeTokenFromAddress);
+
   async function getJson(url) {
-    const response = await fetch(url, { cache: "no-store" });
+    const token = window.sessionStorage.getItem(TOKEN_KEY);
+    const headers = token ? { Authorization: "Bearer " + token } : {};
+    const response = await fetch(url, { cache: "no-store", headers: headers });
     if (!response.ok) {
       const body = await response.json().catch(() => ({}));
       const error = new Error(body.error || url + " answered " + response.status);
@@ -84,7 +100,9 @@
       }
       setConnection("live", "live · updated " + new Date(status.time).toLocaleTimeString("en-GB"));
     } catch (error) {
-      setConnection("offline", error.status === 503 ? "metrics stream is starting…" : "no connection, retrying…");
+      setConnection("offline", error.status === 503 ? "metrics stream is starting…"
+        : error.status === 401 ? "token needed: open this page as /#token=YOUR_TOKEN"
+        : "no connection, retrying…");
     } finally {
       window.setTimeout(poll, POLL_MS);
     }

@@ -21,7 +21,9 @@ import io.cifarstream.broker.KafkaFlags;
 import io.cifarstream.broker.KafkaSettings;
 import io.cifarstream.broker.TopicSetup;
 import io.cifarstream.broker.TopicSpec;
+import io.cifarstream.console.BearerToken;
 import io.cifarstream.console.DurationConverter;
+import io.cifarstream.console.HttpTokenFlag;
 import io.cifarstream.console.ProgressBar;
 import io.cifarstream.console.UserError;
 import io.cifarstream.dataset.Cifar10;
@@ -100,6 +102,9 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Address the dashboard binds to (default: ${DEFAULT-VALUE}).")
     String httpHost;
 
+    @Mixin
+    HttpTokenFlag httpTokenFlag;
+
     @Option(names = "--work-dir", defaultValue = "runs/demo", paramLabel = "DIR",
             description = "Broker data and stream state of this demo (default: ${DEFAULT-VALUE}, emptied at start).")
     Path workDir;
@@ -126,6 +131,7 @@ public final class DemoCommand implements Callable<Integer> {
                 : DemoModel.trainedOrCached(DemoModel.cacheRoot(), epochs, seed, cifar.location());
         String modelId = modelId(modelFile);
 
+        BearerToken httpToken = httpTokenFlag.token();
         deleteRecursively(workDir);
         Files.createDirectories(workDir);
         List<AutoCloseable> running = new ArrayList<>();
@@ -151,10 +157,11 @@ public final class DemoCommand implements Callable<Integer> {
 
             MetricsService metrics = MetricsService.start(new MetricsService.Options(kafka,
                     MetricsConfig.defaults(topics), "cifar-demo-metrics", workDir.resolve("metrics-state"), httpHost,
-                    httpPort, Map.of()));
+                    httpPort, Map.of(), httpToken));
             running.add(0, metrics);
             URI dashboard = metrics.httpAddress();
-            System.out.println("Dashboard and metrics API at " + dashboard + "/");
+            System.out.println("Dashboard and metrics API at " + dashboard + "/" + (httpToken.required()
+                    ? " (bearer token required: open " + dashboard + "/#token=<token> in a browser)" : ""));
 
             Scorer scorer = Scorer.start(ScorerConfig.of(kafka, List.of(new ModelSpec(modelId, modelFile)),
                     modelFlags.toOptions()).withTopics(topics).withPartitions(partitions)
@@ -177,7 +184,7 @@ public final class DemoCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "Replayed %d test images in %.1f s%n", replayed.images(),
                     replayed.elapsed().toMillis() / 1000.0);
 
-            ViewReport last = awaitCount(dashboard, modelId, replayed.images());
+            ViewReport last = awaitCount(dashboard, httpToken, modelId, replayed.images());
             System.out.println();
             System.out.println("Final cumulative metrics of " + modelId + " over " + last.report().count()
                     + " test images (live, from the metrics stream):");
@@ -204,14 +211,15 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /** Polls the metrics API until the model's cumulative view counts {@code expected} images. */
-    private ViewReport awaitCount(URI api, String modelId, int expected) throws IOException, InterruptedException {
+    private ViewReport awaitCount(URI api, BearerToken token, String modelId, int expected)
+            throws IOException, InterruptedException {
         HttpClient http = HttpClient.newHttpClient();
         URI uri = api.resolve("/api/models/" + modelId + "?view=cumulative");
         long deadline = System.nanoTime() + timeout.toNanos();
         long seen = -1;
         try (ProgressBar bar = ProgressBar.start("scored and counted", expected, "img")) {
             while (System.nanoTime() < deadline) {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).GET().build(),
+                HttpResponse<String> response = http.send(token.authorize(HttpRequest.newBuilder(uri).GET()).build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() == 200) {
                     ViewReport report = ViewReport.fromJson(response.body());

@@ -2,6 +2,7 @@ package io.cifarstream.metricsstream;
 
 import io.cifarstream.broker.KafkaFlags;
 import io.cifarstream.console.DurationConverter;
+import io.cifarstream.console.HttpTokenFlag;
 import io.cifarstream.console.UserError;
 import io.cifarstream.metrics.RocSketch;
 import io.cifarstream.schemas.TopicNames;
@@ -79,6 +80,9 @@ public final class MetricsCommand implements Callable<Integer> {
             description = "Address the HTTP API binds (0.0.0.0 for every interface). Default: ${DEFAULT-VALUE}.")
     private String httpHost;
 
+    @Mixin
+    private HttpTokenFlag httpToken;
+
     @Option(names = "--application-id", defaultValue = "cifar-metrics", paramLabel = "ID",
             description = "Kafka Streams application id (consumer group, internal topic prefix). Default: ${DEFAULT-VALUE}.")
     private String applicationId;
@@ -103,7 +107,9 @@ public final class MetricsCommand implements Callable<Integer> {
             out.println("Metrics stream '" + applicationId + "' at " + options.kafka().bootstrapServers() + ": "
                     + topics.predictions() + " + " + topics.labels() + " -> " + topics.metrics() + ", bad records -> "
                     + topics.deadLetters());
-            out.println("API: " + service.httpAddress() + "/api/models   Prometheus: " + service.httpAddress() + "/metrics");
+            out.println("API: " + service.httpAddress() + "/api/models   Prometheus: " + service.httpAddress() + "/metrics"
+                    + (options.httpToken().required() ? "   (bearer token required; dashboard: " + service.httpAddress()
+                    + "/#token=<token>)" : ""));
             out.println("State: " + stateDir.toAbsolutePath() + "   Ctrl-C stops");
             out.flush();
             stop.await();
@@ -122,7 +128,7 @@ public final class MetricsCommand implements Callable<Integer> {
             MetricsConfig config = new MetricsConfig(topics, window, advance, grace, lastN, labelWait,
                     Duration.ofSeconds(1), RocSketch.DEFAULT_CELL_LIMIT, checkpointRecords);
             return new MetricsService.Options(kafka.settings(), config, applicationId,
-                    stateDir, httpHost, httpPort, Map.of());
+                    stateDir, httpHost, httpPort, Map.of(), httpToken.token());
         } catch (IllegalArgumentException e) {
             throw new UserError("metrics: " + e.getMessage(), e);
         }

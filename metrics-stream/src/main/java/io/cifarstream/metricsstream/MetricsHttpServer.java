@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import io.cifarstream.console.BearerToken;
 import io.cifarstream.schemas.MetricsView;
 
 import org.slf4j.Logger;
@@ -29,19 +30,23 @@ import java.util.concurrent.Executors;
 /**
  * The metrics HTTP API (JDK {@code com.sun.net.httpserver}), read-only, JSON and Prometheus text:
  * <ul>
- *   <li>{@code GET /api/models}: JSON array of model ids;</li>
+ *   <li>{@code GET /api/models}: JSON array of the model ids of the whole application (every instance);</li>
  *   <li>{@code GET /api/models/{id}?view=cumulative|window|last} (default cumulative): the view's
  *       {@link ViewReport} JSON (the {@code evaluate --json} fields plus {@code model_id}, {@code view},
- *       {@code window_start}, {@code window_end}, {@code emitted_time}); 404 for an unknown model, 400 for an
- *       unknown view, 503 while the application is (re)starting;</li>
+ *       {@code window_start}, {@code window_end}, {@code emitted_time}), from whichever instance owns the model;
+ *       404 for an unknown model, 400 for an unknown view, 503 while the application is (re)starting or
+ *       rebalancing, or the owning instance does not answer;</li>
+ *   <li>both with {@code local=true}: this instance's reports only (what instances ask each other);</li>
  *   <li>{@code GET /api/status}: JSON {@code {"time": epoch ms, "counters": {name: count}, "dead_letters":
- *       {kind: count}, "models": {id: {"count": cumulative count, "views": [views with a report]}}}}, the
- *       instance's {@link StreamCounters} (names as in {@code /metrics}) and what the dashboard may ask for;</li>
- *   <li>{@code GET /metrics}: Prometheus text format 0.0.4, per (model, view) gauges and the instance's
- *       {@link StreamCounters};</li>
+ *       {kind: count}, "models": {id: {"count": cumulative count, "views": [views with a report]}}}}, this
+ *       instance's {@link StreamCounters} (names as in {@code /metrics}) and every model the dashboard may ask for;</li>
+ *   <li>{@code GET /metrics}: Prometheus text format 0.0.4, per (model, view) gauges of the models this instance
+ *       owns and its {@link StreamCounters} (scrape every instance: no series is exported twice);</li>
  *   <li>{@code GET /}: the live dashboard ({@link DashboardAssets}).</li>
  * </ul>
- * More pages can be added with {@link #handle}. Binds {@code 127.0.0.1} unless told otherwise.
+ * More pages can be added with {@link #handle}. Every page but the dashboard's static files (code, no data)
+ * is behind the {@link BearerToken}: without a configured token all is open. Binds where it is told; the
+ * commands default to {@code 127.0.0.1}.
  */
 public final class MetricsHttpServer implements AutoCloseable {
 
@@ -54,14 +59,24 @@ public final class MetricsHttpServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final ReportSource reports;
+    private final ReportSource instanceReports;
     private final StreamCounters counters;
+    private final BearerToken token;
 
-    /** Starts serving on {@code host:port} (port 0: any free one). */
-    public MetricsHttpServer(ReportSource reports, StreamCounters counters, String host, int port) throws IOException {
+    /**
+     * Starts serving on an already bound server (so that its port can be known first, e.g. to advertise it).
+     *
+     * @param reports         the application's reports (every instance's), for the API and the dashboard
+     * @param instanceReports this instance's reports, for {@code local=true} and {@code /metrics}
+     */
+    public MetricsHttpServer(HttpServer bound, ReportSource reports, ReportSource instanceReports, StreamCounters counters,
+            BearerToken token) {
         this.reports = reports;
+        this.instanceReports = instanceReports;
         this.counters = counters;
-        this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
-        this.executor = Executors.newFixedThreadPool(2, runnable -> {
+        this.token = token;
+        this.server = bound;
+        this.executor = Executors.newFixedThreadPool(4, runnable -> {
             Thread thread = new Thread(runnable, "metrics-http");
             thread.setDaemon(true);
             return thread;
@@ -70,12 +85,21 @@ public final class MetricsHttpServer implements AutoCloseable {
         handle(API, this::api);
         handle("/api/status", this::status);
         handle("/metrics", this::prometheus);
-        handle("/", new DashboardAssets());
+        serve("/", new DashboardAssets());
         server.start();
     }
 
-    /** Serves {@code path} (and everything below it) with {@code handler}, e.g. a dashboard's static files. */
+    /** A server bound to {@code host:port} (port 0: any free one), not yet serving. */
+    public static HttpServer bind(String host, int port) throws IOException {
+        return HttpServer.create(new InetSocketAddress(host, port), 0);
+    }
+
+    /** Serves {@code path} (and everything below it) with {@code handler}, behind the bearer token. */
     public void handle(String path, HttpHandler handler) {
+        serve(path, token.guard(handler));
+    }
+
+    private void serve(String path, HttpHandler handler) {
         server.createContext(path, exchange -> {
             try (exchange) {
                 if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
@@ -101,13 +125,15 @@ public final class MetricsHttpServer implements AutoCloseable {
     }
 
     private void api(HttpExchange exchange) throws IOException {
-        String path = exchange.getRequestURI().getPath();
+        String path = exchange.getRequestURI().getRawPath();
+        Map<String, String> query = query(exchange.getRequestURI());
+        ReportSource source = "true".equals(query.get("local")) ? instanceReports : reports;
         if (path.equals(API) || path.equals(API + "/")) {
-            send(exchange, 200, "application/json", JSON.writeValueAsString(reports.models()));
+            send(exchange, 200, "application/json", JSON.writeValueAsString(source.models()));
             return;
         }
         String model = URLDecoder.decode(path.substring(API.length() + 1), StandardCharsets.UTF_8);
-        String viewName = query(exchange.getRequestURI()).getOrDefault("view", "cumulative");
+        String viewName = query.getOrDefault("view", "cumulative");
         MetricsView view;
         try {
             view = ViewReport.parseApiName(viewName);
@@ -115,7 +141,7 @@ public final class MetricsHttpServer implements AutoCloseable {
             send(exchange, 400, "application/json", error(e.getMessage()));
             return;
         }
-        Optional<String> report = reports.report(model, view);
+        Optional<String> report = source.report(model, view);
         if (report.isEmpty()) {
             send(exchange, 404, "application/json", error("no " + viewName + " metrics for model '" + model
                     + "' (yet): GET " + API + " lists the models with metrics"));
@@ -136,12 +162,15 @@ public final class MetricsHttpServer implements AutoCloseable {
         ObjectNode models = status.putObject("models");
         for (String model : reports.models()) {
             ObjectNode entry = models.putObject(model);
-            Optional<String> cumulative = reports.report(model, MetricsView.CUMULATIVE);
-            entry.put("count", cumulative.isEmpty() ? 0 : JSON.readTree(cumulative.get()).get("count").asLong());
+            entry.put("count", 0);
             ArrayNode views = entry.putArray("views");
             for (MetricsView view : MetricsView.values()) {
-                if (reports.report(model, view).isPresent()) {
+                Optional<String> report = reports.report(model, view);
+                if (report.isPresent()) {
                     views.add(ViewReport.apiName(view));
+                    if (view == MetricsView.CUMULATIVE) {
+                        entry.put("count", JSON.readTree(report.get()).get("count").asLong());
+                    }
                 }
             }
         }
@@ -151,9 +180,9 @@ public final class MetricsHttpServer implements AutoCloseable {
     private void prometheus(HttpExchange exchange) throws IOException {
         StringBuilder text = new StringBuilder();
         Map<String, List<String>> byGauge = new java.util.TreeMap<>();
-        for (String model : reports.models()) {
+        for (String model : instanceReports.models()) {
             for (MetricsView view : MetricsView.values()) {
-                Optional<String> json = reports.report(model, view);
+                Optional<String> json = instanceReports.report(model, view);
                 if (json.isEmpty()) {
                     continue;
                 }

@@ -1,8 +1,10 @@
 package io.cifarstream.metricsstream;
 
+import com.sun.net.httpserver.HttpServer;
 import io.cifarstream.broker.KafkaSettings;
 import io.cifarstream.broker.TopicSetup;
 import io.cifarstream.broker.TopicSpec;
+import io.cifarstream.console.BearerToken;
 import io.cifarstream.console.UserError;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -10,11 +12,14 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -30,14 +35,22 @@ import java.util.concurrent.TimeoutException;
  * {@code cifar-stream metrics} and, in-process, by the demo. {@link #start} creates missing topics (one
  * partition each) and refuses predictions and labels topics with different partition counts (the join needs
  * them co-partitioned). {@link #close} stops the HTTP server, then the streams app with a clean commit.
+ *
+ * <p>Several instances with the same application id share the work; each one's HTTP API serves every model
+ * ({@link RoutingReportSource}). Each advertises its bound HTTP address as {@code application.server}: the bind
+ * host, or this machine's host name when it binds every interface (0.0.0.0 or ::), and the actual port (also
+ * when asked for port 0).
  */
 public final class MetricsService implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MetricsService.class);
 
-    /** Everything a service needs; {@code streamsOverrides} are applied last (tests, benchmarks). */
+    /**
+     * Everything a service needs; {@code streamsOverrides} are applied last (tests, benchmarks); {@code httpToken}
+     * guards the HTTP API (and is sent along on calls between instances).
+     */
     public record Options(KafkaSettings kafka, MetricsConfig metrics, String applicationId, Path stateDir,
-            String httpHost, int httpPort, Map<String, Object> streamsOverrides) {
+            String httpHost, int httpPort, Map<String, Object> streamsOverrides, BearerToken httpToken) {
 
         public Options {
             Objects.requireNonNull(kafka, "kafka");
@@ -45,11 +58,22 @@ public final class MetricsService implements AutoCloseable {
             Objects.requireNonNull(applicationId, "applicationId");
             Objects.requireNonNull(stateDir, "stateDir");
             Objects.requireNonNull(httpHost, "httpHost");
+            Objects.requireNonNull(httpToken, "httpToken");
             streamsOverrides = Map.copyOf(streamsOverrides);
         }
 
+        /** Options with an open HTTP API (no token). */
+        public Options(KafkaSettings kafka, MetricsConfig metrics, String applicationId, Path stateDir, String httpHost,
+                int httpPort, Map<String, Object> streamsOverrides) {
+            this(kafka, metrics, applicationId, stateDir, httpHost, httpPort, streamsOverrides, BearerToken.open());
+        }
+
         public Options withStreamsOverrides(Map<String, Object> overrides) {
-            return new Options(kafka, metrics, applicationId, stateDir, httpHost, httpPort, overrides);
+            return new Options(kafka, metrics, applicationId, stateDir, httpHost, httpPort, overrides, httpToken);
+        }
+
+        public Options withHttpToken(BearerToken token) {
+            return new Options(kafka, metrics, applicationId, stateDir, httpHost, httpPort, streamsOverrides, token);
         }
     }
 
@@ -75,28 +99,62 @@ public final class MetricsService implements AutoCloseable {
                 .map(topic -> TopicSpec.of(topic, 1)).toList());
         requireCoPartitioned(options.kafka(), config);
 
-        Map<String, Object> props = options.kafka().streams(options.applicationId(), options.stateDir());
-        props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), MetricsTopology.MAX_CHECKPOINT_BYTES + 1024);
-        props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, options.httpHost() + ":" + options.httpPort());
-        // Two threads: the join (keyed by image id) and the aggregation (keyed by model) are separate tasks, so
-        // they run in parallel on two cores instead of taking turns on one.
-        props.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 2);
-        props.putAll(options.streamsOverrides());
-        StreamCounters counters = new StreamCounters();
-        KafkaStreams streams = new KafkaStreams(MetricsTopology.build(config, counters), new StreamsConfig(props));
-        MetricsHttpServer http;
+        // Bound first: the port (chosen by the OS for port 0) is what the other instances must be told.
+        HttpServer bound;
         try {
-            http = new MetricsHttpServer(new StreamsReportSource(streams), counters, options.httpHost(), options.httpPort());
+            bound = MetricsHttpServer.bind(options.httpHost(), options.httpPort());
         } catch (IOException e) {
-            streams.close();
             throw new UserError("cannot serve the metrics API on " + options.httpHost() + ":" + options.httpPort()
                     + " (" + e.getMessage() + "): pass another --http-port, or 0 for any free one", e);
         }
+        StreamCounters counters = new StreamCounters();
+        KafkaStreams streams;
+        MetricsHttpServer http;
+        try {
+            HostInfo self = new HostInfo(advertisedHost(options.httpHost()), bound.getAddress().getPort());
+            Map<String, Object> props = options.kafka().streams(options.applicationId(), options.stateDir());
+            props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), MetricsTopology.MAX_CHECKPOINT_BYTES + 1024);
+            props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
+            // Two threads: the join (keyed by image id) and the aggregation (keyed by model) are separate tasks, so
+            // they run in parallel on two cores instead of taking turns on one.
+            props.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 2);
+            props.putAll(options.streamsOverrides());
+            streams = new KafkaStreams(MetricsTopology.build(config, counters), new StreamsConfig(props));
+            ReportSource instanceReports = new StreamsReportSource(streams);
+            http = new MetricsHttpServer(bound, new RoutingReportSource(streams, self, instanceReports, options.httpToken()),
+                    instanceReports, counters, options.httpToken());
+        } catch (RuntimeException e) {
+            bound.stop(0);
+            throw e;
+        }
         streams.start();
-        LOG.info("Metrics stream {} reading {} and {}, writing {} and {}; API and dashboard at {}/", options.applicationId(),
+        LOG.info("Metrics stream {} reading {} and {}, writing {} and {}; API and dashboard at {}/ ({})", options.applicationId(),
                 config.topics().predictions(), config.topics().labels(), config.topics().metrics(),
-                config.topics().deadLetters(), http.address());
+                config.topics().deadLetters(), http.address(),
+                options.httpToken().required() ? "bearer token required" : "no token: open to whoever reaches it");
         return new MetricsService(streams, http, counters);
+    }
+
+    /** The host other instances reach this one at: the bind host, or the host name when binding every interface. */
+    private static String advertisedHost(String bindHost) {
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(bindHost);
+        } catch (UnknownHostException e) {
+            throw new UserError("cannot resolve the HTTP host '" + bindHost + "' (" + e.getMessage()
+                    + "): pass --http-host with an address of this machine", e);
+        }
+        if (!address.isAnyLocalAddress()) {
+            return bindHost;
+        }
+        try {
+            return InetAddress.getLocalHost().getCanonicalHostName();
+        } catch (UnknownHostException e) {
+            // One instance needs no address for the others; several do, and will say so with a 503 naming it.
+            LOG.warn("this machine's host name does not resolve ({}); other instances of the application cannot"
+                    + " forward API calls here: pass --http-host with this machine's address instead of {}", e.getMessage(), bindHost);
+            return InetAddress.getLoopbackAddress().getHostAddress();
+        }
     }
 
     private static void requireCoPartitioned(KafkaSettings kafka, MetricsConfig config) {

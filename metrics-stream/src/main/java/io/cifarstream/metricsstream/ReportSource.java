@@ -5,7 +5,10 @@ import io.cifarstream.schemas.MetricsView;
 import java.util.List;
 import java.util.Optional;
 
-/** Where the HTTP API reads the latest reports: the {@link MetricsTopology#REPORTS_STORE} of a running app. */
+/**
+ * Where the HTTP API reads the latest reports: the {@link MetricsTopology#REPORTS_STORE} of this instance
+ * ({@link StreamsReportSource}) or of every instance of the application ({@link RoutingReportSource}).
+ */
 public interface ReportSource {
 
     /** Model ids with at least one report, sorted. @throws ReportsUnavailableException while the store is not queryable */
@@ -14,7 +17,7 @@ public interface ReportSource {
     /** The latest report of a (model, view) as {@link ViewReport} JSON. @throws ReportsUnavailableException likewise */
     Optional<String> report(String modelId, MetricsView view);
 
-    /** The store cannot answer now (the application is starting or rebalancing); retry shortly. */
+    /** The reports cannot be read now (the application is starting or rebalancing, or an instance is unreachable); retry shortly. */
     final class ReportsUnavailableException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 

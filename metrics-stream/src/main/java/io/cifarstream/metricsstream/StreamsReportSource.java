@@ -15,8 +15,8 @@ import java.util.TreeSet;
 
 /**
  * Interactive queries over this instance's {@link MetricsTopology#REPORTS_STORE}. A model's reports live on
- * the instance whose task owns the model's partition of the repartition topic; with several instances, ask
- * each (or put a router in front that uses {@link KafkaStreams#queryMetadataForKey}).
+ * the instance whose task owns the model's partition of the repartition topic; {@link RoutingReportSource}
+ * finds the other instances' reports.
  */
 final class StreamsReportSource implements ReportSource {
 

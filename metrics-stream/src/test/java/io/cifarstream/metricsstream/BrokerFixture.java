@@ -2,6 +2,7 @@ package io.cifarstream.metricsstream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cifarstream.broker.KafkaSettings;
+import io.cifarstream.console.BearerToken;
 import io.cifarstream.dataset.CifarImages;
 import io.cifarstream.metrics.ClassificationAccumulator;
 import io.cifarstream.schemas.AvroSerde;
@@ -75,12 +76,18 @@ final class BrokerFixture {
 
     /** Polls {@code GET /api/models/{MODEL}} until its count is {@code count}; fails after {@code timeout}. */
     static ViewReport awaitCumulative(URI api, long count, Duration timeout) throws IOException, InterruptedException {
+        return awaitCumulative(api, BearerToken.open(), MODEL, count, timeout);
+    }
+
+    /** Polls {@code GET /api/models/{model}}, with the token, until its count is {@code count}; fails after {@code timeout}. */
+    static ViewReport awaitCumulative(URI api, BearerToken token, String model, long count, Duration timeout)
+            throws IOException, InterruptedException {
         HttpClient client = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + timeout.toNanos();
         long seen = -1;
         while (System.nanoTime() < deadline) {
-            HttpResponse<String> response = client.send(HttpRequest.newBuilder(api.resolve("/api/models/" + MODEL + "?view=cumulative"))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = client.send(token.authorize(HttpRequest.newBuilder(
+                    api.resolve("/api/models/" + model + "?view=cumulative"))).build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() == 200) {
                 ViewReport report = ViewReport.fromJson(response.body());
                 seen = report.report().count();
@@ -90,11 +97,18 @@ final class BrokerFixture {
             }
             Thread.sleep(200);
         }
-        throw new AssertionError("the API never showed " + count + " records within " + timeout + " (last seen: " + seen + ")");
+        throw new AssertionError("the API never showed " + count + " records of " + model + " within " + timeout
+                + " (last seen: " + seen + ")");
     }
 
     static String get(URI uri) throws IOException, InterruptedException {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** GET with the token (none when open). */
+    static HttpResponse<String> get(URI uri, BearerToken token) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(token.authorize(HttpRequest.newBuilder(uri)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     static int status(URI uri) throws IOException, InterruptedException {

@@ -1,6 +1,7 @@
 package io.cifarstream.metricsstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cifarstream.console.BearerToken;
 import io.cifarstream.dataset.Cifar10;
 import io.cifarstream.schemas.AvroSerde;
 import io.cifarstream.schemas.Prediction;
@@ -145,6 +146,52 @@ class DashboardBrowserTest {
                     .filter(entry -> entry.level().equals("SEVERE")).toList();
             assertThat(errors).as("console errors").isEmpty();
         }
+    }
+
+    /**
+     * Behind a bearer token: opened without one the page says what it needs; opened as {@code /#token=...} it
+     * shows the metrics, and the token is gone from the address bar.
+     */
+    @Test
+    void headlessChromiumShowsTheMetricsBehindATokenGivenInTheAddress(KafkaBroker broker) throws Exception {
+        assumeTrue(HeadlessChromium.installed(), "needs " + HeadlessChromium.CHROMIUM + " and " + HeadlessChromium.CHROMEDRIVER
+                + ": apt-get install -y chromium chromium-driver");
+        BearerToken token = BearerToken.of("dashboard-secret-7c1e");
+        BrokerFixture fixture = new BrokerFixture(CifarTestData.testSplit());
+        MetricsService.Options options = MetricsServiceBrokerTest.options(broker, fixture.topics, temp.resolve("state"))
+                .withHttpToken(token);
+        try (MetricsService service = MetricsService.start(options);
+             HeadlessChromium browser = new HeadlessChromium(temp.resolve("profile"), temp.resolve("chromedriver.log"), 1440, 1800)) {
+            URI api = service.httpAddress();
+            fixture.produce(broker.settings(), 0, RECORDS / 4);
+            BrokerFixture.awaitCumulative(api, token, BrokerFixture.MODEL, RECORDS / 4, Duration.ofMinutes(2));
+
+            browser.open(api.resolve("/"));
+            awaitConnection(browser, "token needed");
+
+            browser.open(URI.create(api + "/#token=dashboard-secret-7c1e"));
+            awaitPage(browser, "the " + RECORDS / 4 + " records behind the token",
+                    state -> "cumulative".equals(state.get("view").asText()) && state.get("matrixSum").asLong() == RECORDS / 4);
+            JsonNode address = browser.execute("return {href: window.location.href};");
+            assertThat(address.get("href").asText()).doesNotContain("dashboard-secret").endsWith("/");
+            List<HeadlessChromium.LogEntry> errors = browser.browserLog().stream()
+                    .filter(entry -> entry.level().equals("SEVERE")).toList();
+            assertThat(errors).as("console errors other than the first visit's refused requests")
+                    .allSatisfy(entry -> assertThat(entry.message()).contains("401"));
+        }
+    }
+
+    private static void awaitConnection(HeadlessChromium browser, String text) throws Exception {
+        long deadline = System.nanoTime() + PAGE_TIMEOUT.toNanos();
+        String shown = null;
+        while (System.nanoTime() < deadline) {
+            shown = browser.execute("return {text: document.getElementById('connection').textContent};").get("text").asText();
+            if (shown.contains(text)) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the dashboard never said '" + text + "' within " + PAGE_TIMEOUT + "; last: " + shown);
     }
 
     private static long[][] confusion(JsonNode page) {

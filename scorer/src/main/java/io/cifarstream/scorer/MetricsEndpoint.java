@@ -11,11 +11,13 @@ import java.util.function.Supplier;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
+import io.cifarstream.console.BearerToken;
 import io.cifarstream.console.UserError;
 
 /**
- * Serves {@code GET /metrics} in the Prometheus text format from the JDK's HTTP server, on one daemon thread.
- * Any other path is 404; any other method 405.
+ * Serves {@code GET /metrics} in the Prometheus text format from the JDK's HTTP server, on one daemon thread,
+ * behind the {@link BearerToken} (401 without it when one is configured; Prometheus sends it with
+ * {@code authorization: {credentials_file: ...}}). Any other path is 404; any other method 405.
  */
 final class MetricsEndpoint implements AutoCloseable {
 
@@ -27,7 +29,7 @@ final class MetricsEndpoint implements AutoCloseable {
         this.executor = executor;
     }
 
-    static MetricsEndpoint start(InetSocketAddress address, Supplier<String> text) {
+    static MetricsEndpoint start(InetSocketAddress address, BearerToken token, Supplier<String> text) {
         HttpServer server;
         try {
             server = HttpServer.create(address, 16);
@@ -41,7 +43,7 @@ final class MetricsEndpoint implements AutoCloseable {
             return thread;
         });
         server.setExecutor(executor);
-        server.createContext("/metrics", exchange -> respond(exchange, text));
+        server.createContext("/metrics", token.guard(exchange -> respond(exchange, text)));
         server.start();
         return new MetricsEndpoint(server, executor);
     }

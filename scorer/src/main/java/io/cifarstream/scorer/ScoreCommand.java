@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 
 import io.cifarstream.broker.KafkaFlags;
 import io.cifarstream.broker.KafkaSettings;
+import io.cifarstream.console.HttpTokenFlag;
 import io.cifarstream.console.UserError;
 import io.cifarstream.inference.ModelFlags;
 import io.cifarstream.schemas.TopicNames;
@@ -93,6 +94,9 @@ public final class ScoreCommand implements Callable<Integer> {
             description = "Address the metrics endpoint binds to. Default: ${DEFAULT-VALUE}.")
     String httpHost;
 
+    @Mixin
+    HttpTokenFlag httpToken;
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
@@ -110,7 +114,8 @@ public final class ScoreCommand implements Callable<Integer> {
                 + scorer.transactionalId());
         out.println("Predictions -> " + config.topics().predictions() + ", dead letters -> "
                 + config.topics().deadLetters());
-        scorer.httpPort().ifPresent(port -> out.println("Metrics: http://" + httpHost + ":" + port + "/metrics"));
+        scorer.httpPort().ifPresent(port -> out.println("Metrics: http://" + httpHost + ":" + port + "/metrics"
+                + (config.httpToken().required() ? " (bearer token required)" : "")));
         out.println("Stop: Ctrl-C");
         out.flush();
         while (!scorer.awaitStop(Duration.ofSeconds(1))) {
@@ -143,7 +148,8 @@ public final class ScoreCommand implements Callable<Integer> {
                     .withMaxRecordBytes(maxRecordBytes)
                     .withPartitions(partitions)
                     .withTransactionTimeout(Duration.ofMillis(transactionTimeoutMs));
-            return httpPort == null ? config : config.withHttp(new InetSocketAddress(httpHost, httpPort));
+            return httpPort == null ? config
+                    : config.withHttp(new InetSocketAddress(httpHost, httpPort)).withHttpToken(httpToken.token());
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), e);
         }

@@ -82,7 +82,7 @@ public final class Scorer implements AutoCloseable {
                     models.stream().map(ScoringModel::id).toList(), metrics);
             ScoringLoop loop = new ScoringLoop(config, consumer, committer, models, metrics);
             consumer.subscribe(List.of(config.topics().images()), loop.rebalanceListener());
-            endpoint = config.http().map(address -> MetricsEndpoint.start(address, metrics::prometheusText));
+            endpoint = config.http().map(address -> MetricsEndpoint.start(address, config.httpToken(), metrics::prometheusText));
             Scorer scorer = new Scorer(config, metrics, loop, endpoint, consumer, producer, models);
             endpoint.ifPresent(e -> LOG.info("Scorer {} serves metrics at http://{}:{}/metrics",
                     config.transactionalId(), e.host(), e.port()));

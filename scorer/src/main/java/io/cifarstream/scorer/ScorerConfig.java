@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 import io.cifarstream.broker.KafkaSettings;
+import io.cifarstream.console.BearerToken;
 import io.cifarstream.inference.ModelOptions;
 import io.cifarstream.schemas.TopicNames;
 
@@ -30,12 +31,13 @@ import io.cifarstream.schemas.TopicNames;
  * @param partitions         partitions of topics the scorer creates because they do not exist yet
  * @param transactionTimeout how long the broker keeps a dead instance's open transaction before aborting it
  * @param http               where to serve {@code /metrics}, if anywhere (port 0: any free port)
+ * @param httpToken          the bearer token {@code /metrics} requires, or {@link BearerToken#open()}
  * @param statusInterval     how often {@code status} receives a one-line summary
  * @param status             receives the status line, e.g. a terminal's standard error
  */
 public record ScorerConfig(KafkaSettings kafka, TopicNames topics, List<ModelSpec> models, ModelOptions modelOptions,
         String group, String instanceId, int maxBatch, Duration linger, int maxRecordBytes, int partitions,
-        Duration transactionTimeout, Optional<InetSocketAddress> http, Duration statusInterval,
+        Duration transactionTimeout, Optional<InetSocketAddress> http, BearerToken httpToken, Duration statusInterval,
         Consumer<String> status) {
 
     public static final String DEFAULT_GROUP = "cifar-stream-scorer";
@@ -48,6 +50,7 @@ public record ScorerConfig(KafkaSettings kafka, TopicNames topics, List<ModelSpe
         Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(modelOptions, "modelOptions");
         Objects.requireNonNull(http, "http");
+        Objects.requireNonNull(httpToken, "httpToken");
         Objects.requireNonNull(status, "status");
         models = List.copyOf(models);
         if (models.isEmpty()) {
@@ -81,13 +84,13 @@ public record ScorerConfig(KafkaSettings kafka, TopicNames topics, List<ModelSpe
 
     /**
      * Default topics, group {@value #DEFAULT_GROUP}, instance 0, batches of {@value #DEFAULT_MAX_BATCH} or 20 ms,
-     * values up to 256 KiB, 4 partitions for topics it creates, a 10 s transaction timeout, no HTTP endpoint, and
+     * values up to 256 KiB, 4 partitions for topics it creates, a 10 s transaction timeout, no HTTP endpoint (open when one is set), and
      * a status line every 5 s to standard error.
      */
     public static ScorerConfig of(KafkaSettings kafka, List<ModelSpec> models, ModelOptions modelOptions) {
         return new ScorerConfig(kafka, TopicNames.defaults(), models, modelOptions, DEFAULT_GROUP, "0",
                 DEFAULT_MAX_BATCH, DEFAULT_LINGER, DEFAULT_MAX_RECORD_BYTES, 4, Duration.ofSeconds(10),
-                Optional.empty(), Duration.ofSeconds(5), System.err::println);
+                Optional.empty(), BearerToken.open(), Duration.ofSeconds(5), System.err::println);
     }
 
     /** The transactional id of this instance: stable across restarts, unique per group and instance. */
@@ -97,47 +100,52 @@ public record ScorerConfig(KafkaSettings kafka, TopicNames topics, List<ModelSpe
 
     public ScorerConfig withTopics(TopicNames value) {
         return new ScorerConfig(kafka, value, models, modelOptions, group, instanceId, maxBatch, linger,
-                maxRecordBytes, partitions, transactionTimeout, http, statusInterval, status);
+                maxRecordBytes, partitions, transactionTimeout, http, httpToken, statusInterval, status);
     }
 
     public ScorerConfig withGroup(String value) {
         return new ScorerConfig(kafka, topics, models, modelOptions, value, instanceId, maxBatch, linger,
-                maxRecordBytes, partitions, transactionTimeout, http, statusInterval, status);
+                maxRecordBytes, partitions, transactionTimeout, http, httpToken, statusInterval, status);
     }
 
     public ScorerConfig withInstanceId(String value) {
         return new ScorerConfig(kafka, topics, models, modelOptions, group, value, maxBatch, linger,
-                maxRecordBytes, partitions, transactionTimeout, http, statusInterval, status);
+                maxRecordBytes, partitions, transactionTimeout, http, httpToken, statusInterval, status);
     }
 
     public ScorerConfig withBatching(int newMaxBatch, Duration newLinger) {
         return new ScorerConfig(kafka, topics, models, modelOptions, group, instanceId, newMaxBatch, newLinger,
-                maxRecordBytes, partitions, transactionTimeout, http, statusInterval, status);
+                maxRecordBytes, partitions, transactionTimeout, http, httpToken, statusInterval, status);
     }
 
     public ScorerConfig withMaxRecordBytes(int value) {
         return new ScorerConfig(kafka, topics, models, modelOptions, group, instanceId, maxBatch, linger,
-                value, partitions, transactionTimeout, http, statusInterval, status);
+                value, partitions, transactionTimeout, http, httpToken, statusInterval, status);
     }
 
     public ScorerConfig withPartitions(int value) {
         return new ScorerConfig(kafka, topics, models, modelOptions, group, instanceId, maxBatch, linger,
-                maxRecordBytes, value, transactionTimeout, http, statusInterval, status);
+                maxRecordBytes, value, transactionTimeout, http, httpToken, statusInterval, status);
     }
 
     public ScorerConfig withTransactionTimeout(Duration value) {
         return new ScorerConfig(kafka, topics, models, modelOptions, group, instanceId, maxBatch, linger,
-                maxRecordBytes, partitions, value, http, statusInterval, status);
+                maxRecordBytes, partitions, value, http, httpToken, statusInterval, status);
     }
 
     public ScorerConfig withHttp(InetSocketAddress value) {
         return new ScorerConfig(kafka, topics, models, modelOptions, group, instanceId, maxBatch, linger,
-                maxRecordBytes, partitions, transactionTimeout, Optional.of(value), statusInterval, status);
+                maxRecordBytes, partitions, transactionTimeout, Optional.of(value), httpToken, statusInterval, status);
+    }
+
+    public ScorerConfig withHttpToken(BearerToken value) {
+        return new ScorerConfig(kafka, topics, models, modelOptions, group, instanceId, maxBatch, linger,
+                maxRecordBytes, partitions, transactionTimeout, http, value, statusInterval, status);
     }
 
     public ScorerConfig withStatus(Duration interval, Consumer<String> sink) {
         return new ScorerConfig(kafka, topics, models, modelOptions, group, instanceId, maxBatch, linger,
-                maxRecordBytes, partitions, transactionTimeout, http, interval, sink);
+                maxRecordBytes, partitions, transactionTimeout, http, httpToken, interval, sink);
     }
 
     private static void requireName(String value, String flag) {

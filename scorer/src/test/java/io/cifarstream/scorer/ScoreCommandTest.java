@@ -61,6 +61,16 @@ class ScoreCommandTest {
     }
 
     @Test
+    void theMetricsEndpointBindsLoopbackAndTheTokenFlagGuardsIt() {
+        ScorerConfig open = parse("--model", "m.onnx", "--http-port", "0");
+        assertThat(open.http()).hasValueSatisfying(a -> assertThat(a.getHostString()).isEqualTo("127.0.0.1"));
+        ScorerConfig guarded = parse("--model", "m.onnx", "--http-port", "0", "--http-token", "t0ken");
+        assertThat(guarded.httpToken().admits("Bearer t0ken")).isTrue();
+        assertThat(guarded.httpToken().admits(null)).isFalse();
+        assertThat(guarded.toString()).doesNotContain("t0ken");
+    }
+
+    @Test
     void clashingModelIdsAreAUserErrorNamingTheFix() {
         assertThatThrownBy(() -> parse("--model", "a/cnn.onnx", "--model", "b/cnn.onnx"))
                 .isInstanceOf(UserError.class).hasMessageContaining("--model champion=a.onnx --model challenger=b.onnx");

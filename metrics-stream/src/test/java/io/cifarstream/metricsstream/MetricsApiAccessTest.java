@@ -1,0 +1,136 @@
+package io.cifarstream.metricsstream;
+
+import io.cifarstream.console.BearerToken;
+import io.cifarstream.schemas.MetricsView;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+
+import static io.cifarstream.metricsstream.TopologyHarness.T0;
+import static io.cifarstream.metricsstream.TopologyHarness.confident;
+import static io.cifarstream.metricsstream.TopologyHarness.prediction;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Who may read the metrics HTTP API: everyone when no token is configured; with one, only requests carrying it,
+ * except the dashboard's static files (code, no data), which a browser must load before it can send the token.
+ * The reports are the real topology's, from a {@link org.apache.kafka.streams.TopologyTestDriver}.
+ */
+class MetricsApiAccessTest {
+
+    private static final String SECRET = "api-secret-4f2a";
+    private static final List<String> DATA_PAGES = List.of("/api/models", "/api/models/m1?view=last", "/api/status", "/metrics");
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+
+    @TempDir
+    Path stateDir;
+
+    private TopologyHarness harness;
+    private MetricsHttpServer server;
+
+    @BeforeEach
+    void countTwoModels() {
+        harness = new TopologyHarness(TopologyHarness.config(Duration.ofMinutes(1), Duration.ofSeconds(10),
+                Duration.ofSeconds(10), 100), stateDir);
+        for (int i = 0; i < 20; i++) {
+            harness.send(prediction("m1", "img-" + i, confident(i % 10, 0.8), i % 10, T0.plusSeconds(i)));
+            harness.send(prediction("m2", "img-" + i, confident(i % 7, 0.6), i % 10, T0.plusSeconds(i)));
+        }
+        harness.tick();
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+        harness.close();
+    }
+
+    @Test
+    void withoutATokenEveryPageIsOpen() throws Exception {
+        serve(BearerToken.open());
+        for (String page : DATA_PAGES) {
+            assertThat(get(page, null).statusCode()).as(page).isEqualTo(200);
+        }
+        assertThat(get("/api/models", null).body()).isEqualTo("[\"m1\",\"m2\"]");
+        assertThat(ViewReport.fromJson(get("/api/models/m2", null).body()).report().count()).isEqualTo(20);
+    }
+
+    @Test
+    void withATokenTheDataNeedsItAndTheDashboardFilesDoNot() throws Exception {
+        serve(BearerToken.of(SECRET));
+        for (String page : DATA_PAGES) {
+            HttpResponse<String> none = get(page, null);
+            assertThat(none.statusCode()).as(page + " without a token").isEqualTo(401);
+            assertThat(none.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+            assertThat(none.body()).contains("\"error\"").doesNotContain(SECRET).doesNotContain("m1");
+            assertThat(get(page, "Bearer " + SECRET + "-but-not-quite").statusCode()).as(page + " with a wrong token").isEqualTo(401);
+            assertThat(get(page, "Bearer " + SECRET).statusCode()).as(page + " with the token").isEqualTo(200);
+        }
+        assertThat(get("/api/models", "Bearer " + SECRET).body()).isEqualTo("[\"m1\",\"m2\"]");
+        assertThat(get("/", null).statusCode()).isEqualTo(200);
+        assertThat(get("/app.js", null).body()).contains("#token=");
+    }
+
+    @Test
+    void theCommandBindsLoopbackByDefaultAndTakesTheTokenFlag() {
+        MetricsCommand defaults = new MetricsCommand();
+        new CommandLine(defaults).parseArgs();
+        assertThat(defaults.options().httpHost()).isEqualTo("127.0.0.1");
+
+        MetricsCommand guarded = new MetricsCommand();
+        new CommandLine(guarded).parseArgs("--http-token", SECRET, "--http-host", "0.0.0.0");
+        MetricsService.Options options = guarded.options();
+        assertThat(options.httpHost()).isEqualTo("0.0.0.0");
+        assertThat(options.httpToken().admits("Bearer " + SECRET)).isTrue();
+        assertThat(options.toString()).doesNotContain(SECRET);
+    }
+
+    private void serve(BearerToken token) throws IOException {
+        ReportSource reports = new DriverReportSource(harness.driver.getKeyValueStore(MetricsTopology.REPORTS_STORE));
+        server = new MetricsHttpServer(MetricsHttpServer.bind("127.0.0.1", 0), reports, reports, harness.counters, token);
+    }
+
+    private HttpResponse<String> get(String page, String authorization) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.address() + page));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The reports store of the test driver, read as the HTTP API reads a running application's. */
+    private record DriverReportSource(KeyValueStore<String, String> store) implements ReportSource {
+
+        @Override
+        public List<String> models() {
+            TreeSet<String> models = new TreeSet<>();
+            try (KeyValueIterator<String, String> it = store.all()) {
+                it.forEachRemaining(entry -> models.add(MetricsTopology.modelOfReportKey(entry.key)));
+            }
+            return new ArrayList<>(models);
+        }
+
+        @Override
+        public Optional<String> report(String modelId, MetricsView view) {
+            return Optional.ofNullable(store.get(MetricsTopology.reportKey(modelId, view)));
+        }
+    }
+}
