@@ -67,7 +67,8 @@ public final class ScoreCommand implements Callable<Integer> {
     int maxBatch;
 
     @Option(names = "--linger-ms", defaultValue = "20", paramLabel = "MS",
-            description = "Longest wait for a micro-batch to fill. Default: ${DEFAULT-VALUE}.")
+            description = "Longest a micro-batch waits to fill while the previous one commits (with no commit in "
+                    + "flight a batch is scored at once). Default: ${DEFAULT-VALUE}.")
     long lingerMs;
 
     @Option(names = "--max-record-bytes", defaultValue = "262144", paramLabel = "BYTES",

@@ -26,7 +26,8 @@ import io.cifarstream.schemas.TopicNames;
  *                           {@code cifar-stream-scorer-<group>-<instanceId>}, so a restarted instance fences the
  *                           one it replaces; instances running at the same time need different ids
  * @param maxBatch           most records per micro-batch (one transaction, one model call per model)
- * @param linger             longest wait for a micro-batch to fill once its first record arrived
+ * @param linger             longest wait for a micro-batch to fill, after its first record, while the previous
+ *                           batch commits (with none in flight a batch is scored at once)
  * @param maxRecordBytes     longer values are dead-lettered undecoded
  * @param partitions         partitions of topics the scorer creates because they do not exist yet
  * @param transactionTimeout how long the broker keeps a dead instance's open transaction before aborting it

@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * exactly once.
  *
  * <p>A micro-batch is assembled in memory (no transaction is open meanwhile) until it holds {@code maxBatch}
- * records or {@code linger} has passed since its first record. Every model then scores the whole batch in one
+ * records, or {@code linger} has passed since its first record, or no commit is in flight: an idle committer
+ * takes what the last poll brought at once (no waiting at low load), a busy one lets the batch grow while it
+ * commits (large batches at high load, with no timer to tune). Every model then scores the whole batch in one
  * call, and the committer writes its predictions and dead letters and commits its offsets in one transaction
  * while this thread fills and scores the next batch (two batch buffers; at most one commit in flight). If a
  * commit fails, the committer aborts it, and this thread drops the batch it is filling and seeks every partition
@@ -36,6 +38,8 @@ final class ScoringLoop implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScoringLoop.class);
     private static final Duration IDLE_POLL = Duration.ofMillis(200);
+    /** How often the loop looks whether the commit in flight is over while records wait for it. */
+    private static final Duration COMMIT_CHECK = Duration.ofMillis(1);
     /** Batches that fail for reasons other than their input, in a row, before the scorer gives up. */
     private static final int MAX_CONSECUTIVE_FAILURES = 10;
     private static final Duration MODEL_CHECK_INTERVAL = Duration.ofSeconds(1);
@@ -133,7 +137,7 @@ final class ScoringLoop implements Runnable {
                     if (!records.isEmpty()) {
                         admit(records, now);
                     }
-                    if (!batch.isEmpty() && now - batchDeadline >= 0) {
+                    if (!batch.isEmpty() && (inFlight == null || now - batchDeadline >= 0)) {
                         flush();
                     }
                     report(now);
@@ -154,11 +158,12 @@ final class ScoringLoop implements Runnable {
     }
 
     private Duration pollTimeout() {
-        if (batch.isEmpty()) {
-            // With a commit in flight, come back soon to account for it.
-            return inFlight == null ? IDLE_POLL : Duration.ofMillis(5);
+        if (inFlight == null) {
+            return batch.isEmpty() ? IDLE_POLL : Duration.ZERO;
         }
-        return Duration.ofNanos(Math.max(0, batchDeadline - System.nanoTime()));
+        // A commit in flight: come back soon to account for it, and to flush the open batch once it is over.
+        long untilDeadline = batch.isEmpty() ? Long.MAX_VALUE : Math.max(0, batchDeadline - System.nanoTime());
+        return Duration.ofNanos(Math.min(untilDeadline, COMMIT_CHECK.toNanos()));
     }
 
     private void admit(ConsumerRecords<byte[], byte[]> records, long receivedNanos) {
