@@ -33,7 +33,8 @@ import io.cifarstream.testkit.CifarTestData;
 @ExtendWith(ReliabilityTableExtension.class)
 class BrokerRestartTest {
 
-    static final Duration DOWNTIME = Duration.ofSeconds(5);
+    /** How long the broker stays down; {@code -Dreliability.broker-downtime-s=N} tries other outages. */
+    static final Duration DOWNTIME = Duration.ofSeconds(Long.getLong("reliability.broker-downtime-s", 5));
 
     @Test
     void replayScorerAndMetricsRideOutABrokerRestartAndEndExactlyOnce(ReliabilityTable table, @TempDir Path dir)
