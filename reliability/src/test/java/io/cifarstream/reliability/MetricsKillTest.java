@@ -57,7 +57,7 @@ class MetricsKillTest {
         try (MetricsService undisturbed = MetricsService.start(new MetricsService.Options(kafka,
                 MetricsConfig.defaults(undisturbedTopics), prefix + "undisturbed", dir.resolve("undisturbed-state"),
                 "127.0.0.1", 0, Map.of()))) {
-            CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> flow.publish(kafka, topics, 700));
+            CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> flow.publish(kafka, topics, 400));
             Path stateDir = dir.resolve("killed-state");
             CliProcess metrics = startMetrics(kafka, topics, prefix + "killed", stateDir, dir, 0);
             try {
