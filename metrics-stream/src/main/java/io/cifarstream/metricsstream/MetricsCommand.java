@@ -6,6 +6,8 @@ import io.cifarstream.console.HttpTokenFlag;
 import io.cifarstream.console.UserError;
 import io.cifarstream.metrics.RocSketch;
 import io.cifarstream.schemas.TopicNames;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -87,6 +89,12 @@ public final class MetricsCommand implements Callable<Integer> {
             description = "Kafka Streams application id (consumer group, internal topic prefix). Default: ${DEFAULT-VALUE}.")
     private String applicationId;
 
+    @Option(names = "--instance-id", paramLabel = "ID",
+            description = "This instance's stable name in its application (static group membership): a restarted "
+                    + "instance with the same id takes its tasks back at once instead of after the session timeout "
+                    + "(45 s) of the one that died. Give each running instance its own. Default: none.")
+    private String instanceId;
+
     @Override
     public Integer call() {
         MetricsService.Options options = options();
@@ -127,8 +135,11 @@ public final class MetricsCommand implements Callable<Integer> {
             TopicNames topics = new TopicNames("images", predictionsTopic, labelsTopic, metricsTopic, deadLettersTopic);
             MetricsConfig config = new MetricsConfig(topics, window, advance, grace, lastN, labelWait,
                     Duration.ofSeconds(1), RocSketch.DEFAULT_CELL_LIMIT, checkpointRecords);
+            // Kafka Streams appends each stream thread's index to the main consumer's instance id.
+            Map<String, Object> overrides = instanceId == null ? Map.of()
+                    : Map.of(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId);
             return new MetricsService.Options(kafka.settings(), config, applicationId,
-                    stateDir, httpHost, httpPort, Map.of(), httpToken.token());
+                    stateDir, httpHost, httpPort, overrides, httpToken.token());
         } catch (IllegalArgumentException e) {
             throw new UserError("metrics: " + e.getMessage(), e);
         }

@@ -20,6 +20,10 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -90,9 +94,11 @@ public final class MetricsService implements AutoCloseable {
     /**
      * Starts the service; returns once the HTTP server listens (the streams app may still be restoring).
      *
-     * @throws UserError when the HTTP port is taken or the input topics are not co-partitioned
+     * @throws UserError when the state directory cannot be written, the HTTP port is taken or the input topics are
+     *                   not co-partitioned
      */
     public static MetricsService start(Options options) {
+        requireWritableStateDir(options.stateDir());
         MetricsConfig config = options.metrics();
         new TopicSetup(options.kafka()).ensure(config.topics().all().stream()
                 .filter(topic -> !topic.equals(config.topics().images()))
@@ -155,6 +161,34 @@ public final class MetricsService implements AutoCloseable {
                     + " forward API calls here: pass --http-host with this machine's address instead of {}", e.getMessage(), bindHost);
             return InetAddress.getLoopbackAddress().getHostAddress();
         }
+    }
+
+    /**
+     * Fails before anything touches Kafka when the state directory cannot be created or written: Kafka Streams would
+     * otherwise stop with a multi-line ProcessorStateException that names neither the option nor the fix.
+     */
+    private static void requireWritableStateDir(Path stateDir) {
+        Path dir = stateDir.toAbsolutePath();
+        try {
+            Files.createDirectories(dir);
+            Files.delete(Files.createTempFile(dir, ".write-check-", ".tmp"));
+        } catch (IOException e) {
+            throw new UserError("cannot use " + dir + " as the metrics state directory (" + reason(e)
+                    + "): pass a writable directory with --state-dir", e);
+        }
+    }
+
+    private static String reason(IOException e) {
+        if (e instanceof FileAlreadyExistsException) {
+            return e.getMessage() + " exists and is not a directory";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied on " + e.getMessage();
+        }
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getFile() + ": " + f.getReason();
+        }
+        return e.toString();
     }
 
     private static void requireCoPartitioned(KafkaSettings kafka, MetricsConfig config) {

@@ -9,13 +9,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * {@code cifar-stream} run as a real child process ({@code java -cp <this JVM's classpath> io.cifarstream.cli.Main}),
- * its standard output and error captured to files. The test's own resources are left off the classpath, so the
- * child logs exactly as {@code bin/cifar-stream} does.
+ * {@code cifar-stream} run as a real child process, as an operator runs it: {@code java -cp <this JVM's classpath>
+ * io.cifarstream.cli.Main}, OpenMP threads that sleep instead of spinning (several busy JVMs share two cores), standard
+ * output and error captured to files. The test's own resources are left off the classpath, so the child logs exactly
+ * as {@code bin/cifar-stream} does. {@link #kill()} is SIGKILL (no shutdown hook, no clean commit), {@link #stop} and
+ * {@link #terminate} SIGTERM.
  */
 final class CliProcess implements AutoCloseable {
 
@@ -27,11 +32,14 @@ final class CliProcess implements AutoCloseable {
         }
     }
 
+    private final String name;
     private final Process process;
     private final Path stdout;
     private final Path stderr;
+    private final long startedNanos = System.nanoTime();
 
-    private CliProcess(Process process, Path stdout, Path stderr) {
+    private CliProcess(String name, Process process, Path stdout, Path stderr) {
+        this.name = name;
         this.process = process;
         this.stdout = stdout;
         this.stderr = stderr;
@@ -52,7 +60,7 @@ final class CliProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
         builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");
         try {
-            return new CliProcess(builder.start(), out, err);
+            return new CliProcess(name, builder.start(), out, err);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start " + command, e);
         }
@@ -65,13 +73,26 @@ final class CliProcess implements AutoCloseable {
         }
     }
 
+    String name() {
+        return name;
+    }
+
     boolean isAlive() {
         return process.isAlive();
+    }
+
+    long startedNanos() {
+        return startedNanos;
     }
 
     /** What it printed to standard output so far. */
     String stdout() {
         return read(stdout);
+    }
+
+    /** Everything it printed so far, standard output then standard error. */
+    String log() {
+        return read(stdout) + read(stderr);
     }
 
     /** Waits for it to exit; kills it after {@code limit}. */
@@ -84,7 +105,7 @@ final class CliProcess implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted while waiting for the child process", e);
+            throw new AssertionError("interrupted while waiting for " + name, e);
         }
         return new Finished(exited ? process.exitValue() : -1, read(stdout), read(stderr), !exited);
     }
@@ -95,10 +116,73 @@ final class CliProcess implements AutoCloseable {
         return await(limit);
     }
 
+    /** SIGKILL, then waits for the process to be gone. */
+    void kill() {
+        process.destroyForcibly();
+        awaitExit(Duration.ofSeconds(30));
+    }
+
+    /** SIGTERM (the shutdown hooks run), then waits for the process to be gone; returns its exit code. */
+    int terminate(Duration timeout) {
+        process.destroy();
+        return awaitExit(timeout);
+    }
+
+    /** Waits for the process to exit on its own; returns its exit code, fails the test after {@code timeout}. */
+    int awaitExit(Duration timeout) {
+        Finished finished = await(timeout);
+        if (finished.timedOut()) {
+            throw new AssertionError(name + " did not exit within " + timeout + "; log:\n" + finished.output());
+        }
+        return finished.exit();
+    }
+
+    /** Fails the test with the process's log if it has exited: it was meant to be running. */
+    void requireAlive(String when) {
+        if (!process.isAlive()) {
+            throw new AssertionError(name + " exited with " + process.exitValue() + " " + when + "; log:\n" + log());
+        }
+    }
+
+    /** The first group of the first log line matching {@code pattern}, waiting for it up to {@code timeout}. */
+    String awaitLog(Pattern pattern, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Optional<String> match = find(pattern);
+            if (match.isPresent()) {
+                return match.get();
+            }
+            requireAlive("before logging " + pattern);
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(name + " did not log " + pattern + " within " + timeout + "; log:\n" + log());
+            }
+            pause(Duration.ofMillis(50));
+        }
+    }
+
+    private Optional<String> find(Pattern pattern) {
+        Matcher matcher = pattern.matcher(log());
+        return matcher.find() ? Optional.of(matcher.groupCount() > 0 ? matcher.group(1) : matcher.group()) : Optional.empty();
+    }
+
+    /** Kills the process if it still runs: for {@code finally} blocks, so a failed test leaves no orphan. */
+    void killIfAlive() {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+
     @Override
     public void close() {
-        if (process.isAlive()) {
-            process.destroyForcibly();
+        killIfAlive();
+    }
+
+    static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
         }
     }
 

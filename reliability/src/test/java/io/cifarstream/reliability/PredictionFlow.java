@@ -1,0 +1,81 @@
+package io.cifarstream.reliability;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import io.cifarstream.broker.KafkaSettings;
+import io.cifarstream.dataset.CifarImages;
+import io.cifarstream.metrics.ClassificationAccumulator;
+import io.cifarstream.metricsstream.SyntheticPredictions;
+import io.cifarstream.schemas.AvroSerde;
+import io.cifarstream.schemas.Label;
+import io.cifarstream.schemas.Prediction;
+import io.cifarstream.schemas.TopicNames;
+
+/**
+ * Predictions of one model for the real CIFAR-10 test split's ids and true classes, published at a steady rate the
+ * way a scorer and a labelling service publish them: even images carry their label, odd ones get it from the labels
+ * topic right after their chunk of predictions. The scores are {@link SyntheticPredictions} (seeded), so the metrics
+ * they must produce are known offline ({@link #offline()}).
+ */
+final class PredictionFlow {
+
+    static final String MODEL = "cifar-cnn";
+    private static final int CHUNK = 100;
+
+    private final CifarImages images;
+    private final SyntheticPredictions scores = new SyntheticPredictions(7);
+
+    PredictionFlow(CifarImages images) {
+        this.images = images;
+    }
+
+    int size() {
+        return images.size();
+    }
+
+    /** Publishes every prediction and label at about {@code perSecond} predictions a second; returns once all are acknowledged. */
+    void publish(KafkaSettings kafka, TopicNames topics, int perSecond) {
+        Instant origin = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        long start = System.nanoTime();
+        try (KafkaProducer<String, Prediction> predictions = new KafkaProducer<>(kafka.producer(), new StringSerializer(),
+                AvroSerde.predictions().serializer());
+             KafkaProducer<String, Label> labels = new KafkaProducer<>(kafka.producer(), new StringSerializer(),
+                     AvroSerde.labels().serializer())) {
+            for (int from = 0; from < images.size(); from += CHUNK) {
+                int to = Math.min(images.size(), from + CHUNK);
+                for (int i = from; i < to; i++) {
+                    Instant time = origin.plusMillis(i);
+                    predictions.send(new ProducerRecord<>(topics.predictions(), null, time.toEpochMilli(), images.id(i),
+                            scores.prediction(MODEL, images.id(i), i, images.label(i), i % 2 == 0, time)));
+                }
+                for (int i = from + 1; i < to; i += 2) {
+                    Instant time = origin.plusMillis(i + 500L);
+                    labels.send(new ProducerRecord<>(topics.labels(), null, time.toEpochMilli(), images.id(i),
+                            Label.newBuilder().setImageId(images.id(i)).setLabel(images.label(i)).setLabelTime(time).build()));
+                }
+                long due = start + TimeUnit.SECONDS.toNanos(to) / perSecond;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    CliProcess.pause(java.time.Duration.ofNanos(wait));
+                }
+            }
+            predictions.flush();
+            labels.flush();
+        }
+    }
+
+    /** What {@code evaluate} computes for the same records, offline. */
+    ClassificationAccumulator offline() {
+        ClassificationAccumulator accumulator = new ClassificationAccumulator(10);
+        for (int i = 0; i < images.size(); i++) {
+            accumulator.add(images.label(i), scores.logProbs(i, images.label(i)));
+        }
+        return accumulator;
+    }
+}

@@ -1,0 +1,149 @@
+package io.cifarstream.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.cifarstream.broker.KafkaSettings;
+import io.cifarstream.broker.TopicSetup;
+import io.cifarstream.broker.TopicSpec;
+import io.cifarstream.dataset.CifarImages;
+import io.cifarstream.replay.CifarSplitSource;
+import io.cifarstream.replay.Replay;
+import io.cifarstream.replay.ReplayPlan;
+import io.cifarstream.schemas.TopicNames;
+import io.cifarstream.testkit.CifarTestData;
+import io.cifarstream.testkit.KafkaBroker;
+import io.cifarstream.testkit.KafkaBrokerExtension;
+
+/**
+ * A scorer killed with SIGKILL at random moments while the 10,000 images of the CIFAR-10 test split are replayed,
+ * and started again each time under the same instance id, leaves exactly one committed prediction per image: the
+ * successor fences its predecessor, aborts its open transaction and reads on from the last committed offsets.
+ */
+@ExtendWith({KafkaBrokerExtension.class, ReliabilityTableExtension.class})
+class ScorerKillTest {
+
+    static final int KILLS = 3;
+
+    @Test
+    void aScorerKilledThreeTimesMidReplayCommitsEveryImageExactlyOnce(KafkaBroker broker, ReliabilityTable table,
+            @TempDir Path dir) throws Exception {
+        KafkaSettings kafka = broker.settings();
+        TopicNames topics = TopicNames.defaults().withPrefix("faults-scorer-" + System.nanoTime() + "-");
+        new TopicSetup(kafka).ensure(List.of(TopicSpec.of(topics.images(), 4), TopicSpec.of(topics.predictions(), 4),
+                TopicSpec.of(topics.deadLetters(), 4), TopicSpec.of(topics.labels(), 4)));
+        CifarImages images = CifarTestData.testSplit();
+        Set<String> expected = IntStream.range(0, images.size()).mapToObj(images::id).collect(Collectors.toSet());
+        Path model = foreignModel(dir);
+        KillSchedule schedule = KillSchedule.draw("scorer SIGKILL", KILLS, Duration.ofMillis(300), Duration.ofMillis(2500));
+
+        // The replay runs at a steady rate on its own thread, so the kills fall while images still arrive.
+        CompletableFuture<Replay.Summary> replay = CompletableFuture.supplyAsync(() -> replay(kafka, topics, images));
+        List<Double> restartSeconds = new ArrayList<>();
+        CliProcess scorer = startScorer(kafka, topics, model, dir, 0);
+        try (CommittedKeys committed = new CommittedKeys(kafka, topics.predictions())) {
+            awaitProgress(committed, 0, scorer);
+            // Every incarnation must be alive when it is killed or stopped: one that dies on its own fails the test.
+            for (int k = 0; k < schedule.kills(); k++) {
+                CliProcess.pause(schedule.delays().get(k));
+                scorer.requireAlive("before kill " + (k + 1));
+                scorer.kill();
+                long killed = System.nanoTime();
+                long before = committed.readToEnd(Duration.ofSeconds(30)).records();
+                System.out.printf("scorer SIGKILL %d at %d committed predictions%n", k + 1, before);
+                scorer = startScorer(kafka, topics, model, dir, k + 1);
+                awaitProgress(committed, before, scorer);
+                restartSeconds.add((System.nanoTime() - killed) / 1e9);
+            }
+            assertThat(replay.get(3, TimeUnit.MINUTES).images()).isEqualTo(images.size());
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            while (committed.distinct() < images.size() && System.nanoTime() < deadline) {
+                committed.poll(Duration.ofMillis(200));
+                scorer.requireAlive("while the last images were scored");
+            }
+            assertThat(scorer.terminate(Duration.ofSeconds(60))).as("exit code after SIGTERM").isEqualTo(143);
+        } finally {
+            scorer.killIfAlive();
+        }
+
+        try (CommittedKeys all = new CommittedKeys(kafka, topics.predictions()).readToEnd(Duration.ofSeconds(60))) {
+            System.out.printf("scorer SIGKILL: %d kills, from kill to the successor's first commit %s s; %d committed, %d distinct%n",
+                    KILLS, restartSeconds.stream().map(s -> String.format("%.1f", s)).toList(), all.records(), all.distinct());
+            table.record(new ReliabilityTable.Row("scorer", "SIGKILL at random moments during a 10,000-image replay, "
+                    + "restarted under its instance id", KILLS, expected.size(), all.distinct(), all.duplicates(),
+                    all.missing(expected), 0, all.records() == expected.size() && all.missing(expected) == 0
+                            ? "exactly once" : "NOT exactly once"));
+            assertThat(all.missing(expected)).as("images without a committed prediction").isZero();
+            assertThat(all.duplicates()).as("images with more than one committed prediction").isZero();
+            assertThat(all.records()).isEqualTo(expected.size());
+            assertThat(all.keys()).isEqualTo(expected);
+        }
+    }
+
+    private static Replay.Summary replay(KafkaSettings kafka, TopicNames topics, CifarImages images) {
+        try {
+            return new Replay(kafka, topics, 4).run(new CifarSplitSource(images), ReplayPlan.all().withRate(1000),
+                    n -> { });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Waits until {@code scorer} has committed something beyond {@code before}: it works, so a kill hits it mid-stream. */
+    private static void awaitProgress(CommittedKeys committed, long before, CliProcess scorer) {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (committed.poll(Duration.ofMillis(100)) <= before) {
+            scorer.requireAlive("before it committed anything");
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(scorer.name() + " committed nothing within 2 min; log:\n" + scorer.log());
+            }
+        }
+    }
+
+    /** {@code cifar-stream score} with small batches, so that a kill is likely to hit an open transaction. */
+    static CliProcess startScorer(KafkaSettings kafka, TopicNames topics, Path model, Path logDir, int incarnation) {
+        return CliProcess.start(logDir, "scorer-" + incarnation, List.of("score",
+                "--bootstrap-server", kafka.bootstrapServers(),
+                "--model", "foreign=" + model,
+                "--input-mean", "0.5,0.5,0.5", "--input-std", "0.5,0.5,0.5", "--output", "logits", "--threads", "1",
+                "--images-topic", topics.images(), "--predictions-topic", topics.predictions(),
+                "--dead-letters-topic", topics.deadLetters(),
+                "--group", "faults-" + topics.images(), "--instance-id", "only",
+                "--max-batch", "64", "--linger-ms", "5"));
+    }
+
+    /**
+     * The scorer module's test model (exported from PyTorch: inputs normalized with mean 0.5 and std 0.5, logits
+     * out), copied from the class path into {@code dir}.
+     */
+    static Path foreignModel(Path dir) {
+        Path target = dir.resolve("foreign_cnn.onnx");
+        try (InputStream in = ScorerKillTest.class.getResourceAsStream("/foreign/foreign_cnn.onnx")) {
+            if (in == null) {
+                throw new IllegalStateException("foreign/foreign_cnn.onnx is not on the test class path; see reliability/pom.xml");
+            }
+            Files.copy(in, target);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return target;
+    }
+}
