@@ -121,7 +121,8 @@ public final class ScorerBenchmark implements Callable<Integer> {
                     .withStatus(Duration.ofSeconds(5), line -> System.err.println("bench: " + line));
 
             ObjectNode e2e = result.putObject("end_to_end");
-            double endToEnd = endToEndThroughput(base, images, e2e.putObject("scoring_thread_seconds"));
+            double endToEnd = endToEndThroughput(base, images, e2e.putObject("scoring_thread_seconds"),
+                    e2e.putObject("cpu_seconds_by_thread_group"));
             e2e.put("images", images.size());
             e2e.put("max_batch", maxBatch);
             e2e.put("images_per_second", Math.round(endToEnd));
@@ -163,7 +164,8 @@ public final class ScorerBenchmark implements Callable<Integer> {
     }
 
     /** Replays every image onto a fresh topic first, then times a scorer from its first commit to its last. */
-    static double endToEndThroughput(ScorerConfig base, CifarImages images, ObjectNode phases) throws Exception {
+    static double endToEndThroughput(ScorerConfig base, CifarImages images, ObjectNode phases, ObjectNode cpu)
+            throws Exception {
         TopicNames topics = freshTopics(base);
         ScorerConfig config = base.withTopics(topics).withGroup("bench-" + topics.images());
         try (KafkaProducer<byte[], byte[]> producer = producer(config.kafka())) {
@@ -181,6 +183,7 @@ public final class ScorerBenchmark implements Callable<Integer> {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
             }
             long start = System.nanoTime();
+            ThreadCpu cpuAtStart = ThreadCpu.now();
             while (scorer.metrics().imagesScored() < images.size()) {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
                 if (scorer.failure().isPresent()) {
@@ -192,6 +195,7 @@ public final class ScorerBenchmark implements Callable<Integer> {
                 phases.put(phase.name().toLowerCase(java.util.Locale.ROOT), round3(scorer.metrics().phaseSeconds(phase)));
             }
             phases.put("wall_since_first_commit", round3(seconds));
+            ThreadCpu.now().since(cpuAtStart).forEach(cpu::put);
             return (images.size() - firstCount) / seconds;
         }
     }
