@@ -1,9 +1,11 @@
 package io.cifarstream.cli;
 
 import java.io.PrintWriter;
+import java.util.Optional;
 
 import io.cifarstream.broker.BrokerCommand;
 import io.cifarstream.broker.BrokerUnreachableException;
+import io.cifarstream.broker.KafkaAuthenticationException;
 import io.cifarstream.broker.KafkaConfigFileException;
 import io.cifarstream.broker.PortInUseException;
 import io.cifarstream.console.UserError;
@@ -71,9 +73,15 @@ public final class Main {
     /**
      * The failure in {@code e}'s cause chain whose message already names the cause and the fix, or null for an
      * unexpected one (a bug: its trace helps). Besides {@link UserError}, the modules below this one report bad
-     * input they cannot turn into a UserError (they do not depend on picocli's console) with these types.
+     * input they cannot turn into a UserError (they do not depend on picocli's console) with these types. A refused
+     * login comes first wherever it sits in the chain: the layers above it (a UserError saying the scorer cannot
+     * start, say) repeat Kafka's reason without the fix.
      */
     static Throwable userFixable(Throwable e) {
+        Optional<KafkaAuthenticationException> refused = KafkaAuthenticationException.in(e);
+        if (refused.isPresent()) {
+            return refused.get();
+        }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof UserError || t instanceof BrokerUnreachableException || t instanceof PortInUseException
                     || t instanceof KafkaConfigFileException

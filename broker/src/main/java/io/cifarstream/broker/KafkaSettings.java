@@ -71,6 +71,11 @@ public final class KafkaSettings {
         return bootstrapServers;
     }
 
+    /** The {@code --kafka-config} file these settings were read from, if any. */
+    Optional<Path> configFile() {
+        return configFile;
+    }
+
     /** An idempotent producer ({@code acks=all}, {@code enable.idempotence=true}); serializers are the caller's. */
     public Map<String, Object> producer() {
         Map<String, Object> config = layered(Map.of());

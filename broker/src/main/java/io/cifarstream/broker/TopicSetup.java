@@ -1,10 +1,12 @@
 package io.cifarstream.broker;
 
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -12,6 +14,9 @@ import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -56,15 +61,17 @@ public final class TopicSetup {
      * Creates each topic that does not exist yet.
      *
      * @return the names of the topics this call created
-     * @throws BrokerUnreachableException when no broker answers in time
-     * @throws IllegalStateException      when the broker refuses to create a topic
+     * @throws BrokerUnreachableException   when no broker answers in time
+     * @throws KafkaAuthenticationException when the broker refuses the credentials of the --kafka-config file
+     * @throws KafkaConfigFileException     when Kafka's client rejects the settings of the --kafka-config file
+     * @throws IllegalStateException        when the broker refuses to create a topic
      */
     public Set<String> ensure(Collection<TopicSpec> topics) {
         int timeoutMs = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         Map<String, Object> config = settings.admin();
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs);
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);
-        try (Admin admin = Admin.create(config)) {
+        try (Admin admin = createAdmin(config)) {
             Set<String> existing = await(admin.listTopics().names());
             List<NewTopic> missing = topics.stream()
                     .filter(topic -> !existing.contains(topic.name()))
@@ -96,7 +103,7 @@ public final class TopicSetup {
             }
             throw failure(e);
         } catch (TimeoutException e) {
-            throw new BrokerUnreachableException(settings.bootstrapServers(), e);
+            throw unreachable(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating Kafka topics", e);
@@ -126,7 +133,7 @@ public final class TopicSetup {
                     throw failure(e);
                 }
             } catch (TimeoutException e) {
-                throw new BrokerUnreachableException(settings.bootstrapServers(), e);
+                throw unreachable(e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for new Kafka topics " + created, e);
@@ -164,10 +171,10 @@ public final class TopicSetup {
         try {
             return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw new BrokerUnreachableException(settings.bootstrapServers(), e);
+            throw unreachable(e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
-                throw new BrokerUnreachableException(settings.bootstrapServers(), e.getCause());
+                throw unreachable(e.getCause());
             }
             throw failure(e);
         } catch (InterruptedException e) {
@@ -176,7 +183,62 @@ public final class TopicSetup {
         }
     }
 
+    /**
+     * Kafka's clients check security settings only when they are built (a SASL protocol without a JAAS login, an
+     * unknown mechanism); such a failure is the configuration's, so it is reported as one.
+     */
+    private Admin createAdmin(Map<String, Object> config) {
+        try {
+            return Admin.create(config);
+        } catch (KafkaException e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            String file = settings.configFile().map(path -> " from " + path.toAbsolutePath()).orElse("");
+            throw new KafkaConfigFileException("Kafka client settings" + file + " are unusable (" + oneLine(root)
+                    + "): fix the --kafka-config file; a SASL security.protocol needs sasl.mechanism and a sasl.jaas.config"
+                    + " with the user name and password", e);
+        }
+    }
+
+    /**
+     * No answer in time. A plaintext client that reaches a SASL or TLS listener gets no answer either (the broker
+     * drops its requests), so when something does accept connections there, the message says so and names the
+     * security settings rather than suggesting to start a broker.
+     */
+    private BrokerUnreachableException unreachable(Throwable cause) {
+        String protocol = String.valueOf(settings.admin().getOrDefault(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG,
+                "PLAINTEXT"));
+        boolean plaintext = protocol.equalsIgnoreCase("PLAINTEXT");
+        return new BrokerUnreachableException(settings.bootstrapServers(), plaintext && acceptsConnections(), cause);
+    }
+
+    private boolean acceptsConnections() {
+        String first = settings.bootstrapServers().split(",")[0].strip();
+        int colon = first.lastIndexOf(':');
+        if (colon < 1) {
+            return false;
+        }
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(first.substring(0, colon), Integer.parseInt(first.substring(colon + 1))),
+                    2_000);
+            return true;
+        } catch (IOException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static String oneLine(Throwable e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
+        return message.lines().findFirst().orElse(message);
+    }
+
     private IllegalStateException failure(ExecutionException e) {
+        Optional<KafkaAuthenticationException> refused = KafkaAuthenticationException.in(e, settings.bootstrapServers());
+        if (refused.isPresent()) {
+            return refused.get();
+        }
         return new IllegalStateException("Kafka broker at " + settings.bootstrapServers() + " refused topic setup: "
                 + e.getCause().getMessage(), e.getCause());
     }
