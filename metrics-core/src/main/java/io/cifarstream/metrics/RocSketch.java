@@ -170,6 +170,21 @@ public final class RocSketch {
     public void merge(RocSketch other) {
         RocSketch source = other == this ? other.copy() : other;
         raiseLevelTo(source.level);
+        if (size == 0 && level == source.level && source.size <= cellLimit) {
+            // Into an empty sketch (a window built from its panes): the union is the source's table as it is.
+            keys = source.keys.clone();
+            pos = source.pos.clone();
+            neg = source.neg.clone();
+            single = source.single.clone();
+            size = source.size;
+            positives += source.positives;
+            negatives += source.negatives;
+            return;
+        }
+        // Room for every cell at once: no table doubling in the middle of the merge.
+        while ((size + (long) source.size) * 4 > keys.length * 3L && keys.length < (1 << 30)) {
+            grow();
+        }
         for (int slot = 0; slot < source.keys.length; slot++) {
             if (source.keys[slot] != EMPTY) {
                 int key = relevel(source.keys[slot], source.level, level);
