@@ -94,9 +94,9 @@ class MetricsKillTest {
 
     /**
      * Each incarnation is given its own part of the input, published only once it is up, and killed once its count
-     * passes a random point inside that part:
-     * what every incarnation left half-joined (predictions waiting for labels, labels that came first) is finished by
-     * the next, and the last part is counted by an incarnation restored three times.
+     * passes a random point inside that part: what every incarnation left half-joined (predictions waiting for labels,
+     * labels that came first) is finished by the next, and the last part is counted by an incarnation restored three
+     * times.
      */
     @Test
     void aMetricsStreamKilledInsideEachPartOfTheInputItWasGivenCountsEveryRecordOnce(KafkaBroker broker,
