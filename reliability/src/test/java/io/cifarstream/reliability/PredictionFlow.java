@@ -1,9 +1,13 @@
 package io.cifarstream.reliability;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntSupplier;
 
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -20,7 +24,7 @@ import io.cifarstream.schemas.TopicNames;
 /**
  * Predictions of one model for the real CIFAR-10 test split's ids and true classes, published at a steady rate the
  * way a scorer and a labelling service publish them: even images carry their label, odd ones get it from the labels
- * topic right after their chunk of predictions. The scores are {@link SyntheticPredictions} (seeded), so the metrics
+ * topic right after their chunk of predictions. A test can hold the flow back ({@link #publish}). The scores are {@link SyntheticPredictions} (seeded), so the metrics
  * they must produce are known offline ({@link #offline()}).
  */
 final class PredictionFlow {
@@ -39,34 +43,55 @@ final class PredictionFlow {
         return images.size();
     }
 
-    /** Publishes every prediction and label at about {@code perSecond} predictions a second; returns once all are acknowledged. */
-    void publish(KafkaSettings kafka, TopicNames topics, int perSecond) {
+    /**
+     * Publishes every prediction and label at about {@code perSecond} predictions a second, in chunks of {@value #CHUNK},
+     * never beyond {@code allowed} (read before each chunk: how many predictions may be published by now; the publisher
+     * waits while the next chunk would pass it, then goes on at the same rate); returns once all are acknowledged, and
+     * fails if the broker refused any.
+     */
+    void publish(KafkaSettings kafka, TopicNames topics, int perSecond, IntSupplier allowed) {
         Instant origin = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        long start = System.nanoTime();
+        long chunkNanos = TimeUnit.SECONDS.toNanos(CHUNK) / perSecond;
+        long due = System.nanoTime();
+        AtomicReference<Exception> failed = new AtomicReference<>();
+        Callback failure = (metadata, e) -> {
+            if (e != null) {
+                failed.compareAndSet(null, e);
+            }
+        };
         try (KafkaProducer<String, Prediction> predictions = new KafkaProducer<>(kafka.producer(), new StringSerializer(),
                 AvroSerde.predictions().serializer());
              KafkaProducer<String, Label> labels = new KafkaProducer<>(kafka.producer(), new StringSerializer(),
                      AvroSerde.labels().serializer())) {
             for (int from = 0; from < images.size(); from += CHUNK) {
                 int to = Math.min(images.size(), from + CHUNK);
+                while (to > allowed.getAsInt()) {
+                    CliProcess.pause(Duration.ofMillis(20));
+                    due = System.nanoTime(); // a held-back flow resumes at its rate, not with a burst
+                }
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    CliProcess.pause(Duration.ofNanos(wait));
+                }
+                due += chunkNanos;
                 for (int i = from; i < to; i++) {
                     Instant time = origin.plusMillis(i);
                     predictions.send(new ProducerRecord<>(topics.predictions(), null, time.toEpochMilli(), images.id(i),
-                            scores.prediction(MODEL, images.id(i), i, images.label(i), i % 2 == 0, time)));
+                            scores.prediction(MODEL, images.id(i), i, images.label(i), i % 2 == 0, time)), failure);
                 }
                 for (int i = from + 1; i < to; i += 2) {
                     Instant time = origin.plusMillis(i + 500L);
                     labels.send(new ProducerRecord<>(topics.labels(), null, time.toEpochMilli(), images.id(i),
-                            Label.newBuilder().setImageId(images.id(i)).setLabel(images.label(i)).setLabelTime(time).build()));
-                }
-                long due = start + TimeUnit.SECONDS.toNanos(to) / perSecond;
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    CliProcess.pause(java.time.Duration.ofNanos(wait));
+                            Label.newBuilder().setImageId(images.id(i)).setLabel(images.label(i)).setLabelTime(time).build()),
+                            failure);
                 }
             }
             predictions.flush();
             labels.flush();
+        }
+        // A record the broker refused would otherwise look like one the metrics stream lost.
+        if (failed.get() != null) {
+            throw new IllegalStateException("the broker refused a prediction or label: " + failed.get(), failed.get());
         }
     }
 
