@@ -14,7 +14,7 @@ import java.util.stream.Stream;
  * (at most 15 characters in /proc): {@code scorer} (the scoring loop, whose own time includes its share of each model
  * call, and the committer), {@code onnx_runtime_pool} (unnamed native threads, reported as "java"; in the benchmark
  * JVM the launcher's own thread, also "java", only waits), {@code kafka_clients} (producer and consumer I/O
- * threads), {@code jvm} (GC, JIT, VM threads) and {@code broker} (everything else: the embedded broker's threads).
+ * threads), {@code gc}, {@code jit} and {@code jvm_other} (the JVM's own threads) and {@code broker} (everything else: the embedded broker's threads).
  * Empty where /proc is missing.
  */
 record ThreadCpu(Map<String, Double> secondsByGroup) {
@@ -24,7 +24,7 @@ record ThreadCpu(Map<String, Double> secondsByGroup) {
     /** The CPU seconds used so far, by group. */
     static ThreadCpu now() {
         Map<String, Double> seconds = new LinkedHashMap<>();
-        for (String group : new String[] {"scorer", "onnx_runtime_pool", "kafka_clients", "jvm", "broker"}) {
+        for (String group : new String[] {"scorer", "onnx_runtime_pool", "kafka_clients", "gc", "jit", "jvm_other", "broker"}) {
             seconds.put(group, 0.0);
         }
         Path tasks = Path.of("/proc/self/task");
@@ -60,10 +60,15 @@ record ThreadCpu(Map<String, Double> secondsByGroup) {
         if (name.startsWith("kafka-producer-") || name.startsWith("consumer_") || name.startsWith("kafka-coordinat")) {
             return "kafka_clients";
         }
-        if (name.startsWith("GC Thread") || name.startsWith("G1 ") || name.startsWith("C1 ") || name.startsWith("C2 ")
-                || name.startsWith("VM ") || name.equals("Common-Cleaner") || name.startsWith("Reference")
+        if (name.startsWith("GC Thread") || name.startsWith("G1 ")) {
+            return "gc";
+        }
+        if (name.startsWith("C1 ") || name.startsWith("C2 ")) {
+            return "jit";
+        }
+        if (name.startsWith("VM ") || name.equals("Common-Cleaner") || name.startsWith("Reference")
                 || name.equals("Finalizer") || name.equals("Signal Dispatch") || name.equals("Notification Thr")) {
-            return "jvm";
+            return "jvm_other";
         }
         return "broker";
     }

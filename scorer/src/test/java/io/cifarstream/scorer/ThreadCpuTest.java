@@ -7,6 +7,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
 
 import org.junit.jupiter.api.Test;
 
@@ -18,6 +19,8 @@ class ThreadCpuTest {
         assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "needs Linux /proc");
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         ThreadCpu before = ThreadCpu.now();
+        CountDownLatch burnt = new CountDownLatch(1);
+        CountDownLatch read = new CountDownLatch(1);
         Thread busy = new Thread(() -> {
             long sink = 0;
             // Spins until this thread has used 300 ms of CPU, however long that takes on a shared machine.
@@ -27,12 +30,26 @@ class ThreadCpuTest {
             if (sink == 42) {
                 System.out.print("");
             }
+            burnt.countDown();
+            // A thread's time is in /proc only while it lives: it waits for the reading.
+            awaitQuietly(read);
         }, "scorer-busy-test");
         busy.start();
+        burnt.await();
+        ThreadCpu after = ThreadCpu.now();
+        read.countDown();
         busy.join();
 
-        double scorerSeconds = ThreadCpu.now().since(before).get("scorer");
+        double scorerSeconds = after.since(before).get("scorer");
         assertThat(scorerSeconds).isGreaterThanOrEqualTo(0.25);
-        assertThat(before.secondsByGroup()).containsOnlyKeys("scorer", "onnx_runtime_pool", "kafka_clients", "jvm", "broker");
+        assertThat(before.secondsByGroup()).containsOnlyKeys("scorer", "onnx_runtime_pool", "kafka_clients", "gc", "jit", "jvm_other", "broker");
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
