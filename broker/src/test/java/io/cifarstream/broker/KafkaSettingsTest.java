@@ -63,6 +63,21 @@ class KafkaSettingsTest {
                 entry("state.dir", dir.resolve("state").toAbsolutePath().toString()));
     }
 
+    /** Kafka's 100 ms retry back-off would stall every transaction that meets its predecessor's markers. */
+    @Test
+    void transactionalProducersRetrySoonUnlessTheFileSaysOtherwise(@TempDir Path dir) throws IOException {
+        KafkaSettings defaults = KafkaSettings.of("localhost:9092");
+        assertThat(defaults.transactionalProducer("scorer-0")).contains(entry("retry.backoff.ms", 10));
+        assertThat(defaults.streams("metrics", dir)).contains(entry("producer.retry.backoff.ms", 10));
+        assertThat(defaults.producer()).doesNotContainKey("retry.backoff.ms");
+
+        Path file = Files.writeString(dir.resolve("client.properties"), "retry.backoff.ms=250\n");
+        KafkaSettings configured = KafkaSettings.load("localhost:9092", file);
+        assertThat(configured.transactionalProducer("scorer-0")).contains(entry("retry.backoff.ms", "250"));
+        assertThat(configured.streams("metrics", dir)).contains(entry("retry.backoff.ms", "250"))
+                .doesNotContainKey("producer.retry.backoff.ms");
+    }
+
     @Test
     void bootstrapServersComeFromTheArgumentElseTheFileElseTheDefault(@TempDir Path dir) throws IOException {
         Path file = Files.writeString(dir.resolve("remote.properties"), "bootstrap.servers=remote:9092\n");

@@ -78,6 +78,7 @@ final class BatchCommitter implements AutoCloseable {
 
     private void commit(ImageBatch batch, Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
         boolean inTransaction = false;
+        long begun = System.nanoTime();
         try {
             producer.beginTransaction();
             inTransaction = true;
@@ -85,6 +86,7 @@ final class BatchCommitter implements AutoCloseable {
             producer.sendOffsetsToTransaction(offsets, group);
             producer.commitTransaction();
             inTransaction = false;
+            metrics.transactionTook(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - begun));
             committed(batch, nanLetters);
         } catch (ProducerFencedException | InvalidProducerEpochException | OutOfOrderSequenceException
                 | AuthorizationException | UnsupportedVersionException e) {

@@ -141,8 +141,8 @@ public final class ScorerBenchmark implements Callable<Integer> {
 
             double rate = endToEnd * loadFraction;
             Histogram inScorer = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
-            Histogram latency = latencyAtLoad(base, images, rate, latencyRun, inScorer);
             ObjectNode lat = result.putObject("latency");
+            Histogram latency = latencyAtLoad(base, images, rate, latencyRun, inScorer, lat);
             lat.put("offered_images_per_second", Math.round(rate));
             lat.put("seconds", latencyRun.toSeconds());
             lat.put("predictions", latency.getTotalCount());
@@ -232,7 +232,7 @@ public final class ScorerBenchmark implements Callable<Integer> {
      * {@code inScorer} the part the prediction says it spent in the scorer.
      */
     static Histogram latencyAtLoad(ScorerConfig base, CifarImages images, double rate, Duration duration,
-            Histogram inScorer) throws Exception {
+            Histogram inScorer, ObjectNode figures) throws Exception {
         TopicNames topics = freshTopics(base);
         ScorerConfig config = base.withTopics(topics).withGroup("bench-" + topics.images());
         Histogram latency = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
@@ -270,6 +270,9 @@ public final class ScorerBenchmark implements Callable<Integer> {
                 }
             }
             load.join();
+            figures.put("transaction_p50_ms", round3(scorer.metrics().transactionMicros(50) / 1000.0));
+            figures.put("transaction_p99_ms", round3(scorer.metrics().transactionMicros(99) / 1000.0));
+            figures.put("mean_batch", round3((double) scorer.metrics().imagesScored() / Math.max(1, scorer.metrics().batchesCommitted())));
             if (received < total) {
                 throw new IllegalStateException("only " + received + " of " + total + " predictions arrived");
             }

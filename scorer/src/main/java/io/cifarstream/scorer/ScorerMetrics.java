@@ -41,6 +41,9 @@ public final class ScorerMetrics {
     private final PrometheusHistogram scoringLatency = new PrometheusHistogram(PREFIX + "scoring_latency_seconds",
             "Record received by the scorer to its prediction produced (decode, batching wait, inference).", 1e-6,
             3_600_000_000L, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 1_000_000);
+    private final PrometheusHistogram transactions = new PrometheusHistogram(PREFIX + "transaction_seconds",
+            "One micro-batch's transaction, begin to committed (produce, offsets, commit).", 1e-6, 3_600_000_000L,
+            1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 1_000_000);
     private final LongAdder[] phaseNanos = {new LongAdder(), new LongAdder(), new LongAdder()};
     private final Object rateLock = new Object();
     private long rateImages;
@@ -150,6 +153,15 @@ public final class ScorerMetrics {
         return Map.copyOf(modelVersions);
     }
 
+    void transactionTook(long micros) {
+        transactions.record(micros);
+    }
+
+    /** A micro-batch transaction's duration at {@code percentile} (0-100), in microseconds. */
+    public long transactionMicros(double percentile) {
+        return transactions.percentile(percentile);
+    }
+
     /** Event time to committed prediction at {@code percentile} (0-100), in microseconds. */
     public long latencyMicros(double percentile) {
         return latency.percentile(percentile);
@@ -217,6 +229,7 @@ public final class ScorerMetrics {
         batchSizes.writePrometheus(out);
         latency.writePrometheus(out);
         scoringLatency.writePrometheus(out);
+        transactions.writePrometheus(out);
         return out.toString();
     }
 
