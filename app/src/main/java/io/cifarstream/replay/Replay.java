@@ -18,6 +18,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import io.cifarstream.broker.KafkaConnectionWatch;
 import io.cifarstream.broker.KafkaSettings;
 import io.cifarstream.broker.TopicSetup;
 import io.cifarstream.broker.TopicSpec;
@@ -66,7 +67,10 @@ public final class Replay {
         ArrayDeque<PendingLabel> pending = new ArrayDeque<>();
         Map<String, Object> config = settings.producer();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(),
-                new ByteArraySerializer())) {
+                new ByteArraySerializer());
+                // The producer buffers through a broker outage and retries; the watch says so in the log.
+                KafkaConnectionWatch connection = new KafkaConnectionWatch("replay", settings.bootstrapServers(),
+                        producer::metrics).startChecking(Duration.ofSeconds(1))) {
             CompletableFuture<Void> firstFailure = new CompletableFuture<>();
             for (int n = 0; n < order.length; n++) {
                 pace(plan, start, n);

@@ -1,6 +1,7 @@
 package io.cifarstream.metricsstream;
 
 import com.sun.net.httpserver.HttpServer;
+import io.cifarstream.broker.KafkaConnectionWatch;
 import io.cifarstream.broker.KafkaSettings;
 import io.cifarstream.broker.TopicSetup;
 import io.cifarstream.broker.TopicSpec;
@@ -9,6 +10,7 @@ import io.cifarstream.console.UserError;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -31,6 +33,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -48,6 +51,8 @@ import java.util.concurrent.TimeoutException;
 public final class MetricsService implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MetricsService.class);
+    /** Client id of a stream thread's main consumer, e.g. {@code cifar-metrics-<uuid>-StreamThread-1-consumer}. */
+    private static final Pattern STREAM_THREAD_CONSUMER = Pattern.compile(".*-StreamThread-\\d+-consumer");
 
     /**
      * Everything a service needs; {@code streamsOverrides} are applied last (tests, benchmarks); {@code httpToken}
@@ -84,11 +89,14 @@ public final class MetricsService implements AutoCloseable {
     private final KafkaStreams streams;
     private final MetricsHttpServer http;
     private final StreamCounters counters;
+    private final KafkaConnectionWatch connection;
 
-    private MetricsService(KafkaStreams streams, MetricsHttpServer http, StreamCounters counters) {
+    private MetricsService(KafkaStreams streams, MetricsHttpServer http, StreamCounters counters,
+            KafkaConnectionWatch connection) {
         this.streams = streams;
         this.http = http;
         this.counters = counters;
+        this.connection = connection;
     }
 
     /**
@@ -138,7 +146,17 @@ public final class MetricsService implements AutoCloseable {
                 config.topics().predictions(), config.topics().labels(), config.topics().metrics(),
                 config.topics().deadLetters(), http.address(),
                 options.httpToken().required() ? "bearer token required" : "no token: open to whoever reaches it");
-        return new MetricsService(streams, http, counters);
+        // Kafka Streams retries a lost broker on its own; this says so in the log, when it begins and when it ends.
+        KafkaConnectionWatch connection = new KafkaConnectionWatch("metrics stream " + options.applicationId(),
+                options.kafka().bootstrapServers(), streams::metrics, MetricsService::isStreamThreadConsumer)
+                .startChecking(Duration.ofSeconds(1));
+        return new MetricsService(streams, http, counters, connection);
+    }
+
+    /** The stream threads' main consumers poll all the time, so their connection counts are never stale. */
+    private static boolean isStreamThreadConsumer(MetricName metric) {
+        String client = metric.tags().getOrDefault("client-id", "");
+        return metric.group().equals("consumer-metrics") && STREAM_THREAD_CONSUMER.matcher(client).matches();
     }
 
     /** The host other instances reach this one at: the bind host, or the host name when binding every interface. */
@@ -249,6 +267,7 @@ public final class MetricsService implements AutoCloseable {
 
     @Override
     public void close() {
+        connection.close();
         http.close();
         // Leaving the group hands the tasks to the remaining or next instance at once, not after the session timeout.
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)

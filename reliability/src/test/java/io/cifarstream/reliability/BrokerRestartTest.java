@@ -113,6 +113,13 @@ class BrokerRestartTest {
                     assertThat(counted).as("records the metrics stream counted").isEqualTo(expected.size());
                 }
                 assertThat(scorer.log()).doesNotContain("Scorer only stopped", "cannot go on");
+                // The clients retry in silence; our own lines say when the outage began and ended.
+                for (CliProcess process : List.of(scorer, metrics)) {
+                    assertThat(process.log()).as(process.name() + " log")
+                            .containsPattern("lost every connection to Kafka at " + Pattern.quote(kafka.bootstrapServers()))
+                            .containsPattern("connected to Kafka at " + Pattern.quote(kafka.bootstrapServers())
+                                    + " again after \\d+\\.\\d s");
+                }
             } finally {
                 if (replay != null) {
                     replay.killIfAlive();

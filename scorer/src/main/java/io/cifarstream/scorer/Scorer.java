@@ -21,6 +21,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.cifarstream.broker.KafkaConnectionWatch;
 import io.cifarstream.broker.TopicSetup;
 import io.cifarstream.broker.TopicSpec;
 import io.cifarstream.console.UserError;
@@ -53,12 +54,13 @@ public final class Scorer implements AutoCloseable {
     private volatile Throwable failure;
 
     private Scorer(ScorerConfig config, ScorerMetrics metrics, ScoringLoop loop, Optional<MetricsEndpoint> endpoint,
-            KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer, List<ScoringModel> models) {
+            KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer, List<ScoringModel> models,
+            KafkaConnectionWatch connection) {
         this.config = config;
         this.metrics = metrics;
         this.loop = loop;
         this.endpoint = endpoint;
-        this.thread = new Thread(() -> run(consumer, producer, models), "scorer-" + config.instanceId());
+        this.thread = new Thread(() -> run(consumer, producer, models, connection), "scorer-" + config.instanceId());
     }
 
     /** Loads the models, connects, fences any predecessor and starts scoring. */
@@ -83,7 +85,11 @@ public final class Scorer implements AutoCloseable {
             ScoringLoop loop = new ScoringLoop(config, consumer, committer, models, metrics);
             consumer.subscribe(List.of(config.topics().images()), loop.rebalanceListener());
             endpoint = config.http().map(address -> MetricsEndpoint.start(address, config.httpToken(), metrics::prometheusText));
-            Scorer scorer = new Scorer(config, metrics, loop, endpoint, consumer, producer, models);
+            // The scoring thread may wait on a commit through a whole broker outage; this watch says so in the log.
+            KafkaConnectionWatch connection = new KafkaConnectionWatch("scorer " + config.transactionalId(),
+                    config.kafka().bootstrapServers(), producer::metrics);
+            Scorer scorer = new Scorer(config, metrics, loop, endpoint, consumer, producer, models, connection);
+            connection.startChecking(Duration.ofSeconds(1));
             endpoint.ifPresent(e -> LOG.info("Scorer {} serves metrics at http://{}:{}/metrics",
                     config.transactionalId(), e.host(), e.port()));
             scorer.thread.start();
@@ -133,7 +139,7 @@ public final class Scorer implements AutoCloseable {
     }
 
     private void run(KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer,
-            List<ScoringModel> models) {
+            List<ScoringModel> models, KafkaConnectionWatch connection) {
         try {
             loop.run();
         } catch (RuntimeException | Error e) {
@@ -146,6 +152,7 @@ public final class Scorer implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.warn("Scorer {}: closing the consumer failed: {}", config.transactionalId(), e.toString());
             }
+            connection.close();
             // A fenced producer must not try to abort: its successor owns the transactional id.
             producer.close(CLOSE_TIMEOUT);
             models.forEach(ScoringModel::close);

@@ -32,6 +32,7 @@ public final class ScorerMetrics {
     private final LongAdder aborted = new LongAdder();
     private final LongAdder modelReloads = new LongAdder();
     private final AtomicLong consumerLag = new AtomicLong(-1);
+    private final AtomicLong assignedPartitions = new AtomicLong();
     private final Map<String, String> modelVersions = new ConcurrentSkipListMap<>();
     private final PrometheusHistogram batchSizes;
     private final PrometheusHistogram latency = new PrometheusHistogram(PREFIX + "latency_seconds",
@@ -106,6 +107,19 @@ public final class ScorerMetrics {
     /** Seconds the scoring thread has spent in {@code phase}. */
     public double phaseSeconds(Phase phase) {
         return phaseNanos[phase.ordinal()].sum() / 1e9;
+    }
+
+    void partitionsAssigned(int count) {
+        assignedPartitions.addAndGet(count);
+    }
+
+    void partitionsGone(int count) {
+        assignedPartitions.addAndGet(-count);
+    }
+
+    /** Partitions of the images topic this instance scores now. */
+    public long assignedPartitions() {
+        return assignedPartitions.get();
     }
 
     void consumerLag(long records) {
@@ -216,6 +230,8 @@ public final class ScorerMetrics {
         sample(out, "transactions_total", label("outcome", "aborted"), batchesAborted());
         help(out, "consumer_lag_records", "gauge", "Records on the assigned partitions not yet consumed (-1: unknown).");
         sample(out, "consumer_lag_records", "", consumerLag.get());
+        help(out, "assigned_partitions", "gauge", "Partitions of the images topic this instance scores now.");
+        sample(out, "assigned_partitions", "", assignedPartitions.get());
         help(out, "model_info", "gauge", "The version each model scores with now; 1 per model.");
         modelVersions.forEach((model, version) ->
                 sample(out, "model_info", label("model", model) + "," + label("version", version), 1));

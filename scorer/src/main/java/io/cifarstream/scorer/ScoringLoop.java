@@ -98,6 +98,7 @@ final class ScoringLoop implements Runnable {
                     awaitInFlight();
                 }
                 partitions.forEach(tp -> setRewind(tp.partition(), -1));
+                metrics.partitionsGone(partitions.size());
             }
 
             @Override
@@ -109,10 +110,12 @@ final class ScoringLoop implements Runnable {
                 awaitInFlight();
                 batch.clear();
                 partitions.forEach(tp -> setRewind(tp.partition(), -1));
+                metrics.partitionsGone(partitions.size());
             }
 
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                metrics.partitionsAssigned(partitions.size());
                 LOG.info("Scorer {} now scores partitions {}", config.transactionalId(), partitions);
             }
         };

@@ -80,8 +80,7 @@ class ScorerExactlyOnceTest {
     void twoScorersInOneGroupShareThePartitionsAndScoreEachImageOnce(KafkaBroker broker) throws Exception {
         KafkaSettings kafka = broker.settings();
         TopicNames topics = ImageEventRecords.createTopics(kafka, "two-scorers", 4);
-        ImageEventRecords.produceRaw(kafka, topics.images(), images, 0, IMAGES);
-        // Small batches keep the first scorer busy long enough for the second to join mid-stream.
+        ImageEventRecords.produceRaw(kafka, topics.images(), images, 0, IMAGES / 2);
         ScorerConfig config = ScorerFixture.config(kafka, topics, model).withBatching(16, Duration.ofMillis(20));
 
         long first;
@@ -89,6 +88,9 @@ class ScorerExactlyOnceTest {
         try (Scorer a = Scorer.start(config.withInstanceId("a"))) {
             ScorerFixture.awaitCount(a.metrics()::imagesScored, 200, Duration.ofMinutes(1), "first scorer started");
             try (Scorer b = Scorer.start(config.withInstanceId("b"))) {
+                // The second half goes out once the second scorer owns partitions: mid-stream, whatever the speed.
+                ScorerFixture.awaitCount(b.metrics()::assignedPartitions, 1, Duration.ofMinutes(1), "second scorer assigned");
+                ImageEventRecords.produceRaw(kafka, topics.images(), images, IMAGES / 2, IMAGES / 2);
                 ScorerFixture.awaitCount(() -> a.metrics().imagesScored() + b.metrics().imagesScored(), IMAGES,
                         Duration.ofMinutes(2), "images scored by both");
                 first = a.metrics().imagesScored();
