@@ -15,8 +15,12 @@ import java.util.TreeMap;
 
 /**
  * The three views of one model, in memory, as one stream thread owns them: the cumulative accumulator, the
- * event-time windows, and the last-N accumulator with the ring of its records (the oldest leaves when the
- * N+1-th arrives, via {@link ClassificationAccumulator#remove}).
+ * event-time windows, and the ring of the last N records (the oldest leaves when the N+1-th arrives).
+ *
+ * <h2>Last N: built when shown</h2>
+ * The last-N accumulator is built from the ring when {@link #lastN()} is asked for (once per snapshot interval), not
+ * kept up to date per record: adding each record and removing the oldest would cost two accumulator updates per
+ * record, while building costs N updates per snapshot, far less at any rate above N records per interval.
  *
  * <h2>Windows</h2>
  * Windows start on multiples of {@code advance} (epoch-aligned, like Kafka's {@code TimeWindows}) and span
@@ -72,8 +76,9 @@ final class ModelViews {
     private final ClassificationAccumulator cumulative;
     /** Open panes by start; a pane is dropped when the window starting at it closes. */
     private final NavigableMap<Long, ClassificationAccumulator> panes = new TreeMap<>();
-    private final ClassificationAccumulator lastN;
     private final Deque<ClassifiedRecord> ring = new ArrayDeque<>();
+    /** The last-N accumulator as last built; null once the ring changed. */
+    private ClassificationAccumulator lastN;
     /** The merged current window once {@link #currentWindow()} built it, kept up to date; null: build again. */
     private ClassificationAccumulator current;
     private long currentStart;
@@ -98,7 +103,6 @@ final class ModelViews {
         this.grace = config.grace().toMillis();
         this.cumulative = cumulative;
         this.panes.putAll(panes);
-        this.lastN = new ClassificationAccumulator(MetricsConfig.NUM_CLASSES, config.rocCellLimit());
         this.streamTime = streamTime;
         this.nextSeq = nextSeq;
     }
@@ -110,10 +114,10 @@ final class ModelViews {
 
     private void push(ClassifiedRecord record) {
         ring.addLast(record);
-        lastN.add(record);
         if (ring.size() > config.lastN()) {
-            lastN.remove(ring.removeFirst());
+            ring.removeFirst();
         }
+        lastN = null;
     }
 
     private static ClassifiedRecord classify(LabelledPrediction record) {
@@ -221,7 +225,13 @@ final class ModelViews {
         return cumulative;
     }
 
+    /** The last-N view, built from the ring if it changed since the last call. */
     ClassificationAccumulator lastN() {
+        if (lastN == null) {
+            ClassificationAccumulator built = new ClassificationAccumulator(MetricsConfig.NUM_CLASSES, config.rocCellLimit());
+            ring.forEach(built::add);
+            lastN = built;
+        }
         return lastN;
     }
 

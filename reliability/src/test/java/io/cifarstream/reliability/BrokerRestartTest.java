@@ -41,10 +41,10 @@ class BrokerRestartTest {
             throws Exception {
         CifarImages images = CifarTestData.testSplit();
         Set<String> expected = IntStream.range(0, images.size()).mapToObj(images::id).collect(Collectors.toSet());
-        long seed = Long.getLong(KillSchedule.SEED_PROPERTY, KillSchedule.DEFAULT_SEED);
+        long seed = KillCounts.configuredSeed();
         int stopAt = 1500 + new Random(seed).nextInt(2500);
         System.out.printf("broker restart: -D%s=%d stops the broker at %d committed predictions for %d s%n",
-                KillSchedule.SEED_PROPERTY, seed, stopAt, DOWNTIME.toSeconds());
+                KillCounts.SEED_PROPERTY, seed, stopAt, DOWNTIME.toSeconds());
 
         try (RestartableBroker broker = new RestartableBroker(dir.resolve("kafka-data"))) {
             broker.start();

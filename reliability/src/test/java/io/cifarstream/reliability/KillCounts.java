@@ -6,10 +6,14 @@ import java.util.Random;
 
 /**
  * When to kill a consumer: at seeded random counts of records processed, so a kill falls while records flow however
- * fast the machine is (a delay may elapse after the input ran out). The seed is {@link KillSchedule}'s system
- * property, printed with the counts, so a failing schedule can be run again exactly.
+ * fast the machine is (a delay may elapse after the input ran out). The seed is the system property
+ * {@value #SEED_PROPERTY} (default {@value #DEFAULT_SEED}), printed with the counts, so a failing schedule can be run
+ * again exactly; the broker-restart test draws its moment from it too.
  */
 record KillCounts(long seed, List<Integer> counts) {
+
+    static final String SEED_PROPERTY = "reliability.seed";
+    static final long DEFAULT_SEED = 20_261_128L;
 
     KillCounts {
         counts = List.copyOf(counts);
@@ -51,12 +55,12 @@ record KillCounts(long seed, List<Integer> counts) {
         return counts.size();
     }
 
-    private static long configuredSeed() {
-        return Long.getLong(KillSchedule.SEED_PROPERTY, KillSchedule.DEFAULT_SEED);
+    static long configuredSeed() {
+        return Long.getLong(SEED_PROPERTY, DEFAULT_SEED);
     }
 
     private static KillCounts print(String experiment, KillCounts schedule) {
-        System.out.println(experiment + ": -D" + KillSchedule.SEED_PROPERTY + "=" + schedule.seed()
+        System.out.println(experiment + ": -D" + SEED_PROPERTY + "=" + schedule.seed()
                 + " kills once the count reaches " + schedule.counts());
         return schedule;
     }
