@@ -36,8 +36,8 @@ import java.util.TreeMap;
  * closes ({@link ClassificationAccumulator#merge}, exact: merging the panes gives the state one accumulator fed
  * all their records would have). A late record only reaches windows still open: closed windows were emitted
  * at their close, and its pane is dropped once the last window holding it (the one starting at the pane)
- * closes. So a record costs three accumulator updates (cumulative, pane, last N) whatever the overlap, and a
- * fourth for the current window, which is kept merged once shown until stream time moves it on.
+ * closes. So a record costs three accumulator updates whatever the overlap: cumulative, its pane, and the current
+ * window, which is kept merged once shown until stream time moves it on.
  *
  * <p>Change tracking: which views and panes changed since the last {@link #takeChanges()} (for snapshots
  * and checkpoints) and which panes were dropped since then (their checkpoints are deleted). Not thread-safe.

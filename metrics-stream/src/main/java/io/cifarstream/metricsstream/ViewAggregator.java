@@ -243,11 +243,11 @@ final class ViewAggregator implements Processor<String, LabelledPrediction, Stri
         return Bytes.wrap(ByteBuffer.allocate(4 + id.length + 8).putInt(id.length).put(id).putLong(seq).array());
     }
 
-    private static Bytes checkpointKey(String model, byte tag, long windowStart) {
+    private static Bytes checkpointKey(String model, byte tag, long paneStart) {
         byte[] id = model.getBytes(StandardCharsets.UTF_8);
         ByteBuffer key = ByteBuffer.allocate(4 + id.length + 1 + (tag == PANE ? 8 : 0)).putInt(id.length).put(id).put(tag);
         if (tag == PANE) {
-            key.putLong(windowStart);
+            key.putLong(paneStart);
         }
         return Bytes.wrap(key.array());
     }
