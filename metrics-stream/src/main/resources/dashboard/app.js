@@ -82,6 +82,11 @@
   async function poll() {
     try {
       const status = await getJson("/api/status");
+      if (status.reports !== "available") {
+        // Restoring or rebalancing: keep what the page shows, say why it is not updating.
+        setConnection("offline", "metrics stream is starting or rebalancing…");
+        return;
+      }
       const models = Object.keys(status.models).sort();
       recordCounts(status);
       updateModelPicker(models);

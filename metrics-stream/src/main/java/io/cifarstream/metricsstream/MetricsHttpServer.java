@@ -38,8 +38,10 @@ import java.util.concurrent.Executors;
  *       rebalancing, or the owning instance does not answer;</li>
  *   <li>both with {@code local=true}: this instance's reports only (what instances ask each other);</li>
  *   <li>{@code GET /api/status}: JSON {@code {"time": epoch ms, "counters": {name: count}, "dead_letters":
- *       {kind: count}, "models": {id: {"count": cumulative count, "views": [views with a report]}}}}, this
- *       instance's {@link StreamCounters} (names as in {@code /metrics}) and every model the dashboard may ask for;</li>
+ *       {kind: count}, "models": {id: {"count": cumulative count, "views": [views with a report]}}, "reports":
+ *       "available"}}, this instance's {@link StreamCounters} (names as in {@code /metrics}) and every model the
+ *       dashboard may ask for; always 200: while the application restores or rebalances, {@code models} is empty
+ *       and {@code reports} says why;</li>
  *   <li>{@code GET /metrics}: Prometheus text format 0.0.4, per (model, view) gauges of the models this instance
  *       owns and its {@link StreamCounters} (scrape every instance: no series is exported twice);</li>
  *   <li>{@code GET /}: the live dashboard ({@link DashboardAssets}).</li>
@@ -160,19 +162,27 @@ public final class MetricsHttpServer implements AutoCloseable {
         ObjectNode deadLetters = status.putObject("dead_letters");
         counters.deadLetters().forEach(deadLetters::put);
         ObjectNode models = status.putObject("models");
-        for (String model : reports.models()) {
-            ObjectNode entry = models.putObject(model);
-            entry.put("count", 0);
-            ArrayNode views = entry.putArray("views");
-            for (MetricsView view : MetricsView.values()) {
-                Optional<String> report = reports.report(model, view);
-                if (report.isPresent()) {
-                    views.add(ViewReport.apiName(view));
-                    if (view == MetricsView.CUMULATIVE) {
-                        entry.put("count", JSON.readTree(report.get()).get("count").asLong());
+        // The status always answers (the counters are this process's): while the stream restores or rebalances,
+        // "reports" says why the models are missing instead of the whole page failing with 503.
+        try {
+            for (String model : reports.models()) {
+                ObjectNode entry = models.putObject(model);
+                entry.put("count", 0);
+                ArrayNode views = entry.putArray("views");
+                for (MetricsView view : MetricsView.values()) {
+                    Optional<String> report = reports.report(model, view);
+                    if (report.isPresent()) {
+                        views.add(ViewReport.apiName(view));
+                        if (view == MetricsView.CUMULATIVE) {
+                            entry.put("count", JSON.readTree(report.get()).get("count").asLong());
+                        }
                     }
                 }
             }
+            status.put("reports", "available");
+        } catch (ReportSource.ReportsUnavailableException e) {
+            models.removeAll();
+            status.put("reports", e.getMessage());
         }
         send(exchange, 200, "application/json", JSON.writeValueAsString(status));
     }

@@ -2,6 +2,8 @@ package io.cifarstream.metricsstream;
 
 import io.cifarstream.console.BearerToken;
 import io.cifarstream.schemas.MetricsView;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
@@ -20,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.TreeSet;
 
 import static io.cifarstream.metricsstream.TopologyHarness.T0;
@@ -87,6 +90,26 @@ class MetricsApiAccessTest {
         assertThat(get("/api/models", "Bearer " + SECRET).body()).isEqualTo("[\"m1\",\"m2\"]");
         assertThat(get("/", null).statusCode()).isEqualTo(200);
         assertThat(get("/app.js", null).body()).contains("#token=");
+    }
+
+    /** A streams application that is not running yet has no queryable store: the status says so, with a 200. */
+    @Test
+    void theStatusAnswersWhileTheReportsAreUnavailable() throws Exception {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "status-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:1");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve("not-started").toString());
+        try (KafkaStreams notStarted = new KafkaStreams(MetricsTopology.build(harness.config, new StreamCounters()), props)) {
+            ReportSource reports = new StreamsReportSource(notStarted);
+            server = new MetricsHttpServer(MetricsHttpServer.bind("127.0.0.1", 0), reports, reports, harness.counters,
+                    BearerToken.open());
+            HttpResponse<String> status = get("/api/status", null);
+            assertThat(status.statusCode()).isEqualTo(200);
+            assertThat(BrokerFixture.json().readTree(status.body()).get("reports").asText())
+                    .contains("not queryable now (application state CREATED)");
+            assertThat(BrokerFixture.json().readTree(status.body()).get("models").isEmpty()).isTrue();
+            assertThat(get("/api/models", null).statusCode()).as("the API itself still says 503").isEqualTo(503);
+        }
     }
 
     @Test
