@@ -80,6 +80,10 @@ public final class ScorerBenchmark implements Callable<Integer> {
             description = "The scorer's --max-batch. Default: ${DEFAULT-VALUE}.")
     int maxBatch;
 
+    @Option(names = "--linger-ms", defaultValue = "20", paramLabel = "MS",
+            description = "The scorer's --linger-ms. Default: ${DEFAULT-VALUE}.")
+    long lingerMs;
+
     @Option(names = "--passes", defaultValue = "3", paramLabel = "N",
             description = "Times the images are replayed for the end-to-end run, after one unreported warm-up pass: "
                     + "a run of a few seconds would measure the JIT compilers more than the scorer. Default: ${DEFAULT-VALUE}.")
@@ -102,15 +106,15 @@ public final class ScorerBenchmark implements Callable<Integer> {
         if (passes < 1) {
             throw new UserError("--passes must be at least 1, got " + passes);
         }
-        ObjectNode result = run(model, modelFlags.toOptions(), test.first(images), maxBatch, passes, loadFraction,
-                Duration.ofSeconds(latencySeconds));
+        ObjectNode result = run(model, modelFlags.toOptions(), test.first(images), maxBatch, Duration.ofMillis(lingerMs),
+                passes, loadFraction, Duration.ofSeconds(latencySeconds));
         System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result));
         return 0;
     }
 
     /** Runs (a), (b) and (c) and returns their figures. */
-    public static ObjectNode run(Path model, ModelOptions options, CifarImages images, int maxBatch, int passes,
-            double loadFraction, Duration latencyRun) throws Exception {
+    public static ObjectNode run(Path model, ModelOptions options, CifarImages images, int maxBatch, Duration linger,
+            int passes, double loadFraction, Duration latencyRun) throws Exception {
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode result = mapper.createObjectNode();
         result.put("model", model.toString());
@@ -124,7 +128,7 @@ public final class ScorerBenchmark implements Callable<Integer> {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().port(0).start()) {
             KafkaSettings kafka = KafkaSettings.of(broker.bootstrapServers());
             ScorerConfig base = ScorerConfig.of(kafka, List.of(new ModelSpec("bench", model)), options)
-                    .withBatching(maxBatch, ScorerConfig.DEFAULT_LINGER)
+                    .withBatching(maxBatch, linger)
                     .withPartitions(4)
                     .withStatus(Duration.ofSeconds(5), line -> System.err.println("bench: " + line));
 
@@ -136,6 +140,7 @@ public final class ScorerBenchmark implements Callable<Integer> {
                     e2e.putObject("cpu_seconds_by_thread_group"));
             e2e.put("images", (long) images.size() * passes);
             e2e.put("max_batch", maxBatch);
+            e2e.put("linger_ms", linger.toMillis());
             e2e.put("images_per_second", Math.round(endToEnd));
             e2e.put("ratio_to_raw_batch_256", round3(endToEnd / raw.get("batch_256").asDouble()));
 
