@@ -1,9 +1,7 @@
 package io.cifarstream.reliability;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntSupplier;
 
@@ -51,8 +49,6 @@ final class PredictionFlow {
      */
     void publish(KafkaSettings kafka, TopicNames topics, int perSecond, IntSupplier allowed) {
         Instant origin = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        long chunkNanos = TimeUnit.SECONDS.toNanos(CHUNK) / perSecond;
-        long due = System.nanoTime();
         AtomicReference<Exception> failed = new AtomicReference<>();
         Callback failure = (metadata, e) -> {
             if (e != null) {
@@ -63,17 +59,7 @@ final class PredictionFlow {
                 AvroSerde.predictions().serializer());
              KafkaProducer<String, Label> labels = new KafkaProducer<>(kafka.producer(), new StringSerializer(),
                      AvroSerde.labels().serializer())) {
-            for (int from = 0; from < images.size(); from += CHUNK) {
-                int to = Math.min(images.size(), from + CHUNK);
-                while (to > allowed.getAsInt()) {
-                    CliProcess.pause(Duration.ofMillis(20));
-                    due = System.nanoTime(); // a held-back flow resumes at its rate, not with a burst
-                }
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    CliProcess.pause(Duration.ofNanos(wait));
-                }
-                due += chunkNanos;
+            new GatedPace(CHUNK, perSecond).run(images.size(), allowed, (from, to) -> {
                 for (int i = from; i < to; i++) {
                     Instant time = origin.plusMillis(i);
                     predictions.send(new ProducerRecord<>(topics.predictions(), null, time.toEpochMilli(), images.id(i),
@@ -85,7 +71,7 @@ final class PredictionFlow {
                             Label.newBuilder().setImageId(images.id(i)).setLabel(images.label(i)).setLabelTime(time).build()),
                             failure);
                 }
-            }
+            });
             predictions.flush();
             labels.flush();
         }

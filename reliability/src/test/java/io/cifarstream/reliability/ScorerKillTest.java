@@ -122,21 +122,9 @@ class ScorerKillTest {
      */
     private static void publish(KafkaSettings kafka, TopicNames topics, CifarImages images, IntSupplier allowed) {
         AtomicReference<Exception> failed = new AtomicReference<>();
-        long chunkNanos = TimeUnit.SECONDS.toNanos(CHUNK) / PER_SECOND;
-        long due = System.nanoTime();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.producer(), new StringSerializer(),
                 new ByteArraySerializer())) {
-            for (int from = 0; from < images.size(); from += CHUNK) {
-                int to = Math.min(images.size(), from + CHUNK);
-                while (to > allowed.getAsInt()) {
-                    CliProcess.pause(Duration.ofMillis(20));
-                    due = System.nanoTime(); // a held-back flow resumes at its rate, not with a burst
-                }
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    CliProcess.pause(Duration.ofNanos(wait));
-                }
-                due += chunkNanos;
+            new GatedPace(CHUNK, PER_SECOND).run(images.size(), allowed, (from, to) -> {
                 for (int i = from; i < to; i++) {
                     ImageEvent event = BadInputRecords.event(images.id(i), images.label(i), 32, 32, 3,
                             ImageEncoding.RAW_CHW_U8, BadInputRecords.pixels(images, i));
@@ -147,7 +135,7 @@ class ScorerKillTest {
                                 }
                             });
                 }
-            }
+            });
         }
         if (failed.get() != null) {
             throw new IllegalStateException("the broker refused an image: " + failed.get(), failed.get());
