@@ -62,14 +62,8 @@ public final class ScoreCommand implements Callable<Integer> {
                     + "scorer reuses its id, which fences its predecessor. Default: ${DEFAULT-VALUE}.")
     String instanceId;
 
-    @Option(names = "--max-batch", defaultValue = "256", paramLabel = "N",
-            description = "Most records per micro-batch (one transaction). Default: ${DEFAULT-VALUE}.")
-    int maxBatch;
-
-    @Option(names = "--linger-ms", defaultValue = "20", paramLabel = "MS",
-            description = "Longest a micro-batch waits to fill while the previous one commits (with no commit in "
-                    + "flight a batch is scored at once). Default: ${DEFAULT-VALUE}.")
-    long lingerMs;
+    @Mixin
+    BatchingFlags batching;
 
     @Option(names = "--max-record-bytes", defaultValue = "262144", paramLabel = "BYTES",
             description = "Longer values are dead-lettered as OVERSIZED_RECORD without decoding. Default: ${DEFAULT-VALUE}.")
@@ -145,7 +139,7 @@ public final class ScoreCommand implements Callable<Integer> {
                     .withTopics(topics)
                     .withGroup(group)
                     .withInstanceId(instanceId)
-                    .withBatching(maxBatch, Duration.ofMillis(lingerMs))
+                    .withBatching(batching.maxBatch(), batching.linger())
                     .withMaxRecordBytes(maxRecordBytes)
                     .withPartitions(partitions)
                     .withTransactionTimeout(Duration.ofMillis(transactionTimeoutMs));

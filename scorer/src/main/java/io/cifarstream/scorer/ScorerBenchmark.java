@@ -76,13 +76,8 @@ public final class ScorerBenchmark implements Callable<Integer> {
             description = "Test images replayed end to end. Default: ${DEFAULT-VALUE}.")
     int images;
 
-    @Option(names = "--max-batch", defaultValue = "256", paramLabel = "N",
-            description = "The scorer's --max-batch. Default: ${DEFAULT-VALUE}.")
-    int maxBatch;
-
-    @Option(names = "--linger-ms", defaultValue = "20", paramLabel = "MS",
-            description = "The scorer's --linger-ms. Default: ${DEFAULT-VALUE}.")
-    long lingerMs;
+    @Mixin
+    BatchingFlags batching;
 
     @Option(names = "--passes", defaultValue = "3", paramLabel = "N",
             description = "Times the images are replayed for the end-to-end run, after one unreported warm-up pass: "
@@ -106,7 +101,7 @@ public final class ScorerBenchmark implements Callable<Integer> {
         if (passes < 1) {
             throw new UserError("--passes must be at least 1, got " + passes);
         }
-        ObjectNode result = run(model, modelFlags.toOptions(), test.first(images), maxBatch, Duration.ofMillis(lingerMs),
+        ObjectNode result = run(model, modelFlags.toOptions(), test.first(images), batching.maxBatch(), batching.linger(),
                 passes, loadFraction, Duration.ofSeconds(latencySeconds));
         System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result));
         return 0;
