@@ -14,12 +14,9 @@ public final class ModelFlags {
     String device;
 
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
-            description = "ONNX Runtime intra-op threads; 0 = all cores (default: ${DEFAULT-VALUE}).")
+            description = "CPU lanes: batches are cut into chunks that this many single-threaded ONNX Runtime "
+                    + "calls score at once; 0 = one per core (default: ${DEFAULT-VALUE}).")
     int threads;
-
-    @Option(names = "--spinning", description = "Let idle ONNX Runtime threads spin: a little faster alone, "
-            + "much slower when other busy processes share the cores.")
-    boolean spinning;
 
     @Option(names = "--input-mean", split = ",", paramLabel = "R,G,B",
             description = "For models without cifar-stream metadata: per-channel mean subtracted from pixels "
@@ -35,7 +32,7 @@ public final class ModelFlags {
     OutputKind output;
 
     public ModelOptions toOptions() {
-        return new ModelOptions(device, threads, spinning, Optional.ofNullable(inputMean),
+        return new ModelOptions(device, threads, Optional.ofNullable(inputMean),
                 Optional.ofNullable(inputStd), Optional.ofNullable(output));
     }
 

@@ -7,15 +7,14 @@ import java.util.Optional;
  * their input is normalized and what their output holds.
  *
  * @param device       {@code cpu}, {@code cuda} or {@code cuda:N}
- * @param threads      intra-op threads (0 = all cores)
- * @param spinning     let idle ONNX Runtime threads spin: ~5% faster alone, ~2x slower when other busy processes
- *                     (a broker, a stream processor) share the cores, hence off by default
+ * @param threads      lanes on the CPU, each running single-threaded ONNX Runtime calls on its own chunk of a batch
+ *                     (0 = one per core; see {@link OnnxClassifier})
  * @param inputMean    per-channel mean subtracted from pixels scaled to [0,1] (torchvision's Normalize), when the
  *                     model does not declare its input convention; absent = 0
  * @param inputStd     per-channel standard deviation, likewise; absent = 1
  * @param output       what the output holds when the model does not declare it; absent = logits
  */
-public record ModelOptions(String device, int threads, boolean spinning, Optional<float[]> inputMean,
+public record ModelOptions(String device, int threads, Optional<float[]> inputMean,
         Optional<float[]> inputStd, Optional<OutputKind> output) {
 
     public ModelOptions {
@@ -30,29 +29,25 @@ public record ModelOptions(String device, int threads, boolean spinning, Optiona
         });
     }
 
-    /** CPU, all cores, no spinning, conventions from the model's metadata (else [0,1] pixels and logits). */
+    /** CPU, all cores, conventions from the model's metadata (else [0,1] pixels and logits). */
     public static ModelOptions defaults() {
-        return new ModelOptions("cpu", 0, false, Optional.empty(), Optional.empty(), Optional.empty());
+        return new ModelOptions("cpu", 0, Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     public ModelOptions withDevice(String newDevice) {
-        return new ModelOptions(newDevice, threads, spinning, inputMean, inputStd, output);
+        return new ModelOptions(newDevice, threads, inputMean, inputStd, output);
     }
 
     public ModelOptions withThreads(int newThreads) {
-        return new ModelOptions(device, newThreads, spinning, inputMean, inputStd, output);
-    }
-
-    public ModelOptions withSpinning(boolean newSpinning) {
-        return new ModelOptions(device, threads, newSpinning, inputMean, inputStd, output);
+        return new ModelOptions(device, newThreads, inputMean, inputStd, output);
     }
 
     public ModelOptions withNormalization(float[] mean, float[] std) {
-        return new ModelOptions(device, threads, spinning, Optional.of(mean), Optional.of(std), output);
+        return new ModelOptions(device, threads, Optional.of(mean), Optional.of(std), output);
     }
 
     public ModelOptions withOutput(OutputKind kind) {
-        return new ModelOptions(device, threads, spinning, inputMean, inputStd, Optional.of(kind));
+        return new ModelOptions(device, threads, inputMean, inputStd, Optional.of(kind));
     }
 
     private static void requireThree(float[] values, String flag) {

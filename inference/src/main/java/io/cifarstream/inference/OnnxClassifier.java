@@ -15,6 +15,12 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
@@ -29,16 +35,30 @@ import io.cifarstream.console.UserError;
  * A 10-class image classifier in ONNX Runtime that maps 32x32 RGB images (8-bit, CHW, the CIFAR-10 layout) to
  * natural-log probabilities, in batches of up to {@link #maxBatch()}.
  *
- * <p>Input and output buffers are direct, allocated once and reused: a batch costs one copy of its pixels into the
- * input buffer (with the normalization the model needs) and one copy of the results out, nothing per record. Tensors
- * over those buffers are cached per batch size, so ONNX Runtime reads and writes them in place (pinned outputs).
- * Not thread-safe: one instance per scoring thread.
+ * <h2>Lanes, not intra-op threads</h2>
+ * On the CPU a batch is cut into chunks of up to {@value #LANE_BATCH} images, and {@link #lanes()} lanes score
+ * chunks in parallel: the calling thread is the first lane, the others are this classifier's own threads. Each lane
+ * makes its own single-threaded ONNX Runtime call on the one shared session. Measured on the 2-core machine, same
+ * model: two lanes score 11,174 images/s (chunks of 32) where one call with two intra-op threads scores 9,541
+ * (batch 256); and when a broker takes a core away for a moment, a lane just takes fewer chunks, while an intra-op
+ * pool waits at every operator for the thread that lost its core. With CUDA there is one lane and no chunking: the
+ * GPU wants whole batches.
+ *
+ * <p>Each lane's input and output buffers are direct, allocated once and reused: a chunk costs one copy of its pixels
+ * into the input buffer (with the normalization the model needs) and one copy of the results out, nothing per
+ * record. Tensors over those buffers are cached per chunk size, so ONNX Runtime reads and writes them in place
+ * (pinned outputs). Not thread-safe: one caller at a time (the lanes are its helpers, not its peers).
  */
 public final class OnnxClassifier implements AutoCloseable {
     public static final int CLASSES = 10;
     public static final int CHANNELS = 3;
     public static final int SIDE = 32;
     public static final int PIXELS = CHANNELS * SIDE * SIDE;
+    /**
+     * Images per lane call on the CPU: one core scores this CNN as fast in chunks of 32 as in chunks of 128 or 256
+     * (measured), and small chunks keep the lanes even when one of them loses its core for a while.
+     */
+    public static final int LANE_BATCH = 32;
 
     private final Path path;
     private final OrtEnvironment env;
@@ -52,14 +72,12 @@ public final class OnnxClassifier implements AutoCloseable {
     private final float[] shift = new float[CHANNELS];
     private final OutputKind outputKind;
     private final int maxBatch;
-    private final ByteBuffer inputBytes;
-    private final FloatBuffer inputFloats;
-    private final FloatBuffer outputFloats;
-    private final OnnxTensor[] inputTensors;
-    private final OnnxTensor[] outputTensors;
+    private final Lane[] lanes;
+    /** Runs lanes 1.. for each call; null with one lane. */
+    private final ExecutorService laneThreads;
 
-    private OnnxClassifier(Path path, OrtEnvironment env, OrtSession session, ModelOptions options, int maxBatch)
-            throws OrtException, IOException {
+    private OnnxClassifier(Path path, OrtEnvironment env, OrtSession session, ModelOptions options, int maxBatch,
+            int laneCount, int laneBatch) throws OrtException, IOException {
         this.path = path;
         this.env = env;
         this.session = session;
@@ -92,14 +110,11 @@ public final class OnnxClassifier implements AutoCloseable {
         }
         this.outputKind = metadata.output().orElse(options.output().orElse(OutputKind.LOGITS));
 
-        int inputElements = maxBatch * PIXELS;
-        this.inputBytes = ByteBuffer.allocateDirect(inputElements * (uint8Input ? 1 : Float.BYTES))
-                .order(ByteOrder.nativeOrder());
-        this.inputFloats = uint8Input ? null : inputBytes.asFloatBuffer();
-        this.outputFloats = ByteBuffer.allocateDirect(maxBatch * CLASSES * Float.BYTES).order(ByteOrder.nativeOrder())
-                .asFloatBuffer();
-        this.inputTensors = new OnnxTensor[maxBatch + 1];
-        this.outputTensors = new OnnxTensor[maxBatch + 1];
+        this.lanes = new Lane[laneCount];
+        for (int i = 0; i < laneCount; i++) {
+            lanes[i] = new Lane(laneBatch);
+        }
+        this.laneThreads = laneCount == 1 ? null : Executors.newFixedThreadPool(laneCount - 1, new LaneThreads(path));
     }
 
     /**
@@ -116,9 +131,12 @@ public final class OnnxClassifier implements AutoCloseable {
         }
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         OrtSession session = null;
+        boolean cpu = isCpu(options);
+        int laneCount = cpu ? (options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors()) : 1;
+        int laneBatch = cpu ? Math.min(maxBatch, LANE_BATCH) : maxBatch;
         try (OrtSession.SessionOptions so = sessionOptions(options)) {
             session = env.createSession(model.toString(), so);
-            return new OnnxClassifier(model, env, session, options, maxBatch);
+            return new OnnxClassifier(model, env, session, options, maxBatch, laneCount, laneBatch);
         } catch (OrtException e) {
             closeQuietly(session);
             throw new UserError(model + " is not a model ONNX Runtime can run (" + e.getMessage()
@@ -141,10 +159,10 @@ public final class OnnxClassifier implements AutoCloseable {
         OrtSession.SessionOptions so = new OrtSession.SessionOptions();
         so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
         so.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-        int threads = options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors();
-        so.setIntraOpNumThreads(threads);
+        // Every run() is single-threaded on its caller: the parallelism is the lanes'.
+        so.setIntraOpNumThreads(1);
         so.setInterOpNumThreads(1);
-        so.addConfigEntry("session.intra_op.allow_spinning", options.spinning() ? "1" : "0");
+        so.addConfigEntry("session.intra_op.allow_spinning", "0");
         so.addConfigEntry("session.inter_op.allow_spinning", "0");
         String device = options.device().trim().toLowerCase(Locale.ROOT);
         if (device.startsWith("cuda")) {
@@ -164,6 +182,10 @@ public final class OnnxClassifier implements AutoCloseable {
         return so;
     }
 
+    private static boolean isCpu(ModelOptions options) {
+        return !options.device().trim().toLowerCase(Locale.ROOT).startsWith("cuda");
+    }
+
     private static int parseCudaId(String device) {
         try {
             if (!device.startsWith("cuda:")) {
@@ -177,65 +199,208 @@ public final class OnnxClassifier implements AutoCloseable {
 
     /**
      * Classifies images {@code first .. first+count-1} of {@code pixels} (each {@link #PIXELS} bytes, CHW) and writes
-     * {@code count * 10} log-probabilities into {@code out} from index 0. {@code count} may exceed
-     * {@link #maxBatch()}: the work is split.
+     * {@code count * 10} log-probabilities into {@code out} from index 0. Any {@code count} is fine: the work is
+     * split into chunks over the lanes.
      */
     public void logProbabilities(byte[] pixels, int first, int count, float[] out) {
         if (out.length < count * CLASSES) {
             throw new IllegalArgumentException("out holds " + out.length + " floats, need " + count * CLASSES);
         }
-        for (int done = 0; done < count; done += maxBatch) {
-            int n = Math.min(maxBatch, count - done);
-            fillInput(pixels, (long) (first + done) * PIXELS, n);
-            run(n, out, done * CLASSES);
-        }
-    }
-
-    private void fillInput(byte[] pixels, long start, int n) {
-        if (uint8Input) {
-            inputBytes.clear();
-            inputBytes.put(pixels, Math.toIntExact(start), n * PIXELS);
+        Chunks work = new Chunks(pixels, first, count, out, lanes.length, lanes[0].capacity);
+        int helpers = Math.min(lanes.length, count) - 1;
+        if (helpers <= 0) {
+            work.runOn(lanes[0]);
             return;
         }
-        int plane = SIDE * SIDE;
-        int p = Math.toIntExact(start);
-        int q = 0;
-        FloatBuffer dst = inputFloats;
-        for (int i = 0; i < n; i++) {
-            for (int c = 0; c < CHANNELS; c++) {
-                float a = scale[c];
-                float b = shift[c];
-                for (int j = 0; j < plane; j++) {
-                    dst.put(q++, (pixels[p++] & 0xFF) * a + b);
+        Future<?>[] running = new Future<?>[helpers];
+        for (int i = 0; i < helpers; i++) {
+            Lane lane = lanes[i + 1];
+            running[i] = laneThreads.submit(() -> work.runOn(lane));
+        }
+        RuntimeException failure = null;
+        try {
+            work.runOn(lanes[0]);
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        for (Future<?> helper : running) {
+            try {
+                getUninterruptibly(helper);
+            } catch (ExecutionException e) {
+                if (failure == null) {
+                    failure = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
                 }
             }
         }
+        if (failure != null) {
+            throw failure;
+        }
     }
 
-    private void run(int n, float[] out, int outOffset) {
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    private static void getUninterruptibly(Future<?> future) throws ExecutionException {
+        boolean interrupted = false;
         try {
-            OnnxTensor in = inputTensors[n];
-            OnnxTensor o = outputTensors[n];
-            if (in == null) {
-                long[] inShape = {n, CHANNELS, SIDE, SIDE};
-                in = uint8Input
-                        ? OnnxTensor.createTensor(env, inputBytes.slice(0, n * PIXELS), inShape, OnnxJavaType.UINT8)
-                        : OnnxTensor.createTensor(env, inputFloats.slice(0, n * PIXELS), inShape);
-                o = OnnxTensor.createTensor(env, outputFloats.slice(0, n * CLASSES), new long[] {n, CLASSES});
-                inputTensors[n] = in;
-                outputTensors[n] = o;
+            while (true) {
+                try {
+                    future.get();
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
-            try (OrtSession.Result ignored = session.run(Map.of(inputName, in), Map.of(outputName, o))) {
-                outputFloats.get(0, out, outOffset, n * CLASSES);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
-        } catch (OrtException e) {
-            throw new IllegalStateException("ONNX Runtime failed on a batch of " + n + " images of " + path + ": "
-                    + e.getMessage(), e);
         }
-        if (outputKind != OutputKind.LOG_PROBS) {
-            for (int i = 0; i < n; i++) {
-                outputKind.toLogProbabilities(out, outOffset + i * CLASSES, CLASSES);
+    }
+
+    /**
+     * One call's images, taken by the lanes in chunks until none is left. Chunks shrink as the work runs out
+     * (guided scheduling: a lane takes 1/(2 lanes) of what is left, at most its capacity), so the lanes finish
+     * together instead of one idling while another scores a last full chunk; a lane call costs about the same
+     * per image at 1 image as at 32.
+     */
+    private final class Chunks {
+        private final byte[] pixels;
+        private final int first;
+        private final int count;
+        private final float[] out;
+        private final int lanes;
+        private final int capacity;
+        /** Images handed out so far. */
+        private final AtomicInteger taken = new AtomicInteger();
+
+        Chunks(byte[] pixels, int first, int count, float[] out, int lanes, int capacity) {
+            this.pixels = pixels;
+            this.first = first;
+            this.count = count;
+            this.out = out;
+            this.lanes = lanes;
+            this.capacity = capacity;
+        }
+
+        /** Scores chunks on {@code lane} until none is left; a failure leaves none for the other lanes either. */
+        void runOn(Lane lane) {
+            try {
+                while (true) {
+                    int done = taken.get();
+                    int left = count - done;
+                    if (left <= 0) {
+                        return;
+                    }
+                    int n = lanes == 1 ? Math.min(left, capacity) : Math.min(capacity, ceilDiv(left, 2 * lanes));
+                    if (taken.compareAndSet(done, done + n)) {
+                        lane.score(pixels, (long) (first + done) * PIXELS, n, out, done * CLASSES);
+                    }
+                }
+            } catch (RuntimeException e) {
+                taken.set(count);
+                throw e;
             }
+        }
+    }
+
+    /** A lane's reused input and output buffers, and tensors over them per chunk size. */
+    private final class Lane {
+        private final int capacity;
+        private final ByteBuffer inputBytes;
+        private final FloatBuffer inputFloats;
+        private final FloatBuffer outputFloats;
+        private final OnnxTensor[] inputTensors;
+        private final OnnxTensor[] outputTensors;
+
+        Lane(int capacity) {
+            this.capacity = capacity;
+            this.inputBytes = ByteBuffer.allocateDirect(capacity * PIXELS * (uint8Input ? 1 : Float.BYTES))
+                    .order(ByteOrder.nativeOrder());
+            this.inputFloats = uint8Input ? null : inputBytes.asFloatBuffer();
+            this.outputFloats = ByteBuffer.allocateDirect(capacity * CLASSES * Float.BYTES)
+                    .order(ByteOrder.nativeOrder()).asFloatBuffer();
+            this.inputTensors = new OnnxTensor[capacity + 1];
+            this.outputTensors = new OnnxTensor[capacity + 1];
+        }
+
+        /** Scores {@code n <= capacity} images from byte {@code start} of {@code pixels} into {@code out[outOffset..]}. */
+        void score(byte[] pixels, long start, int n, float[] out, int outOffset) {
+            fillInput(pixels, start, n);
+            run(n, out, outOffset);
+        }
+
+        private void fillInput(byte[] pixels, long start, int n) {
+            if (uint8Input) {
+                inputBytes.clear();
+                inputBytes.put(pixels, Math.toIntExact(start), n * PIXELS);
+                return;
+            }
+            int plane = SIDE * SIDE;
+            int p = Math.toIntExact(start);
+            int q = 0;
+            FloatBuffer dst = inputFloats;
+            for (int i = 0; i < n; i++) {
+                for (int c = 0; c < CHANNELS; c++) {
+                    float a = scale[c];
+                    float b = shift[c];
+                    for (int j = 0; j < plane; j++) {
+                        dst.put(q++, (pixels[p++] & 0xFF) * a + b);
+                    }
+                }
+            }
+        }
+
+        private void run(int n, float[] out, int outOffset) {
+            try {
+                OnnxTensor in = inputTensors[n];
+                OnnxTensor o = outputTensors[n];
+                if (in == null) {
+                    long[] inShape = {n, CHANNELS, SIDE, SIDE};
+                    in = uint8Input
+                            ? OnnxTensor.createTensor(env, inputBytes.slice(0, n * PIXELS), inShape, OnnxJavaType.UINT8)
+                            : OnnxTensor.createTensor(env, inputFloats.slice(0, n * PIXELS), inShape);
+                    o = OnnxTensor.createTensor(env, outputFloats.slice(0, n * CLASSES), new long[] {n, CLASSES});
+                    inputTensors[n] = in;
+                    outputTensors[n] = o;
+                }
+                try (OrtSession.Result ignored = session.run(Map.of(inputName, in), Map.of(outputName, o))) {
+                    outputFloats.get(0, out, outOffset, n * CLASSES);
+                }
+            } catch (OrtException e) {
+                throw new IllegalStateException("ONNX Runtime failed on a batch of " + n + " images of " + path + ": "
+                        + e.getMessage(), e);
+            }
+            if (outputKind != OutputKind.LOG_PROBS) {
+                for (int i = 0; i < n; i++) {
+                    outputKind.toLogProbabilities(out, outOffset + i * CLASSES, CLASSES);
+                }
+            }
+        }
+
+        void close() {
+            for (int i = 0; i <= capacity; i++) {
+                closeQuietly(inputTensors[i]);
+                closeQuietly(outputTensors[i]);
+            }
+        }
+    }
+
+    /** Daemon threads named after the lane and the model file, so a thread dump says what they are. */
+    private static final class LaneThreads implements ThreadFactory {
+        private final String model;
+        private final AtomicInteger created = new AtomicInteger();
+
+        LaneThreads(Path model) {
+            this.model = String.valueOf(model.getFileName());
+        }
+
+        @Override
+        public Thread newThread(Runnable work) {
+            Thread thread = new Thread(work, "onnx-lane-" + created.incrementAndGet() + "-" + model);
+            thread.setDaemon(true);
+            return thread;
         }
     }
 
@@ -256,6 +421,11 @@ public final class OnnxClassifier implements AutoCloseable {
         return maxBatch;
     }
 
+    /** How many chunks run at once: {@code --threads} on the CPU (default: the cores), 1 with CUDA. */
+    public int lanes() {
+        return lanes.length;
+    }
+
     /** The class names the model declares, else CIFAR-10's class indices as text. */
     public List<String> classNames() {
         return metadata.classNames().orElseGet(() -> {
@@ -269,9 +439,11 @@ public final class OnnxClassifier implements AutoCloseable {
 
     @Override
     public void close() {
-        for (int i = 0; i <= maxBatch; i++) {
-            closeQuietly(inputTensors[i]);
-            closeQuietly(outputTensors[i]);
+        if (laneThreads != null) {
+            laneThreads.shutdownNow();
+        }
+        for (Lane lane : lanes) {
+            lane.close();
         }
         closeQuietly(session);
     }

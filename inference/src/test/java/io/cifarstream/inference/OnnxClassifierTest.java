@@ -93,6 +93,26 @@ class OnnxClassifierTest {
     }
 
     @Test
+    void lanesScoreChunksOfABatchAtOnceWithTheNumbersOfOneLane() {
+        CifarImages images = CifarTestData.testSplit().first(100);
+        float[] oneLane = new float[100 * 10];
+        float[] threeLanes = new float[100 * 10];
+        try (OnnxClassifier one = OnnxClassifier.load(foreignModel, TORCH_CONVENTIONS.withThreads(1), 256);
+                OnnxClassifier three = OnnxClassifier.load(foreignModel, TORCH_CONVENTIONS.withThreads(3), 256)) {
+            assertThat(one.lanes()).isEqualTo(1);
+            assertThat(three.lanes()).isEqualTo(3);
+            one.logProbabilities(images.pixels(), 0, 100, oneLane);
+            // 100 images on 3 lanes: chunks of 17, 14, 12, ... down to 1, each taken by whichever lane is free.
+            three.logProbabilities(images.pixels(), 0, 100, threeLanes);
+            assertThat(threeLanes).containsExactly(oneLane, within(1e-6f));
+            // And from an odd offset into the pixels.
+            float[] tail = new float[37 * 10];
+            three.logProbabilities(images.pixels(), 63, 37, tail);
+            assertThat(tail).containsExactly(java.util.Arrays.copyOfRange(oneLane, 630, 1000), within(1e-6f));
+        }
+    }
+
+    @Test
     void outputKindsAllBecomeLogProbabilitiesThatSumToOne() {
         float[] out = score(TORCH_CONVENTIONS, 256);
         for (int i = 0; i < IMAGES; i++) {

@@ -11,9 +11,8 @@ import java.util.stream.Stream;
  * CPU seconds this process spent per group of threads, read from Linux's {@code /proc/self/task/<tid>/stat}, so
  * native threads count too (ONNX Runtime's pool threads are invisible to the JVM). The benchmark takes two readings
  * and subtracts them, to say where the cores went while the scorer and the broker shared them. Groups, by thread name
- * (at most 15 characters in /proc): {@code scorer} (the scoring loop, whose own time includes its share of each model
- * call, and the committer), {@code onnx_runtime_pool} (unnamed native threads, reported as "java"; in the benchmark
- * JVM the launcher's own thread, also "java", only waits), {@code kafka_clients} (producer and consumer I/O
+ * (at most 15 characters in /proc): {@code scorer} (the scoring loop, which is the first lane of each model call,
+ * and the committer), {@code onnx_lanes} (the models' other lanes, see {@code OnnxClassifier}), {@code kafka_clients} (producer and consumer I/O
  * threads), {@code gc}, {@code jit} and {@code jvm_other} (the JVM's own threads) and {@code broker} (everything else: the embedded broker's threads).
  * Empty where /proc is missing.
  */
@@ -24,7 +23,7 @@ record ThreadCpu(Map<String, Double> secondsByGroup) {
     /** The CPU seconds used so far, by group. */
     static ThreadCpu now() {
         Map<String, Double> seconds = new LinkedHashMap<>();
-        for (String group : new String[] {"scorer", "onnx_runtime_pool", "kafka_clients", "gc", "jit", "jvm_other", "broker"}) {
+        for (String group : new String[] {"scorer", "onnx_lanes", "kafka_clients", "gc", "jit", "jvm_other", "broker"}) {
             seconds.put(group, 0.0);
         }
         Path tasks = Path.of("/proc/self/task");
@@ -54,8 +53,8 @@ record ThreadCpu(Map<String, Double> secondsByGroup) {
         if (name.startsWith("scorer-")) {
             return "scorer";
         }
-        if (name.equals("java")) {
-            return "onnx_runtime_pool";
+        if (name.startsWith("onnx-lane-")) {
+            return "onnx_lanes";
         }
         if (name.startsWith("kafka-producer-") || name.startsWith("consumer_") || name.startsWith("kafka-coordinat")) {
             return "kafka_clients";

@@ -24,7 +24,7 @@ class ScorerBenchmarkTest {
         Path model = ScorerFixture.foreignModel(dir, "foreign_cnn.onnx");
 
         JsonNode result = ScorerBenchmark.run(model, ScorerFixture.TORCH_CONVENTIONS,
-                CifarTestData.testSplit().first(300), 64, Duration.ofMillis(20), 1, 0.5, Duration.ofSeconds(2));
+                CifarTestData.testSplit().first(300), 64, Duration.ofMillis(20), 1, Duration.ZERO, 0.5, Duration.ofSeconds(2));
 
         JsonNode raw = result.get("raw_onnx_images_per_second");
         assertThat(raw.get("batch_1").asLong()).isPositive();
@@ -32,12 +32,14 @@ class ScorerBenchmarkTest {
         assertThat(raw.get("batch_256").asLong()).isPositive();
         JsonNode e2e = result.get("end_to_end");
         assertThat(e2e.get("images").asLong()).isEqualTo(300);
+        assertThat(e2e.get("warmup").get("passes").asInt()).as("no time for more than the one warm-up pass").isEqualTo(1);
+        assertThat(e2e.get("warmup").get("jit_share_of_last_pass").asDouble()).isBetween(0.0, 1.0);
         assertThat(e2e.get("images_per_second").asLong()).isPositive();
         assertThat(e2e.get("ratio_to_raw_batch_256").asDouble())
                 .isEqualTo(Math.round(e2e.get("images_per_second").asDouble() / raw.get("batch_256").asDouble() * 1000)
                         / 1000.0, within(0.002));
         assertThat(e2e.get("cpu_seconds_by_thread_group").fieldNames()).toIterable()
-                .containsExactly("scorer", "onnx_runtime_pool", "kafka_clients", "gc", "jit", "jvm_other", "broker");
+                .containsExactly("scorer", "onnx_lanes", "kafka_clients", "gc", "jit", "jvm_other", "broker");
         JsonNode latency = result.get("latency");
         long offered = latency.get("offered_images_per_second").asLong();
         assertThat(offered).as("half the end-to-end maximum").isCloseTo(e2e.get("images_per_second").asLong() / 2, within(1L));
