@@ -37,14 +37,17 @@ import java.util.Properties;
  *       no broker): the cost of the computation alone;</li>
  *   <li>{@code embedded_broker_exactly_once}: predictions/s through {@link MetricsService} on an embedded broker with
  *       exactly_once_v2, from the first counted record until the cumulative view holds them all (the input is
- *       produced beforehand, so the producer is not measured);</li>
+ *       produced beforehand, so the producer is not measured), event times spaced as in a live stream at
+ *       {@value #LIVE_RATE} predictions/s, the target;</li>
+ *   <li>{@code embedded_broker_exactly_once_backfill}: the same with event times 1 ms apart, a replay of history
+ *       ({@value #BACKFILL_RATE} predictions per event-time second) that is processed ~50 times faster than it
+ *       happened, so the 1-minute windows close ~50 times more often than live: a stress for the window views;</li>
  *   <li>{@code state_bytes}: the checkpoint size of each view of one model after 10k, 100k and 1M predictions
  *       (1 ms apart in event time), plus the journal kept for the last-N view; it stops growing once every ROC
  *       sketch is at its cell limit.</li>
  * </ul>
- * All predictions are {@link SyntheticPredictions} of one model, labels inline, 1 ms apart in event time (so
- * windows close often: a stress for the window views). Prints one JSON object; throughputs come with their CPU
- * seconds, a figure that other work on the machine hardly disturbs.
+ * All predictions are {@link SyntheticPredictions} of one model, labels inline. Prints one JSON object;
+ * throughputs come with their CPU seconds, a figure that other work on the machine hardly disturbs.
  */
 public final class MetricsBenchmark {
 
@@ -56,6 +59,10 @@ public final class MetricsBenchmark {
     }
 
     private static final String MODEL = "bench-model";
+    /** Event-time predictions per second of a live stream at the target throughput. */
+    static final int LIVE_RATE = 50_000;
+    /** Event-time predictions per second of the backfill run: 1 ms apart. */
+    static final int BACKFILL_RATE = 1_000;
     private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
     private static final com.sun.management.OperatingSystemMXBean PROCESS =
             (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
@@ -73,8 +80,10 @@ public final class MetricsBenchmark {
     public String run() {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("model_views", "cumulative + 1m/10s windows + last 1000, labels inline, one model");
+        report.put("event_time_predictions_per_second", Map.of("live", LIVE_RATE, "backfill", BACKFILL_RATE));
         report.put("topology_test_driver", throughputOnDriver());
-        report.put("embedded_broker_exactly_once", throughputOnBroker());
+        report.put("embedded_broker_exactly_once", throughputOnBroker(LIVE_RATE));
+        report.put("embedded_broker_exactly_once_backfill", throughputOnBroker(BACKFILL_RATE));
         report.put("state_bytes", stateSizes());
         try {
             return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report);
@@ -83,19 +92,24 @@ public final class MetricsBenchmark {
         }
     }
 
-    private List<byte[]> serializedPredictions(int n) {
+    private List<byte[]> serializedPredictions(int n, int eventRate) {
         List<byte[]> values = new ArrayList<>(n);
         var serializer = AvroSerde.predictions().serializer();
         for (int i = 0; i < n; i++) {
             values.add(serializer.serialize("p",
-                    scores.prediction(MODEL, "img-" + i, i, i % 10, true, t0.plusMillis(i))));
+                    scores.prediction(MODEL, "img-" + i, i, i % 10, true, eventTime(i, eventRate))));
         }
         return values;
     }
 
+    /** Prediction {@code i}'s event time (and record timestamp) at {@code eventRate} predictions per second. */
+    private Instant eventTime(int i, int eventRate) {
+        return t0.plusMillis(i * 1000L / eventRate);
+    }
+
     private Map<String, Object> throughputOnDriver() {
         int n = options.throughputPredictions();
-        List<byte[]> values = serializedPredictions(n);
+        List<byte[]> values = serializedPredictions(n, LIVE_RATE);
         MetricsConfig config = MetricsConfig.defaults(TopicNames.defaults());
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "metrics-bench");
@@ -112,7 +126,7 @@ public final class MetricsBenchmark {
             start = System.nanoTime();
             cpuStart = THREADS.getCurrentThreadCpuTime();
             for (int i = 0; i < n; i++) {
-                input.pipeInput(("img-" + i).getBytes(StandardCharsets.UTF_8), values.get(i), t0.plusMillis(i));
+                input.pipeInput(("img-" + i).getBytes(StandardCharsets.UTF_8), values.get(i), eventTime(i, LIVE_RATE));
                 if (i % 10_000 == 9_999) {
                     driver.advanceWallClockTime(config.emitInterval());
                 }
@@ -124,22 +138,22 @@ public final class MetricsBenchmark {
         return rate(n, end - start, cpuEnd - cpuStart);
     }
 
-    private Map<String, Object> throughputOnBroker() {
+    private Map<String, Object> throughputOnBroker(int eventRate) {
         int n = options.throughputPredictions();
-        List<byte[]> values = serializedPredictions(n);
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().port(0).dataDir(options.workDir().resolve("kafka")).start()) {
+        List<byte[]> values = serializedPredictions(n, eventRate);
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().port(0).dataDir(options.workDir().resolve("kafka-" + eventRate)).start()) {
             KafkaSettings kafka = KafkaSettings.of(broker.bootstrapServers());
             TopicNames topics = TopicNames.defaults();
             new TopicSetup(kafka).ensure(topics.all().stream().map(topic -> TopicSpec.of(topic, 1)).toList());
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer(), new ByteArraySerializer(),
                     new ByteArraySerializer())) {
                 for (int i = 0; i < n; i++) {
-                    producer.send(new ProducerRecord<>(topics.predictions(), null, t0.toEpochMilli() + i,
+                    producer.send(new ProducerRecord<>(topics.predictions(), null, eventTime(i, eventRate).toEpochMilli(),
                             ("img-" + i).getBytes(StandardCharsets.UTF_8), values.get(i)));
                 }
             }
             MetricsService.Options service = new MetricsService.Options(kafka, MetricsConfig.defaults(topics),
-                    "metrics-bench", options.workDir().resolve("broker-state"), "127.0.0.1", 0, Map.of());
+                    "metrics-bench", options.workDir().resolve("broker-state-" + eventRate), "127.0.0.1", 0, Map.of());
             try (MetricsService metrics = MetricsService.start(service)) {
                 StreamsReportSource reports = new StreamsReportSource(metrics.streams());
                 while (metrics.counters().count(StreamCounters.Event.COUNTED) == 0) {
