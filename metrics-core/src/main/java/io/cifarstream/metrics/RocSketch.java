@@ -57,8 +57,17 @@ import java.util.List;
  * error 6e-9) with 63,000 cells in 260 KB.
  *
  * <h2>Memory and bytes</h2>
- * At most {@code cellLimit} cells, in an open-addressing table of 24 bytes a slot, filled at most 3/4
- * (at the default limit, at most 262,144 slots, 6.3 MB). {@link #toBytes()} is canonical (equal states, equal bytes): a format
+ * At most {@code cellLimit} cells, in an open-addressing table (linear probing, backward-shift
+ * deletion, filled at most 3/4; at the default limit at most 262,144 slots, 6.3 MB) held in ONE
+ * {@code long[]} of 3 longs, 24 bytes, a slot: the head {@code (key + 1) << 32 | single score}, then the
+ * negative and the positive count. A slot is contiguous because the cumulative tables of a 10-class
+ * stream (tens of MB) do not fit in any cache: each update misses in DRAM, and one slot costs one
+ * cache line (two for the 1 in 4 slots that straddle a line boundary, and then mostly for the count
+ * that is not next to the head) where parallel arrays of keys, counts and single scores cost up to
+ * four. The probe reads heads only; an add writes the head at most once (a cell becoming mixed) and
+ * the one count it changes; negatives sit next to the head since all but one class of each record
+ * add a negative. A head of 0 is a free slot, so a new table needs no filling.
+ * {@link #toBytes()} is canonical (equal states, equal bytes): a format
  * byte, the limit, the level, the cell count, then per cell in score order the key delta and both
  * counts as unsigned LEB128 varints, and beyond level 0 which single score the cell holds (0 if mixed).
  *
@@ -73,7 +82,6 @@ public final class RocSketch {
     private static final int HALF_BITS = Float.floatToRawIntBits(0.5f);
     /** At this level each side of 1/2 is one cell, so any limit of at least 2 is reachable. */
     private static final int MAX_LEVEL = 31 - Integer.numberOfLeadingZeros(HALF_BITS) + 1;
-    private static final int EMPTY = -1;
     private static final int MIXED = -1;
     /** Covers the floating-point rounding of auc() and of the bound itself. */
     private static final double ROUNDING_SLACK = 1e-15;
@@ -83,12 +91,22 @@ public final class RocSketch {
     private long positives;
     private long negatives;
 
-    // Open addressing with linear probing; keys are non-negative cell ordinals, EMPTY marks free slots.
-    private int[] keys;
-    private long[] pos;
-    private long[] neg;
-    /** Per cell: the level-0 key of its only score ever added, or MIXED once a second one came. */
-    private int[] single;
+    /** Longs per slot: the head, then the negative count, then the positive count (see class doc). */
+    private static final int STRIDE = 3;
+    private static final int NEG = 1;
+    private static final int POS = 2;
+    /** The most slots a {@code long[]} of {@code STRIDE} longs a slot can hold, a power of 2. */
+    private static final int MAX_SLOTS = 1 << 29;
+
+    /**
+     * Open addressing with linear probing, one slot {@code STRIDE} contiguous longs: the head
+     * {@code (key + 1) << 32 | single} (the cell ordinal, non-negative, and the level-0 key of its only
+     * score ever added or MIXED once a second one came), then the counts. A head of 0 is a free slot,
+     * so a new table needs no filling.
+     */
+    private long[] table;
+    /** Slots - 1; the slot count is a power of 2. */
+    private int mask;
     private int size;
 
     /** An empty sketch, exact up to {@value #DEFAULT_CELL_LIMIT} distinct scores. */
@@ -116,10 +134,8 @@ public final class RocSketch {
         copy.level = level;
         copy.positives = positives;
         copy.negatives = negatives;
-        copy.keys = keys.clone();
-        copy.pos = pos.clone();
-        copy.neg = neg.clone();
-        copy.single = single.clone();
+        copy.table = table.clone();
+        copy.mask = mask;
         copy.size = size;
         return copy;
     }
@@ -143,13 +159,17 @@ public final class RocSketch {
      * @throws IllegalStateException if no such record is in view; the sketch is unchanged then
      */
     public void remove(float score, boolean positive) {
-        int key = cellOf(checkedScore(score), level);
-        int slot = find(key);
-        if (slot < 0 || (positive ? pos[slot] : neg[slot]) == 0) {
+        int slot = find(cellOf(checkedScore(score), level));
+        int at = slot * STRIDE;
+        if (slot < 0 || table[at + (positive ? POS : NEG)] == 0) {
             throw new IllegalStateException("cannot remove a " + (positive ? "positive" : "negative")
                     + " record with score " + score + ": none is in view (remove only what was added)");
         }
-        change(key, positive ? -1 : 0, positive ? 0 : -1, single[slot]);
+        // One probe for the check and the change; the cell's single score stays as it is.
+        table[at + (positive ? POS : NEG)]--;
+        if (table[at + POS] == 0 && table[at + NEG] == 0) {
+            delete(slot);
+        }
         if (positive) {
             positives--;
         } else {
@@ -160,7 +180,7 @@ public final class RocSketch {
     /** True when {@link #remove} would accept this record. */
     public boolean contains(float score, boolean positive) {
         int slot = find(cellOf(checkedScore(score), level));
-        return slot >= 0 && (positive ? pos[slot] : neg[slot]) > 0;
+        return slot >= 0 && table[slot * STRIDE + (positive ? POS : NEG)] > 0;
     }
 
     /**
@@ -173,23 +193,23 @@ public final class RocSketch {
         raiseLevelTo(source.level);
         if (size == 0 && level == source.level && source.size <= cellLimit) {
             // Into an empty sketch (a window built from its panes): the union is the source's table as it is.
-            keys = source.keys.clone();
-            pos = source.pos.clone();
-            neg = source.neg.clone();
-            single = source.single.clone();
+            table = source.table.clone();
+            mask = source.mask;
             size = source.size;
             positives += source.positives;
             negatives += source.negatives;
             return;
         }
         // Room for every cell at once: no table doubling in the middle of the merge.
-        while ((size + (long) source.size) * 4 > keys.length * 3L && keys.length < (1 << 30)) {
+        while ((size + (long) source.size) * 4 > (mask + 1L) * 3 && mask + 1 < MAX_SLOTS) {
             grow();
         }
-        for (int slot = 0; slot < source.keys.length; slot++) {
-            if (source.keys[slot] != EMPTY) {
-                int key = relevel(source.keys[slot], source.level, level);
-                change(key, source.pos[slot], source.neg[slot], source.single[slot]);
+        long[] cells = source.table;
+        for (int at = 0; at < cells.length; at += STRIDE) {
+            long head = cells[at];
+            if (head != 0) {
+                int key = relevel(keyOf(head), source.level, level);
+                change(key, cells[at + POS], cells[at + NEG], singleOf(head));
                 coarsenToLimit();
             }
         }
@@ -260,19 +280,21 @@ public final class RocSketch {
             long twiceU = 0;
             long negativesBelow = 0;
             for (long packed : sorted) {
-                int slot = (int) packed;
-                twiceU += pos[slot] * (2 * negativesBelow + neg[slot]);
-                negativesBelow += neg[slot];
+                int at = (int) packed;
+                long n = table[at + NEG];
+                twiceU += table[at + POS] * (2 * negativesBelow + n);
+                negativesBelow += n;
             }
             return twiceU / (double) twicePairs;
         }
         Int128 twiceU = Int128.ZERO;
         long negativesBelow = 0;
         for (long packed : sorted) {
-            int slot = (int) packed;
+            int at = (int) packed;
+            long n = table[at + NEG];
             // Each positive beats the negatives below its cell and ties with those in it.
-            twiceU = twiceU.plus(Int128.product(pos[slot], 2 * negativesBelow + neg[slot]));
-            negativesBelow += neg[slot];
+            twiceU = twiceU.plus(Int128.product(table[at + POS], 2 * negativesBelow + n));
+            negativesBelow += n;
         }
         return twiceU.toDouble() / (2.0 * Int128.product(positives, negatives).toDouble());
     }
@@ -289,9 +311,10 @@ public final class RocSketch {
             return 0.0;
         }
         Int128 sharedPairs = Int128.ZERO;
-        for (int slot = 0; slot < keys.length; slot++) {
-            if (keys[slot] != EMPTY && single[slot] == MIXED) {
-                sharedPairs = sharedPairs.plus(Int128.product(pos[slot], neg[slot]));
+        for (int at = 0; at < table.length; at += STRIDE) {
+            long head = table[at];
+            if (head != 0 && singleOf(head) == MIXED) {
+                sharedPairs = sharedPairs.plus(Int128.product(table[at + POS], table[at + NEG]));
             }
         }
         if (sharedPairs.signum() == 0) {
@@ -345,9 +368,9 @@ public final class RocSketch {
         long[] fps = new long[n + 1];
         long[] tps = new long[n + 1];
         for (int i = 0; i < n; i++) {
-            int slot = (int) sorted[n - 1 - i];
-            fps[i + 1] = fps[i] + neg[slot];
-            tps[i + 1] = tps[i] + pos[slot];
+            int at = (int) sorted[n - 1 - i];
+            fps[i + 1] = fps[i] + table[at + NEG];
+            tps[i + 1] = tps[i] + table[at + POS];
         }
         int[] chosen = all ? allIndices(n + 1) : thin(fps, tps, maxPoints);
         List<Double> fpr = new ArrayList<>(chosen.length);
@@ -410,11 +433,11 @@ public final class RocSketch {
         int bytes = 1 + Leb128.size(cellLimit) + 1 + Leb128.size(size);
         long previous = 0;
         for (long packed : sorted) {
-            int slot = (int) packed;
+            int at = (int) packed;
             long key = packed >>> 32;
-            bytes += Leb128.size(key - previous) + Leb128.size(pos[slot]) + Leb128.size(neg[slot]);
+            bytes += Leb128.size(key - previous) + Leb128.size(table[at + POS]) + Leb128.size(table[at + NEG]);
             if (level > 0) {
-                bytes += Leb128.size(singleCode(slot));
+                bytes += Leb128.size(singleCode(singleOf(table[at])));
             }
             previous = key;
         }
@@ -437,13 +460,13 @@ public final class RocSketch {
         Leb128.write(out, size);
         long previous = 0;
         for (long packed : sorted) {
-            int slot = (int) packed;
+            int at = (int) packed;
             long key = packed >>> 32;
             Leb128.write(out, key - previous);
-            Leb128.write(out, pos[slot]);
-            Leb128.write(out, neg[slot]);
+            Leb128.write(out, table[at + POS]);
+            Leb128.write(out, table[at + NEG]);
             if (level > 0) {
-                Leb128.write(out, singleCode(slot));
+                Leb128.write(out, singleCode(singleOf(table[at])));
             }
             previous = key;
         }
@@ -481,6 +504,10 @@ public final class RocSketch {
             if (cells > sketch.cellLimit) {
                 throw new IllegalArgumentException("RocSketch holds " + cells + " cells, above its limit "
                         + sketch.cellLimit);
+            }
+            // Sized for every cell at once, as growing by doubling would end up; no rehash on the way.
+            while (cells * 4L > (sketch.mask + 1L) * 3 && sketch.mask + 1 < MAX_SLOTS) {
+                sketch.allocate((sketch.mask + 1) * 2);
             }
             long maxKey = maxCell(level);
             long key = -1;
@@ -540,11 +567,10 @@ public final class RocSketch {
     }
 
     /** 0 for a mixed cell, else 1 + the position of its single score inside the cell. */
-    private long singleCode(int slot) {
-        if (single[slot] == MIXED) {
+    private long singleCode(int score) {
+        if (score == MIXED) {
             return 0;
         }
-        int score = single[slot];
         int fromBottom = score <= HALF_BITS ? score : 2 * HALF_BITS + 1 - score;
         return 1 + (fromBottom & ((1L << level) - 1));
     }
@@ -600,29 +626,36 @@ public final class RocSketch {
     }
 
     private void rebuildAt(int target) {
-        int[] oldKeys = keys;
-        long[] oldPos = pos;
-        long[] oldNeg = neg;
-        int[] oldSingle = single;
+        long[] old = table;
         int from = level;
         allocate(Math.max(16, Integer.highestOneBit(Math.max(1, size)) * 2));
         level = target;
-        for (int slot = 0; slot < oldKeys.length; slot++) {
-            if (oldKeys[slot] != EMPTY) {
-                change(relevel(oldKeys[slot], from, target), oldPos[slot], oldNeg[slot], oldSingle[slot]);
+        for (int at = 0; at < old.length; at += STRIDE) {
+            long head = old[at];
+            if (head != 0) {
+                change(relevel(keyOf(head), from, target), old[at + POS], old[at + NEG], singleOf(head));
             }
         }
     }
 
     // ---- the table -------------------------------------------------------------------------------
 
-    private void allocate(int capacity) {
-        keys = new int[capacity];
-        Arrays.fill(keys, EMPTY);
-        pos = new long[capacity];
-        neg = new long[capacity];
-        single = new int[capacity];
+    private void allocate(int slots) {
+        table = new long[slots * STRIDE];
+        mask = slots - 1;
         size = 0;
+    }
+
+    private static long head(int key, int single) {
+        return (long) (key + 1) << 32 | (single & 0xFFFF_FFFFL);
+    }
+
+    private static int keyOf(long head) {
+        return (int) (head >>> 32) - 1;
+    }
+
+    private static int singleOf(long head) {
+        return (int) head;
     }
 
     private static int hash(int key) {
@@ -636,13 +669,15 @@ public final class RocSketch {
         return h;
     }
 
+    /** The slot of the cell with this key, or -1. */
     private int find(int key) {
-        int mask = keys.length - 1;
+        int tag = key + 1;
         for (int slot = hash(key) & mask; ; slot = (slot + 1) & mask) {
-            if (keys[slot] == key) {
+            long head = table[slot * STRIDE];
+            if ((int) (head >>> 32) == tag) {
                 return slot;
             }
-            if (keys[slot] == EMPTY) {
+            if (head == 0) {
                 return -1;
             }
         }
@@ -653,74 +688,95 @@ public final class RocSketch {
      * the level-0 key of the records added (or MIXED), which keeps the cell single or makes it mixed.
      */
     private void change(int key, long deltaPositive, long deltaNegative, int score) {
-        int mask = keys.length - 1;
+        int tag = key + 1;
         int slot = hash(key) & mask;
-        while (keys[slot] != key && keys[slot] != EMPTY) {
+        long head = table[slot * STRIDE];
+        while (head != 0 && (int) (head >>> 32) != tag) {
             slot = (slot + 1) & mask;
+            head = table[slot * STRIDE];
         }
-        if (keys[slot] == EMPTY) {
-            keys[slot] = key;
-            pos[slot] = deltaPositive;
-            neg[slot] = deltaNegative;
-            single[slot] = score;
+        int at = slot * STRIDE;
+        if (head == 0) {
+            table[at] = head(key, score);
+            table[at + POS] = deltaPositive;
+            table[at + NEG] = deltaNegative;
             size++;
-            if (size * 4L > keys.length * 3L) {
+            if (size * 4L > (mask + 1L) * 3) {
                 grow();
             }
             return;
         }
-        pos[slot] = Math.addExact(pos[slot], deltaPositive);
-        neg[slot] = Math.addExact(neg[slot], deltaNegative);
-        if (single[slot] != score) {
-            single[slot] = MIXED;
+        // Only the counts that change are written: an add touches the head and one count.
+        if (deltaPositive != 0) {
+            table[at + POS] = Math.addExact(table[at + POS], deltaPositive);
         }
-        if (pos[slot] == 0 && neg[slot] == 0) {
+        if (deltaNegative != 0) {
+            table[at + NEG] = Math.addExact(table[at + NEG], deltaNegative);
+        }
+        if (singleOf(head) != score && singleOf(head) != MIXED) {
+            table[at] = head(key, MIXED);
+        }
+        if ((deltaPositive | deltaNegative) < 0 && table[at + POS] == 0 && table[at + NEG] == 0) {
             delete(slot);
         }
     }
 
     private void grow() {
-        int[] oldKeys = keys;
-        long[] oldPos = pos;
-        long[] oldNeg = neg;
-        int[] oldSingle = single;
-        allocate(oldKeys.length * 2);
-        for (int slot = 0; slot < oldKeys.length; slot++) {
-            if (oldKeys[slot] != EMPTY) {
-                change(oldKeys[slot], oldPos[slot], oldNeg[slot], oldSingle[slot]);
+        long[] old = table;
+        int cells = size;
+        allocate((mask + 1) * 2);
+        size = cells;
+        for (int at = 0; at < old.length; at += STRIDE) {
+            long head = old[at];
+            if (head != 0) {
+                // Keys are distinct: each cell goes to the first free slot from its home, as it is.
+                int slot = hash(keyOf(head)) & mask;
+                while (table[slot * STRIDE] != 0) {
+                    slot = (slot + 1) & mask;
+                }
+                int to = slot * STRIDE;
+                table[to] = head;
+                table[to + NEG] = old[at + NEG];
+                table[to + POS] = old[at + POS];
             }
         }
     }
 
     /** Linear-probing deletion by backward shift: no tombstones, lookups stay short. */
     private void delete(int slot) {
-        int mask = keys.length - 1;
         int hole = slot;
-        for (int next = (hole + 1) & mask; keys[next] != EMPTY; next = (next + 1) & mask) {
-            int home = hash(keys[next]) & mask;
+        for (int next = (hole + 1) & mask; ; next = (next + 1) & mask) {
+            long head = table[next * STRIDE];
+            if (head == 0) {
+                break;
+            }
+            int home = hash(keyOf(head)) & mask;
             // Move the entry back if its home is not in the cyclic range (hole, next].
             boolean homeInRange = hole <= next ? (home > hole && home <= next) : (home > hole || home <= next);
             if (!homeInRange) {
-                keys[hole] = keys[next];
-                pos[hole] = pos[next];
-                neg[hole] = neg[next];
-                single[hole] = single[next];
+                int from = next * STRIDE;
+                int to = hole * STRIDE;
+                table[to] = head;
+                table[to + NEG] = table[from + NEG];
+                table[to + POS] = table[from + POS];
                 hole = next;
             }
         }
-        keys[hole] = EMPTY;
-        pos[hole] = 0;
-        neg[hole] = 0;
+        int at = hole * STRIDE;
+        table[at] = 0;
+        table[at + NEG] = 0;
+        table[at + POS] = 0;
         size--;
     }
 
-    /** Occupied slots as {@code key << 32 | slot}, ascending by key (keys are non-negative). */
+    /** Occupied slots as {@code key << 32 | index of the slot's head}, ascending by key (keys are non-negative). */
     private long[] sortedCells() {
         long[] cells = new long[size];
         int i = 0;
-        for (int slot = 0; slot < keys.length; slot++) {
-            if (keys[slot] != EMPTY) {
-                cells[i++] = ((long) keys[slot] << 32) | slot;
+        for (int at = 0; at < table.length; at += STRIDE) {
+            long head = table[at];
+            if (head != 0) {
+                cells[i++] = (long) keyOf(head) << 32 | at;
             }
         }
         return sortByKey(cells);
