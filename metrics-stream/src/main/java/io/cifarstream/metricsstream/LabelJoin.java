@@ -41,8 +41,9 @@ import java.util.Optional;
  *       and counted; a prediction that got no label is counted as expired.</li>
  * </ul>
  * State: {@link MetricsTopology#JOIN_STORE} by key (pending predictions {@code P}, pending labels {@code L},
- * counted markers {@code C}) and {@link MetricsTopology#JOIN_EXPIRY_STORE}, the same keys ordered by expiry
- * time, scanned on stream-time punctuation. Both are changelogged, so a restart resumes every wait.
+ * counted markers {@code C}), changelogged, so a restart resumes every wait; each entry holds its arrival and
+ * expiry time, and an in-memory {@link ExpiryIndex}, rebuilt from the store at start, finds the due ones on a
+ * stream-time punctuation (an expiry store of its own would cost a second changelog record per prediction).
  */
 final class LabelJoin implements Processor<byte[], byte[], byte[], JoinOutcome> {
 
@@ -58,7 +59,7 @@ final class LabelJoin implements Processor<byte[], byte[], byte[], JoinOutcome> 
     private final long waitMs;
     private ProcessorContext<byte[], JoinOutcome> context;
     private KeyValueStore<Bytes, byte[]> entries;
-    private KeyValueStore<Bytes, byte[]> expiries;
+    private final ExpiryIndex expiries = new ExpiryIndex();
 
     LabelJoin(MetricsConfig config, StreamCounters counters) {
         this.config = config;
@@ -70,7 +71,12 @@ final class LabelJoin implements Processor<byte[], byte[], byte[], JoinOutcome> 
     public void init(ProcessorContext<byte[], JoinOutcome> context) {
         this.context = context;
         this.entries = context.getStateStore(MetricsTopology.JOIN_STORE);
-        this.expiries = context.getStateStore(MetricsTopology.JOIN_EXPIRY_STORE);
+        try (KeyValueIterator<Bytes, byte[]> it = entries.all()) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, byte[]> entry = it.next();
+                expiries.add(expiry(entry.value), entry.key);
+            }
+        }
         context.schedule(EXPIRY_SCAN, PunctuationType.STREAM_TIME, this::expire);
     }
 
@@ -191,42 +197,30 @@ final class LabelJoin implements Processor<byte[], byte[], byte[], JoinOutcome> 
                 source, Instant.ofEpochMilli(context.currentSystemTimeMs())))));
     }
 
-    /** Stores an entry: arrival time, expiry time, then the payload; and indexes it by expiry. */
+    /** Stores an entry (replacing any under its key): arrival time, expiry time, then the payload; and indexes it. */
     private void remember(Bytes key, long arrival, byte[] payload) {
-        byte[] previous = entries.get(key);
-        if (previous != null) {
-            expiries.delete(expiryKey(expiry(previous), key));
-        }
         long expiry = arrival + waitMs;
         entries.put(key, ByteBuffer.allocate(16 + payload.length).putLong(arrival).putLong(expiry).put(payload).array());
-        expiries.put(expiryKey(expiry, key), new byte[0]);
+        expiries.add(expiry, key);
     }
 
     /** Drops what waited longer than --label-wait; a label that matched nothing is reported. */
     private void expire(long streamTime) {
-        List<Bytes> due = new ArrayList<>();
         if (streamTime == Long.MAX_VALUE) {
             return;
         }
-        // A range, not all(): a caching store's all() copies every cached key first, the whole join state, per scan.
-        // Every index key is longer than 8 bytes, so the bare prefix of streamTime + 1 bounds exactly the due ones.
-        Bytes upTo = Bytes.wrap(ByteBuffer.allocate(8).putLong((streamTime + 1) ^ Long.MIN_VALUE).array());
-        try (KeyValueIterator<Bytes, byte[]> it = expiries.range(null, upTo)) {
-            while (it.hasNext()) {
-                due.add(it.next().key);
-            }
-        }
-        for (Bytes indexKey : due) {
-            expiries.delete(indexKey);
-            byte[] index = indexKey.get();
-            Bytes key = Bytes.wrap(Arrays.copyOfRange(index, 8, index.length));
+        for (Bytes key : expiries.takeDue(streamTime, k -> {
+            byte[] entry = entries.get(k);
+            return entry == null ? Long.MIN_VALUE : expiry(entry);
+        })) {
             byte[] entry = entries.delete(key);
             if (entry == null) {
                 continue;
             }
-            if (index[8] == PENDING_PREDICTION) {
+            byte tag = key.get()[0];
+            if (tag == PENDING_PREDICTION) {
                 counters.increment(StreamCounters.Event.UNLABELLED_EXPIRED);
-            } else if (index[8] == PENDING_LABEL && entry[17] == 0) {
+            } else if (tag == PENDING_LABEL && entry[17] == 0) {
                 reportUnknownImage(entry, streamTime);
             }
         }
@@ -276,12 +270,6 @@ final class LabelJoin implements Processor<byte[], byte[], byte[], JoinOutcome> 
 
     private static byte[] payload(byte[] entry) {
         return Arrays.copyOfRange(entry, 16, entry.length);
-    }
-
-    private static Bytes expiryKey(long expiry, Bytes key) {
-        byte[] k = key.get();
-        // Sign bit flipped: the byte order of the index is the numeric order of expiry times.
-        return Bytes.wrap(ByteBuffer.allocate(8 + k.length).putLong(expiry ^ Long.MIN_VALUE).put(k).array());
     }
 
     private static Bytes prefix(byte tag, String imageId) {

@@ -22,8 +22,8 @@ import java.util.Map;
  * <pre>
  *  [predictions] (bytes, key image id) ─┐
  *                                       ├─ merge ─► label-join ──► Rejected ─► [dead-letters]
- *  [labels]      (bytes, key image id) ─┘   (stores: label-join,      │
- *                                            label-join-expiry)       └─► Counted ─► key by model id
+ *  [labels]      (bytes, key image id) ─┘   (store: label-join)        │
+ *                                                                     └─► Counted ─► key by model id
  *                                                                                 ─► [repartition: labelled-by-model]
  *                                                                                 ─► view-aggregator ─► [metrics]
  *                                                      (stores: metrics-journal, metrics-checkpoints, metrics-reports)
@@ -40,14 +40,13 @@ import java.util.Map;
  *
  * <h2>Exactly once</h2>
  * Run with {@code processing.guarantee=exactly_once_v2} (see {@link MetricsService}): input offsets, the
- * repartition topic, the changelogs of all five stores and the outputs commit in one transaction, so a restart
+ * repartition topic, the changelogs of the stores and the outputs commit in one transaction, so a restart
  * resumes from the changelogs with nothing counted twice. How the aggregation keeps its large state cheap and
  * exact is described in {@link ViewAggregator}; the join in {@link LabelJoin}.
  */
 public final class MetricsTopology {
 
     public static final String JOIN_STORE = "label-join";
-    public static final String JOIN_EXPIRY_STORE = "label-join-expiry";
     public static final String JOURNAL_STORE = "metrics-journal";
     public static final String CHECKPOINTS_STORE = "metrics-checkpoints";
     /** Latest report per (model, view) as {@link ViewReport} JSON, for interactive queries; key {@link #reportKey}. */
@@ -69,8 +68,6 @@ public final class MetricsTopology {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(JOIN_STORE),
                 Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(JOIN_EXPIRY_STORE),
-                Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(JOURNAL_STORE),
                 Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled());
         // One checkpoint is one accumulator: up to ~5 MB at the default ROC cell limit, above Kafka's 1 MB default.
@@ -87,7 +84,7 @@ public final class MetricsTopology {
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("labels"));
 
         KStream<byte[], JoinOutcome> joined = predictions.merge(labels, Named.as("predictions-and-labels"))
-                .process(() -> new LabelJoin(config, counters), Named.as("label-join"), JOIN_STORE, JOIN_EXPIRY_STORE);
+                .process(() -> new LabelJoin(config, counters), Named.as("label-join"), JOIN_STORE);
 
         joined.filter((key, outcome) -> outcome instanceof JoinOutcome.Rejected, Named.as("rejected"))
                 .mapValues(outcome -> ((JoinOutcome.Rejected) outcome).deadLetter(), Named.as("dead-letter"))

@@ -29,13 +29,15 @@ import java.util.TreeMap;
  * An accumulator grows to megabytes (up to ~4 MB serialized at the default ROC limit), so writing it to a
  * changelogged store per record would cost megabytes of changelog per record. Instead:
  * <ul>
- *   <li>every record is appended to {@link MetricsTopology#JOURNAL_STORE} under (model, sequence number),
- *       about 70 bytes, in the same transaction as its input offset;</li>
+ *   <li>every record is appended to {@link MetricsTopology#JOURNAL_STORE}, about 80 bytes, in the same
+ *       transaction as its input offset, into the {@link JournalBlock} of its model and sequence number: one
+ *       entry per {@value JournalBlock#RECORDS} records, so the changelog gets a block per commit, not a record
+ *       per prediction;</li>
  *   <li>at a punctuation (every {@code emitInterval}, when the snapshots go out) once a model has counted
  *       {@code checkpointRecords} records since its last checkpoint, or {@value #CHECKPOINT_MAX_INTERVALS}
  *       intervals have passed, the views that changed since (the cumulative accumulator and the window
  *       panes, see {@link ModelViews}) are written to {@link MetricsTopology#CHECKPOINTS_STORE} with the
- *       sequence number they include, and journal entries that are neither newer than the checkpoint nor
+ *       sequence number they include, and journal blocks that hold nothing newer than the checkpoint nor
  *       among the last N are deleted.</li>
  * </ul>
  * A checkpoint costs time in proportion to the state (up to a million ROC cells per accumulator), a record a
@@ -64,8 +66,10 @@ final class ViewAggregator implements Processor<String, LabelledPrediction, Stri
     private final MetricsConfig config;
     private final StreamCounters counters;
     private final Map<String, ModelViews> models = new TreeMap<>();
-    /** Per model, the oldest sequence number still in the journal. */
+    /** Per model, the oldest journal block still in the journal. */
     private final Map<String, Long> journalStart = new HashMap<>();
+    /** Per model, the journal block being filled. */
+    private final Map<String, JournalBlock> openBlocks = new HashMap<>();
     /** Per model, what changed since its last checkpoint, and how many punctuations ago that was. */
     private final Map<String, ModelViews.Changes> uncheckpointed = new HashMap<>();
     private final Map<String, Integer> intervalsSinceCheckpoint = new HashMap<>();
@@ -99,7 +103,9 @@ final class ViewAggregator implements Processor<String, LabelledPrediction, Stri
             return new ModelViews(config);
         });
         ModelViews.Added added = views.add(prediction);
-        journal.put(journalKey(prediction.modelId(), added.seq()), prediction.toBytes());
+        byte[] block = openBlocks.computeIfAbsent(prediction.modelId(), model -> new JournalBlock())
+                .append(added.seq(), prediction.toBytes());
+        journal.put(journalKey(prediction.modelId(), JournalBlock.blockOf(added.seq())), block);
         for (int i = 0; i < added.lateWindows(); i++) {
             counters.increment(StreamCounters.Event.LATE_FOR_WINDOW);
         }
@@ -167,13 +173,15 @@ final class ViewAggregator implements Processor<String, LabelledPrediction, Stri
         checkpointedSeq.put(model, included);
         checkpoints.put(checkpointKey(model, META, 0),
                 ByteBuffer.allocate(16).putLong(included).putLong(views.streamTime()).array());
-        // Keep what a restore replays (after the checkpoint) and what refills the last-N ring.
-        long keepFrom = Math.min(included + 1, views.nextSeq() - config.lastN());
+        // Keep what a restore replays (after the checkpoint) and what refills the last-N ring: every block that
+        // holds a record from keepFrom on.
+        long keepFrom = Math.max(0, Math.min(included + 1, views.nextSeq() - config.lastN()));
         long from = journalStart.getOrDefault(model, 0L);
-        for (long seq = from; seq < keepFrom; seq++) {
-            journal.delete(journalKey(model, seq));
+        long keepBlock = JournalBlock.blockOf(keepFrom);
+        for (long block = from; block < keepBlock; block++) {
+            journal.delete(journalKey(model, block));
         }
-        journalStart.put(model, Math.max(from, keepFrom));
+        journalStart.put(model, Math.max(from, keepBlock));
     }
 
     /** Rebuilds every model's views from the checkpoints and the journal after them. */
@@ -203,24 +211,32 @@ final class ViewAggregator implements Processor<String, LabelledPrediction, Stri
             }
         }
         Map<String, List<LabelledPrediction>> replay = new HashMap<>();
+        // Blocks come in key order: per model, ascending block numbers.
         try (KeyValueIterator<Bytes, byte[]> it = journal.all()) {
             while (it.hasNext()) {
                 KeyValue<Bytes, byte[]> entry = it.next();
                 ByteBuffer key = ByteBuffer.wrap(entry.key.get());
                 String model = model(key);
-                long seq = key.getLong();
-                LabelledPrediction record = LabelledPrediction.fromBytes(entry.value);
+                long block = key.getLong();
+                List<LabelledPrediction> records = JournalBlock.records(entry.value);
                 long included = checkpointSeq.getOrDefault(model, -1L);
                 ModelViews views = models.computeIfAbsent(model, m -> {
-                    journalStart.put(m, seq);
+                    journalStart.put(m, block);
                     return new ModelViews(config,
                             cumulative.getOrDefault(m, new ClassificationAccumulator(MetricsConfig.NUM_CLASSES, config.rocCellLimit())),
                             panes.getOrDefault(m, Map.of()), streamTimes.getOrDefault(m, Long.MIN_VALUE), included + 1);
                 });
-                if (seq <= included) {
-                    views.refillRing(record);
-                } else {
-                    replay.computeIfAbsent(model, m -> new ArrayList<>()).add(record);
+                long seq = block * JournalBlock.RECORDS;
+                for (LabelledPrediction record : records) {
+                    if (seq++ <= included) {
+                        views.refillRing(record);
+                    } else {
+                        replay.computeIfAbsent(model, m -> new ArrayList<>()).add(record);
+                    }
+                }
+                if (records.size() < JournalBlock.RECORDS) {
+                    // Only a model's last block can be partly filled: the next record continues it.
+                    openBlocks.computeIfAbsent(model, m -> new JournalBlock()).resume(block, entry.value);
                 }
             }
         }
@@ -238,9 +254,9 @@ final class ViewAggregator implements Processor<String, LabelledPrediction, Stri
         return new String(model, StandardCharsets.UTF_8);
     }
 
-    private static Bytes journalKey(String model, long seq) {
+    private static Bytes journalKey(String model, long block) {
         byte[] id = model.getBytes(StandardCharsets.UTF_8);
-        return Bytes.wrap(ByteBuffer.allocate(4 + id.length + 8).putInt(id.length).put(id).putLong(seq).array());
+        return Bytes.wrap(ByteBuffer.allocate(4 + id.length + 8).putInt(id.length).put(id).putLong(block).array());
     }
 
     private static Bytes checkpointKey(String model, byte tag, long paneStart) {

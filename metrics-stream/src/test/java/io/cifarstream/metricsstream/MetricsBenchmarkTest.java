@@ -21,8 +21,8 @@ class MetricsBenchmarkTest {
         String json = new MetricsBenchmark(new MetricsBenchmark.Options(3_000, List.of(1_000, 5_000), dir)).run();
         JsonNode result = BrokerFixture.json().readTree(json);
 
-        for (String run : List.of("topology_test_driver", "embedded_broker_exactly_once",
-                "embedded_broker_exactly_once_backfill")) {
+        for (String run : List.of("topology_test_driver", "embedded_broker_exactly_once_first_run",
+                "embedded_broker_exactly_once", "embedded_broker_exactly_once_backfill")) {
             JsonNode figures = result.get(run);
             assertThat(figures.get("predictions").asInt()).as(run).isEqualTo(3_000);
             assertThat(figures.get("predictions_per_second").asLong()).as(run).isPositive();
