@@ -49,7 +49,9 @@ final class ExpiryIndex {
                 }
             }
             if (!notYet.isEmpty()) {
+                // Only the bucket of `time` itself can hold entries due later: the earlier ones are over.
                 buckets.put(bucket.getKey(), notYet);
+                break;
             }
         }
         return due;

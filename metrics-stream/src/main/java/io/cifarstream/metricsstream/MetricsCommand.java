@@ -62,7 +62,7 @@ public final class MetricsCommand implements Callable<Integer> {
     @Option(names = "--last", defaultValue = "1000", paramLabel = "N", description = "Size of the last-N view. Default: ${DEFAULT-VALUE}.")
     private int lastN;
 
-    @Option(names = "--checkpoint-records", defaultValue = "50000", paramLabel = "N",
+    @Option(names = "--checkpoint-records", defaultValue = "200000", paramLabel = "N",
             description = "Checkpoint a model's views after this many counted records (and at least every 30 s): "
                     + "the most a restart replays. Default: ${DEFAULT-VALUE}.")
     private int checkpointRecords;
