@@ -56,7 +56,7 @@ public final class MetricsBenchmark {
     /** What to measure: throughput over {@code throughputPredictions}, state sizes at each of {@code stateCheckpoints}. */
     public record Options(int throughputPredictions, List<Integer> stateCheckpoints, Path workDir) {
         public static Options defaults(Path workDir) {
-            return new Options(200_000, List.of(10_000, 100_000, 1_000_000), workDir);
+            return new Options(1_000_000, List.of(10_000, 100_000, 1_000_000), workDir);
         }
     }
 
@@ -242,8 +242,10 @@ public final class MetricsBenchmark {
             description = "Predictions/s through the metrics topology (embedded broker, exactly once; and "
                     + "TopologyTestDriver) and state bytes per view after 10k, 100k and 1M predictions")
     public static final class Command implements java.util.concurrent.Callable<Integer> {
-        @picocli.CommandLine.Option(names = "--predictions", defaultValue = "200000", paramLabel = "N",
-                description = "Predictions for the throughput runs (default: ${DEFAULT-VALUE}).")
+        @picocli.CommandLine.Option(names = "--predictions", defaultValue = "1000000", paramLabel = "N",
+                description = "Predictions for the throughput runs (default: ${DEFAULT-VALUE}: long enough for the "
+                        + "steady state; a run of a few seconds measures start-up, sketches filling and the last "
+                        + "report's delay of up to a second).")
         int predictions;
 
         @Override
