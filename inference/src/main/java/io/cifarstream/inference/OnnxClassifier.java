@@ -29,6 +29,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import io.cifarstream.console.Uninterruptibly;
 import io.cifarstream.console.UserError;
 
 /**
@@ -225,7 +226,7 @@ public final class OnnxClassifier implements AutoCloseable {
         }
         for (Future<?> helper : running) {
             try {
-                getUninterruptibly(helper);
+                Uninterruptibly.get(helper);
             } catch (ExecutionException e) {
                 if (failure == null) {
                     failure = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
@@ -239,24 +240,6 @@ public final class OnnxClassifier implements AutoCloseable {
 
     private static int ceilDiv(int a, int b) {
         return (a + b - 1) / b;
-    }
-
-    private static void getUninterruptibly(Future<?> future) throws ExecutionException {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    future.get();
-                    return;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
     /**

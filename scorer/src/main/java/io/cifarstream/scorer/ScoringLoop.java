@@ -19,6 +19,8 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.cifarstream.console.Uninterruptibly;
+
 /**
  * The scoring thread: consume, decode, batch, score, and hand each scored batch to the {@link BatchCommitter},
  * exactly once.
@@ -260,7 +262,7 @@ final class ScoringLoop implements Runnable {
         Future<?> commit = inFlight;
         inFlight = null;
         try {
-            getUninterruptibly(commit);
+            Uninterruptibly.get(commit);
             for (Map.Entry<TopicPartition, OffsetAndMetadata> entry : inFlightOffsets.entrySet()) {
                 setRewind(entry.getKey().partition(), entry.getValue().offset());
             }
@@ -340,24 +342,6 @@ final class ScoringLoop implements Runnable {
             Arrays.fill(rewindTo, old, rewindTo.length, -1);
         }
         rewindTo[partition] = position;
-    }
-
-    private static void getUninterruptibly(Future<?> future) throws ExecutionException {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    future.get();
-                    return;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
     private static void pause(Duration duration) {
