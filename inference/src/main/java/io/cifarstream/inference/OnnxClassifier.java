@@ -34,7 +34,7 @@ import io.cifarstream.console.UserError;
 
 /**
  * A 10-class image classifier in ONNX Runtime that maps 32x32 RGB images (8-bit, CHW, the CIFAR-10 layout) to
- * natural-log probabilities, in batches of up to {@link #maxBatch()}.
+ * natural-log probabilities, for callers that hand it batches of up to {@link #maxBatch()} (any size works).
  *
  * <h2>Lanes, not intra-op threads</h2>
  * On the CPU a batch is cut into chunks of up to {@value #LANE_BATCH} images, and {@link #lanes()} lanes score
@@ -119,8 +119,9 @@ public final class OnnxClassifier implements AutoCloseable {
     }
 
     /**
-     * Loads a model, checks that it maps [N,3,32,32] to [N,10], and prepares buffers for batches of up to
-     * {@code maxBatch} images. Errors are {@link UserError}s naming the file and the fix.
+     * Loads a model, checks that it maps [N,3,32,32] to [N,10], and prepares each lane's buffers: for chunks of up to
+     * {@value #LANE_BATCH} images on the CPU, of up to {@code maxBatch} with CUDA (one lane, whole batches). Errors
+     * are {@link UserError}s naming the file and the fix.
      */
     public static OnnxClassifier load(Path model, ModelOptions options, int maxBatch) {
         if (!Files.isRegularFile(model)) {

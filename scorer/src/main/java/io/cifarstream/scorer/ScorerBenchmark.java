@@ -196,8 +196,8 @@ public final class ScorerBenchmark implements Callable<Integer> {
         int settledInARow = 0;
         double jitShare;
         do {
-            ObjectNode cpu = new ObjectMapper().createObjectNode();
-            endToEndThroughput(base, images, 1, new ObjectMapper().createObjectNode(), cpu);
+            ObjectNode cpu = figures.objectNode();
+            endToEndThroughput(base, images, 1, figures.objectNode(), cpu);
             passes++;
             double total = 0;
             for (var group : cpu.properties()) {
