@@ -65,7 +65,7 @@ final class BatchCommitter implements AutoCloseable {
         this.metrics = metrics;
         this.predicted = new int[modelIds.size()];
         this.thread = Executors.newSingleThreadExecutor(runnable -> {
-            Thread t = new Thread(runnable, "scorer-" + config.instanceId() + "-commit");
+            Thread t = new Thread(runnable, "scorer-commit-" + config.instanceId());
             t.setDaemon(true);
             return t;
         });

@@ -11,9 +11,10 @@ public final class BatchingFlags {
             description = "Most records per micro-batch (one transaction). Default: ${DEFAULT-VALUE}.")
     int maxBatch;
 
-    @Option(names = "--linger-ms", defaultValue = "20", paramLabel = "MS",
-            description = "Longest a micro-batch waits to fill while the previous one commits (with no commit in "
-                    + "flight a batch is scored at once). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--linger-ms", defaultValue = "" + ScorerConfig.DEFAULT_LINGER_MS, paramLabel = "MS",
+            description = "Longest a micro-batch waits to fill after its first record; also the least time between "
+                    + "two transactions under load (after a quiet spell a record is scored at once). "
+                    + "Default: ${DEFAULT-VALUE}.")
     long lingerMs;
 
     int maxBatch() {

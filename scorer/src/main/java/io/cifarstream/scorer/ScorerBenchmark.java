@@ -8,21 +8,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
-import org.HdrHistogram.Histogram;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -43,7 +37,6 @@ import io.cifarstream.schemas.AvroSerde;
 import io.cifarstream.schemas.AvroSerializer;
 import io.cifarstream.schemas.ImageEncoding;
 import io.cifarstream.schemas.ImageEvent;
-import io.cifarstream.schemas.Prediction;
 import io.cifarstream.schemas.TopicNames;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -63,7 +56,7 @@ public final class ScorerBenchmark implements Callable<Integer> {
 
     private static final AvroSerializer<ImageEvent> EVENTS = AvroSerde.imageEvents().serializer();
     /** A warm-up pass in which the JIT threads used less than this share of the process's CPU ends the warm-up. */
-    static final int JIT_SETTLED_PERCENT = 5;
+    static final int JIT_SETTLED_PERCENT = JitSettling.SETTLED_PERCENT;
 
     @Option(names = "--model", required = true, paramLabel = "FILE", description = "The .onnx model to score with.")
     Path model;
@@ -81,14 +74,17 @@ public final class ScorerBenchmark implements Callable<Integer> {
     @Mixin
     BatchingFlags batching;
 
-    @Option(names = "--passes", defaultValue = "3", paramLabel = "N",
-            description = "Times the images are replayed for the end-to-end run. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--passes", defaultValue = "8", paramLabel = "N",
+            description = "Times the images are replayed for the end-to-end run: long enough (80,000 images, ~10 s by "
+                    + "default) that a late JIT wave (~1 CPU second, measured after a minute) moves the figure by a few "
+                    + "percent, not by the 12% it did in a 3.5 s run. Default: ${DEFAULT-VALUE}.")
     int passes;
 
     @Option(names = "--warmup", defaultValue = "60s", paramLabel = "DURATION",
-            description = "Before the end-to-end run, unreported passes are replayed until the JIT compilers settle "
-                    + "(under " + JIT_SETTLED_PERCENT + "% of the CPU in two passes in a row) or this long: the in-process broker keeps "
-                    + "them busy for a minute, which a deployed scorer pays once. 0s = one pass. Default: ${DEFAULT-VALUE}.",
+            description = "Before the end-to-end run, and again before the latency run, unreported passes run until the JIT "
+                    + "compilers settle (under " + JIT_SETTLED_PERCENT + "% of the CPU in two passes in a row) or this long: the "
+                    + "in-process broker keeps them busy for a minute, which a deployed scorer pays once. 0s = one pass each. "
+                    + "Default: ${DEFAULT-VALUE}.",
             converter = io.cifarstream.console.DurationConverter.class)
     Duration warmup;
 
@@ -136,7 +132,8 @@ public final class ScorerBenchmark implements Callable<Integer> {
                     .withStatus(Duration.ofSeconds(5), line -> System.err.println("bench: " + line));
 
             ObjectNode e2e = result.putObject("end_to_end");
-            warmUp(base, images, warmup, e2e.putObject("warmup"));
+            warmUp(warmup, e2e.putObject("warmup"),
+                    cpu -> endToEndThroughput(base, images, 1, cpu.objectNode(), cpu));
             double endToEnd = endToEndThroughput(base, images, passes, e2e.putObject("scoring_thread_seconds"),
                     e2e.putObject("cpu_seconds_by_thread_group"));
             e2e.put("images", (long) images.size() * passes);
@@ -146,18 +143,15 @@ public final class ScorerBenchmark implements Callable<Integer> {
             e2e.put("ratio_to_raw_batch_256", round3(endToEnd / raw.get("batch_256").asDouble()));
 
             double rate = endToEnd * loadFraction;
-            Histogram inScorer = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
             ObjectNode lat = result.putObject("latency");
-            Histogram latency = latencyAtLoad(base, images, rate, latencyRun, inScorer, lat);
             lat.put("offered_images_per_second", Math.round(rate));
             lat.put("seconds", latencyRun.toSeconds());
-            lat.put("predictions", latency.getTotalCount());
-            lat.put("p50_ms", round3(latency.getValueAtPercentile(50) / 1000.0));
-            lat.put("p99_ms", round3(latency.getValueAtPercentile(99) / 1000.0));
-            lat.put("max_ms", round3(latency.getMaxValue() / 1000.0));
-            // The part spent inside the scorer: from the poll that read the image to its prediction, before the commit.
-            lat.put("in_scorer_p50_ms", round3(inScorer.getValueAtPercentile(50) / 1000.0));
-            lat.put("in_scorer_p99_ms", round3(inScorer.getValueAtPercentile(99) / 1000.0));
+            LatencyRun.Stages stages = new LatencyRun(freshTopics(base), images, rate).measure(base, warmup, latencyRun, lat);
+            lat.put("predictions", stages.total().getTotalCount());
+            lat.put("p50_ms", round3(stages.total().getValueAtPercentile(50) / 1000.0));
+            lat.put("p99_ms", round3(stages.total().getValueAtPercentile(99) / 1000.0));
+            lat.put("max_ms", round3(stages.total().getMaxValue() / 1000.0));
+            stages.putStages(lat);
         }
         return result;
     }
@@ -184,32 +178,35 @@ public final class ScorerBenchmark implements Callable<Integer> {
         }
     }
 
+    /** One unreported warm-up pass; it puts the CPU seconds it used, by thread group, into the node it is given. */
+    @FunctionalInterface
+    interface WarmUpPass {
+        void run(ObjectNode cpuByGroup) throws Exception;
+    }
+
     /**
-     * Unreported end-to-end passes until two in a row in which the JIT threads used under
-     * {@value #JIT_SETTLED_PERCENT}% of the CPU, or until {@code limit} has passed (at least one pass). The broker, the Kafka clients and the scorer run in
+     * Unreported passes until two in a row in which the JIT threads used under {@value #JIT_SETTLED_PERCENT}% of the
+     * CPU, or until {@code limit} has passed (at least one pass). The broker, the Kafka clients and the scorer run in
      * this process, and C2 keeps compiling the broker's code paths for about a minute (measured: 6.2 of 41 CPU
      * seconds in a 21-second run after one warm-up pass), which would be measured as scorer throughput otherwise.
+     * The latency run warms up apart, see {@link LatencyRun}.
      */
-    static void warmUp(ScorerConfig base, CifarImages images, Duration limit, ObjectNode figures) throws Exception {
+    static void warmUp(Duration limit, ObjectNode figures, WarmUpPass pass) throws Exception {
         long start = System.nanoTime();
         int passes = 0;
-        int settledInARow = 0;
-        double jitShare;
+        JitSettling jit = new JitSettling();
+        boolean settled;
         do {
             ObjectNode cpu = figures.objectNode();
-            endToEndThroughput(base, images, 1, figures.objectNode(), cpu);
+            pass.run(cpu);
             passes++;
-            double total = 0;
-            for (var group : cpu.properties()) {
-                total += group.getValue().asDouble();
-            }
-            jitShare = total > 0 ? cpu.path("jit").asDouble() / total : 0;
-            settledInARow = jitShare * 100 < JIT_SETTLED_PERCENT ? settledInARow + 1 : 0;
-            // Two quiet passes in a row: C2 works in waves, and one quiet pass was followed by a busy one (measured).
-        } while (settledInARow < 2 && System.nanoTime() - start < limit.toNanos());
+            Map<String, Double> seconds = new java.util.LinkedHashMap<>();
+            cpu.properties().forEach(group -> seconds.put(group.getKey(), group.getValue().asDouble()));
+            settled = jit.settledAfter(seconds);
+        } while (!settled && System.nanoTime() - start < limit.toNanos());
         figures.put("passes", passes);
         figures.put("seconds", round3((System.nanoTime() - start) / 1e9));
-        figures.put("jit_share_of_last_pass", round3(jitShare));
+        figures.put("jit_share_of_last_pass", round3(jit.lastShare()));
     }
 
     /** Puts every image on a fresh topic {@code passes} times first, then times a scorer from its first commit to its last. */
@@ -227,6 +224,7 @@ public final class ScorerBenchmark implements Callable<Integer> {
                 f.get();
             }
         }
+        awaitJitQueue();
         try (Scorer scorer = Scorer.start(config)) {
             long firstCount;
             while ((firstCount = scorer.metrics().imagesScored()) == 0) {
@@ -250,87 +248,6 @@ public final class ScorerBenchmark implements Callable<Integer> {
         }
     }
 
-    /**
-     * The downstream reader as a latency-sensitive client would configure it: a parked fetch returns after at most
-     * 10 ms instead of Kafka's default 500 ms, which would otherwise be measured as scoring latency.
-     */
-    private static Map<String, Object> latencyReader(KafkaSettings kafka) {
-        Map<String, Object> config = kafka.consumer("bench-reader-" + UUID.randomUUID());
-        config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
-        return config;
-    }
-
-    /**
-     * Offers {@code rate} images per second for {@code duration} to a running scorer and records, per prediction a
-     * {@code read_committed} consumer receives, the time from the image's event time to its arrival, and into
-     * {@code inScorer} the part the prediction says it spent in the scorer.
-     */
-    static Histogram latencyAtLoad(ScorerConfig base, CifarImages images, double rate, Duration duration,
-            Histogram inScorer, ObjectNode figures) throws Exception {
-        TopicNames topics = freshTopics(base);
-        ScorerConfig config = base.withTopics(topics).withGroup("bench-" + topics.images());
-        Histogram latency = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
-        AvroSerde<Prediction> predictions = AvroSerde.predictions();
-        try (Scorer scorer = Scorer.start(config);
-                KafkaProducer<byte[], byte[]> producer = producer(config.kafka());
-                KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(latencyReader(config.kafka()),
-                        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topics.predictions()));
-            // Both the reader and the scorer own their partitions before the first image: the figure is latency
-            // under load, not the group joins (images sent before the scorer has partitions wait for them).
-            long joinDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while ((consumer.assignment().isEmpty() || scorer.metrics().assignedPartitions() < config.partitions())
-                    && System.nanoTime() < joinDeadline) {
-                consumer.poll(Duration.ofMillis(50));
-            }
-            // Then one image per partition end to end, not measured: the load producer's first sends to the new topic
-            // wait for its metadata (100 ms back-off per retry), which measured as 300-600 ms tails in the first
-            // seconds.
-            int probes = config.partitions() * 4;
-            for (int i = 0; i < probes; i++) {
-                producer.send(record(topics.images(), images, i % images.size()));
-            }
-            producer.flush();
-            for (int seen = 0; seen < probes && System.nanoTime() < joinDeadline; ) {
-                seen += consumer.poll(Duration.ofMillis(50)).count();
-            }
-            long total = Math.round(rate * duration.toSeconds());
-            long intervalNanos = Math.round(1e9 / rate);
-            Thread load = new Thread(() -> {
-                long start = System.nanoTime();
-                for (long i = 0; i < total; i++) {
-                    long due = start + i * intervalNanos;
-                    long wait = due - System.nanoTime();
-                    if (wait > 0) {
-                        LockSupport.parkNanos(wait);
-                    }
-                    producer.send(record(topics.images(), images, (int) (i % images.size())));
-                }
-                producer.flush();
-            }, "bench-load");
-            load.start();
-            long received = 0;
-            long deadline = System.nanoTime() + duration.toNanos() + TimeUnit.SECONDS.toNanos(30);
-            while (received < total && System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
-                    long now = System.currentTimeMillis();
-                    Prediction p = predictions.deserializer().deserialize(r.topic(), r.value());
-                    latency.recordValue(TimeUnit.MILLISECONDS.toMicros(Math.max(0, now - p.getEventTime().toEpochMilli())));
-                    inScorer.recordValue(Math.max(0, p.getScoringLatencyMicros()));
-                    received++;
-                }
-            }
-            load.join();
-            figures.put("transaction_p50_ms", round3(scorer.metrics().transactionMicros(50) / 1000.0));
-            figures.put("transaction_p99_ms", round3(scorer.metrics().transactionMicros(99) / 1000.0));
-            figures.put("mean_batch", round3((double) scorer.metrics().imagesScored() / Math.max(1, scorer.metrics().batchesCommitted())));
-            if (received < total) {
-                throw new IllegalStateException("only " + received + " of " + total + " predictions arrived");
-            }
-        }
-        return latency;
-    }
-
     private static TopicNames freshTopics(ScorerConfig base) {
         TopicNames topics = TopicNames.defaults().withPrefix("bench-" + System.nanoTime() + "-");
         new TopicSetup(base.kafka()).ensure(List.of(TopicSpec.of(topics.images(), base.partitions()),
@@ -338,9 +255,27 @@ public final class ScorerBenchmark implements Callable<Integer> {
         return topics;
     }
 
-    private static KafkaProducer<byte[], byte[]> producer(KafkaSettings kafka) {
+    /**
+     * Waits (at most 10 s) until the JIT threads were idle for a quarter of a second. Putting the images on the topic
+     * is set-up, yet C2 compiled its produce path into the timed run: with 80,000 images it crossed thresholds the
+     * warm-up passes' 10,000 did not (measured: 0.75-0.96 CPU seconds of JIT in a timed run after warm-up passes
+     * that used under 2%).
+     */
+    private static void awaitJitQueue() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        ThreadCpu before = ThreadCpu.now();
+        while (System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(250));
+            ThreadCpu after = ThreadCpu.now();
+            if (after.since(before).getOrDefault("jit", 0.0) == 0.0) {
+                return;
+            }
+            before = after;
+        }
+    }
+
+    static KafkaProducer<byte[], byte[]> producer(KafkaSettings kafka) {
         Map<String, Object> config = kafka.producer();
-        config.put(ProducerConfig.LINGER_MS_CONFIG, 1);
         // One request in flight: a just-created topic's partition may refuse a first batch yet take later ones,
         // which wedges an idempotent producer with several in flight on out-of-order sequence numbers.
         config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
@@ -352,8 +287,13 @@ public final class ScorerBenchmark implements Callable<Integer> {
     }
 
     /** Image {@code i} as a raw ImageEvent stamped now. */
-    private static ProducerRecord<byte[], byte[]> record(String topic, CifarImages images, int i) {
-        ImageEvent event = ImageEvent.newBuilder().setId(images.id(i)).setEventTime(Instant.now())
+    static ProducerRecord<byte[], byte[]> record(String topic, CifarImages images, int i) {
+        return record(topic, images, i, System.currentTimeMillis());
+    }
+
+    /** Image {@code i} as a raw ImageEvent with the given event time. */
+    static ProducerRecord<byte[], byte[]> record(String topic, CifarImages images, int i, long eventMillis) {
+        ImageEvent event = ImageEvent.newBuilder().setId(images.id(i)).setEventTime(Instant.ofEpochMilli(eventMillis))
                 .setSource("cifar10:test").setLabel(images.label(i)).setWidth(32).setHeight(32).setChannels(3)
                 .setEncoding(ImageEncoding.RAW_CHW_U8)
                 .setData(ByteBuffer.wrap(images.pixels(), i * CifarImages.PIXELS, CifarImages.PIXELS).slice())
@@ -361,7 +301,7 @@ public final class ScorerBenchmark implements Callable<Integer> {
         return new ProducerRecord<>(topic, images.id(i).getBytes(StandardCharsets.UTF_8), EVENTS.serialize(topic, event));
     }
 
-    private static double round3(double value) {
+    static double round3(double value) {
         return Math.round(value * 1000) / 1000.0;
     }
 }

@@ -34,7 +34,7 @@ class ScoreCommandTest {
         assertThat(config.topics().deadLetters()).isEqualTo("dead-letters");
         assertThat(config.models()).containsExactly(new ModelSpec("cnn", Path.of("models/cnn.onnx")));
         assertThat(config.maxBatch()).isEqualTo(256);
-        assertThat(config.linger()).isEqualTo(Duration.ofMillis(20));
+        assertThat(config.linger()).isEqualTo(Duration.ofMillis(10));
         assertThat(config.transactionalId()).isEqualTo("cifar-stream-scorer-cifar-stream-scorer-0");
         assertThat(config.http()).isEmpty();
     }

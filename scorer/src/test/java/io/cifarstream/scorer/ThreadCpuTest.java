@@ -42,7 +42,8 @@ class ThreadCpuTest {
 
         double scorerSeconds = after.since(before).get("scorer");
         assertThat(scorerSeconds).isGreaterThanOrEqualTo(0.25);
-        assertThat(before.secondsByGroup()).containsOnlyKeys("scorer", "onnx_lanes", "kafka_clients", "gc", "jit", "jvm_other", "broker");
+        assertThat(before.secondsByGroup()).containsOnlyKeys("scorer", "scorer_commit", "onnx_lanes", "kafka_clients", "gc", "jit",
+                "jvm_other", "bench", "broker");
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
