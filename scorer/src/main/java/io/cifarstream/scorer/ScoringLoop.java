@@ -26,11 +26,8 @@ import io.cifarstream.console.Uninterruptibly;
  * exactly once.
  *
  * <p>A micro-batch is assembled in memory (no transaction is open meanwhile) until it holds {@code maxBatch}
- * records, or {@code linger} has passed since its first record, or no commit is in flight and none began in the last
- * {@code linger}: after a quiet spell a record is scored at once, under load there is at most one transaction per
- * {@code linger}. The cap is there because a transaction costs the broker about 2 ms of CPU whatever its size
- * (measured: at 4,300 images/s in batches of 25 the broker took half a core, and the cores it took from scoring
- * let backlogs build, p99 150-270 ms). Every model then scores the whole batch in one
+ * records or {@link BatchCut} says it is due: after a quiet spell at once, under load at most one per {@code linger}.
+ * Every model then scores the whole batch in one
  * call, and the committer writes its predictions and dead letters and commits its offsets in one transaction
  * while this thread fills and scores the next batch (two batch buffers; at most one commit in flight). If a
  * commit fails, the committer aborts it, and this thread drops the batch it is filling and seeks every partition
@@ -65,9 +62,7 @@ final class ScoringLoop implements Runnable {
     private volatile boolean closing;
     /** Set once run() is over: a rebalance while the consumer closes then commits nothing. */
     private boolean finished;
-    private long batchDeadline;
-    /** When the last batch was cut: the next is cut at once only after a quiet {@code linger}. */
-    private long lastCut;
+    private final BatchCut cut;
     private long nextModelCheck;
     private long nextStatus;
     private int consecutiveFailures;
@@ -90,7 +85,7 @@ final class ScoringLoop implements Runnable {
         long now = System.nanoTime();
         this.nextModelCheck = now + MODEL_CHECK_INTERVAL.toNanos();
         this.nextStatus = now + config.statusInterval().toNanos();
-        this.lastCut = now - config.linger().toNanos();
+        this.cut = new BatchCut(config.linger(), now);
     }
 
     /** The listener to subscribe with: it commits the open batch before partitions move. */
@@ -147,7 +142,7 @@ final class ScoringLoop implements Runnable {
                     if (!records.isEmpty()) {
                         admit(records, now);
                     }
-                    if (!batch.isEmpty() && (now - batchDeadline >= 0 || inFlight == null && quietSince(now))) {
+                    if (!batch.isEmpty() && cut.due(now, inFlight != null)) {
                         flush();
                     }
                     report(now);
@@ -171,16 +166,9 @@ final class ScoringLoop implements Runnable {
         if (batch.isEmpty()) {
             return inFlight == null ? IDLE_POLL : COMMIT_CHECK;
         }
-        long now = System.nanoTime();
-        long cutAt = inFlight == null ? Math.min(batchDeadline, lastCut + config.linger().toNanos()) : batchDeadline;
-        long untilCut = Math.max(0, cutAt - now);
+        long untilDue = cut.nanosUntilDue(System.nanoTime(), inFlight != null);
         // A commit in flight: come back soon to account for it.
-        return Duration.ofNanos(inFlight == null ? untilCut : Math.min(untilCut, COMMIT_CHECK.toNanos()));
-    }
-
-    /** No batch was cut in the last {@code linger}. */
-    private boolean quietSince(long now) {
-        return now - lastCut >= config.linger().toNanos();
+        return Duration.ofNanos(inFlight == null ? untilDue : Math.min(untilDue, COMMIT_CHECK.toNanos()));
     }
 
     private void admit(ConsumerRecords<byte[], byte[]> records, long receivedNanos) {
@@ -201,7 +189,7 @@ final class ScoringLoop implements Runnable {
         }
         for (ConsumerRecord<byte[], byte[]> record : records) {
             if (batch.isEmpty()) {
-                batchDeadline = receivedNanos + config.linger().toNanos();
+                cut.firstRecord(receivedNanos);
             }
             Rejection rejection = decoder.admit(record, batch, receivedNanos);
             if (rejection != null) {
@@ -223,7 +211,7 @@ final class ScoringLoop implements Runnable {
             return true;
         }
         long start = System.nanoTime();
-        lastCut = start;
+        cut.cut(start);
         try {
             int n = batch.size();
             for (int m = 0; m < models.size(); m++) {

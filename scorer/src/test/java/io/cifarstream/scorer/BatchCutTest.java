@@ -1,0 +1,53 @@
+package io.cifarstream.scorer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+/** When the scoring loop cuts a micro-batch that is not full; times in milliseconds for reading, as nanoseconds. */
+class BatchCutTest {
+
+    private static final long MS = 1_000_000L;
+    private static final Duration LINGER = Duration.ofMillis(10);
+
+    @Test
+    void afterAQuietSpellARecordIsScoredAtOnce() {
+        BatchCut cut = new BatchCut(LINGER, 1_000 * MS);
+        cut.firstRecord(1_000 * MS);
+        assertThat(cut.due(1_000 * MS, false)).isTrue();
+        assertThat(cut.nanosUntilDue(1_000 * MS, false)).isZero();
+    }
+
+    @Test
+    void underLoadBatchesAreCutAtMostOncePerLinger() {
+        BatchCut cut = new BatchCut(LINGER, 0);
+        cut.firstRecord(100 * MS);
+        cut.cut(100 * MS);
+        // The next batch's first record comes 2 ms later; the committer is already idle again at 5 ms.
+        cut.firstRecord(102 * MS);
+        assertThat(cut.due(105 * MS, false)).isFalse();
+        assertThat(cut.nanosUntilDue(105 * MS, false)).isEqualTo(5 * MS);
+        assertThat(cut.due(110 * MS, false)).as("a linger after the last cut").isTrue();
+    }
+
+    @Test
+    void whileACommitIsInFlightTheBatchWaitsForItOrForItsOwnLinger() {
+        BatchCut cut = new BatchCut(LINGER, 0);
+        cut.cut(100 * MS);
+        cut.firstRecord(104 * MS);
+        assertThat(cut.due(111 * MS, true)).as("the last cut was long enough ago, but a commit is in flight").isFalse();
+        assertThat(cut.nanosUntilDue(111 * MS, true)).isEqualTo(3 * MS);
+        assertThat(cut.due(111 * MS, false)).as("the commit ended").isTrue();
+        assertThat(cut.due(114 * MS, true)).as("linger after its first record, commit or not").isTrue();
+    }
+
+    @Test
+    void aZeroLingerCutsEveryBatchAtOnce() {
+        BatchCut cut = new BatchCut(Duration.ZERO, 0);
+        cut.cut(50 * MS);
+        cut.firstRecord(50 * MS);
+        assertThat(cut.due(50 * MS, true)).isTrue();
+    }
+}
