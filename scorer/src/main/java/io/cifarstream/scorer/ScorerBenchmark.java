@@ -81,10 +81,10 @@ public final class ScorerBenchmark implements Callable<Integer> {
     int passes;
 
     @Option(names = "--warmup", defaultValue = "60s", paramLabel = "DURATION",
-            description = "Before the end-to-end run, and again before the latency run, unreported passes run until the JIT "
-                    + "compilers settle (under " + JIT_SETTLED_PERCENT + "% of the CPU in two passes in a row) or this long: the "
-                    + "in-process broker keeps them busy for a minute, which a deployed scorer pays once. 0s = one pass each. "
-                    + "Default: ${DEFAULT-VALUE}.",
+            description = "Before the end-to-end run unreported passes, and before the latency run unreported 5 s windows "
+                    + "of its stream, run until the JIT compilers settle (under " + JIT_SETTLED_PERCENT + "% of the CPU in two in "
+                    + "a row) or this long: the in-process broker keeps them busy for minutes, which a deployed scorer pays "
+                    + "once. 0s = one pass, no window. Default: ${DEFAULT-VALUE}.",
             converter = io.cifarstream.console.DurationConverter.class)
     Duration warmup;
 
@@ -187,8 +187,8 @@ public final class ScorerBenchmark implements Callable<Integer> {
     /**
      * Unreported passes until two in a row in which the JIT threads used under {@value #JIT_SETTLED_PERCENT}% of the
      * CPU, or until {@code limit} has passed (at least one pass). The broker, the Kafka clients and the scorer run in
-     * this process, and C2 keeps compiling the broker's code paths for about a minute (measured: 6.2 of 41 CPU
-     * seconds in a 21-second run after one warm-up pass), which would be measured as scorer throughput otherwise.
+     * this process, and C2 keeps compiling the broker's code paths for minutes (measured: 6.2 of 41 CPU seconds in a
+     * 21-second run after one warm-up pass), which would be measured as scorer throughput otherwise.
      * The latency run warms up apart, see {@link LatencyRun}.
      */
     static void warmUp(Duration limit, ObjectNode figures, WarmUpPass pass) throws Exception {
@@ -224,7 +224,6 @@ public final class ScorerBenchmark implements Callable<Integer> {
                 f.get();
             }
         }
-        awaitJitQueue();
         try (Scorer scorer = Scorer.start(config)) {
             long firstCount;
             while ((firstCount = scorer.metrics().imagesScored()) == 0) {
@@ -253,25 +252,6 @@ public final class ScorerBenchmark implements Callable<Integer> {
         new TopicSetup(base.kafka()).ensure(List.of(TopicSpec.of(topics.images(), base.partitions()),
                 TopicSpec.of(topics.predictions(), base.partitions()), TopicSpec.of(topics.deadLetters(), 1)));
         return topics;
-    }
-
-    /**
-     * Waits (at most 10 s) until the JIT threads were idle for a quarter of a second. Putting the images on the topic
-     * is set-up, yet C2 compiled its produce path into the timed run: with 80,000 images it crossed thresholds the
-     * warm-up passes' 10,000 did not (measured: 0.75-0.96 CPU seconds of JIT in a timed run after warm-up passes
-     * that used under 2%).
-     */
-    private static void awaitJitQueue() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        ThreadCpu before = ThreadCpu.now();
-        while (System.nanoTime() < deadline) {
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(250));
-            ThreadCpu after = ThreadCpu.now();
-            if (after.since(before).getOrDefault("jit", 0.0) == 0.0) {
-                return;
-            }
-            before = after;
-        }
     }
 
     static KafkaProducer<byte[], byte[]> producer(KafkaSettings kafka) {

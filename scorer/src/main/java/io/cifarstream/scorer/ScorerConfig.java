@@ -43,7 +43,7 @@ public record ScorerConfig(KafkaSettings kafka, TopicNames topics, List<ModelSpe
 
     public static final String DEFAULT_GROUP = "cifar-stream-scorer";
     public static final int DEFAULT_MAX_BATCH = 256;
-    /** At 50% load on 2 cores: p50 15-20 ms, ~90 transactions a second (20 ms: p50 26 ms; see the README). */
+    /** At 50% load on 2 cores: p50 15-18 ms, ~90 transactions a second (20 ms: p50 26 ms; see the README). */
     public static final int DEFAULT_LINGER_MS = 10;
     public static final Duration DEFAULT_LINGER = Duration.ofMillis(DEFAULT_LINGER_MS);
     public static final int DEFAULT_MAX_RECORD_BYTES = 256 * 1024;

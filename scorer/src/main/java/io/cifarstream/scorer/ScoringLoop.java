@@ -27,13 +27,13 @@ import io.cifarstream.console.Uninterruptibly;
  *
  * <p>A micro-batch is assembled in memory (no transaction is open meanwhile) until it holds {@code maxBatch}
  * records or {@link BatchCut} says it is due: after a quiet spell at once, under load at most one per {@code linger}.
- * Every model then scores the whole batch in one
- * call, and the committer writes its predictions and dead letters and commits its offsets in one transaction
- * while this thread fills and scores the next batch (two batch buffers; at most one commit in flight). If a
- * commit fails, the committer aborts it, and this thread drops the batch it is filling and seeks every partition
- * back to its last committed position, so the same records are read and scored again: nothing is lost, and since
- * only committed output counts for {@code read_committed} readers, nothing is duplicated. Before partitions move
- * in a rebalance, {@code onPartitionsRevoked} commits the open batch and waits for it; lost partitions drop it.
+ * Every model then scores the whole batch in one call, and the committer writes its predictions and dead letters
+ * and commits its offsets in one transaction while this thread fills and scores the next batch (two batch buffers;
+ * at most one commit in flight). If a commit fails, the committer aborts it, and this thread drops the batch it is
+ * filling and seeks every partition back to its last committed position, so the same records are read and scored
+ * again: nothing is lost, and since only committed output counts for {@code read_committed} readers, nothing is
+ * duplicated. Before partitions move in a rebalance, {@code onPartitionsRevoked} commits the open batch and waits for
+ * it; lost partitions drop it.
  */
 final class ScoringLoop implements Runnable {
 

@@ -12,9 +12,11 @@ import java.util.stream.Stream;
  * native threads count too (ONNX Runtime's pool threads are invisible to the JVM). The benchmark takes two readings
  * and subtracts them, to say where the cores went while the scorer and the broker shared them. Groups, by thread name
  * (at most 15 characters in /proc): {@code scorer} (the scoring loop, which is the first lane of each model call),
- * {@code scorer_commit} (the thread that writes and commits each batch's transaction), {@code onnx_lanes} (the models' other lanes, see {@code OnnxClassifier}), {@code kafka_clients} (producer and consumer I/O
- * threads), {@code gc}, {@code jit} and {@code jvm_other} (the JVM's own threads), {@code bench} (the benchmark's load generator and reader, threads
- * {@code bench-load} and {@code bench-reader}) and {@code broker} (everything else: the embedded broker's threads).
+ * {@code scorer_commit} (the thread that writes and commits each batch's transaction), {@code onnx_lanes} (the
+ * models' other lanes, see {@code OnnxClassifier}), {@code kafka_clients} (producer and consumer I/O threads),
+ * {@code gc}, {@code jit} and {@code jvm_other} (the JVM's own threads), {@code bench} (the benchmark's load
+ * generator and reader, threads {@code bench-load} and {@code bench-reader}) and {@code broker} (everything else:
+ * the embedded broker's threads).
  * Empty where /proc is missing.
  */
 record ThreadCpu(Map<String, Double> secondsByGroup) {
@@ -24,7 +26,8 @@ record ThreadCpu(Map<String, Double> secondsByGroup) {
     /** The CPU seconds used so far, by group. */
     static ThreadCpu now() {
         Map<String, Double> seconds = new LinkedHashMap<>();
-        for (String group : new String[] {"scorer", "scorer_commit", "onnx_lanes", "kafka_clients", "gc", "jit", "jvm_other", "bench", "broker"}) {
+        for (String group : new String[] {"scorer", "scorer_commit", "onnx_lanes", "kafka_clients", "gc", "jit",
+                "jvm_other", "bench", "broker"}) {
             seconds.put(group, 0.0);
         }
         Path tasks = Path.of("/proc/self/task");
