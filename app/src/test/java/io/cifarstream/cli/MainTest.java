@@ -45,6 +45,26 @@ class MainTest {
     }
 
     @Test
+    void everyHelpTextRendersAsWritten() {
+        // picocli formats descriptions with String.format: a lone % ("5% of") makes it warn on stderr and print
+        // the raw text. The warnings go to System.err, not to the command line's writer.
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream warnings = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(warnings, true));
+        try {
+            renderHelp(Main.commandLine());
+        } finally {
+            System.setErr(stderr);
+        }
+        assertThat(warnings.toString()).isEmpty();
+    }
+
+    private static void renderHelp(CommandLine command) {
+        assertThat(command.getUsageMessage()).isNotBlank();
+        command.getSubcommands().values().forEach(MainTest::renderHelp);
+    }
+
+    @Test
     void aUserErrorIsOneLineWithoutAStackTrace() {
         Run missing = run("evaluate", "--model", "does-not-exist.onnx", "--data", "no-such-cifar.tar.gz");
         assertThat(missing.exit()).isEqualTo(1);

@@ -55,8 +55,6 @@ import picocli.CommandLine.Option;
 public final class ScorerBenchmark implements Callable<Integer> {
 
     private static final AvroSerializer<ImageEvent> EVENTS = AvroSerde.imageEvents().serializer();
-    /** A warm-up pass in which the JIT threads used less than this share of the process's CPU ends the warm-up. */
-    static final int JIT_SETTLED_PERCENT = JitSettling.SETTLED_PERCENT;
 
     @Option(names = "--model", required = true, paramLabel = "FILE", description = "The .onnx model to score with.")
     Path model;
@@ -77,12 +75,12 @@ public final class ScorerBenchmark implements Callable<Integer> {
     @Option(names = "--passes", defaultValue = "8", paramLabel = "N",
             description = "Times the images are replayed for the end-to-end run: long enough (80,000 images, ~10 s by "
                     + "default) that a late JIT wave (~1 CPU second, measured after a minute) moves the figure by a few "
-                    + "percent, not by the 12% it did in a 3.5 s run. Default: ${DEFAULT-VALUE}.")
+                    + "percent, not by the 12%% it did in a 3.5 s run. Default: ${DEFAULT-VALUE}.")
     int passes;
 
     @Option(names = "--warmup", defaultValue = "60s", paramLabel = "DURATION",
             description = "Before the end-to-end run unreported passes, and before the latency run unreported 5 s windows "
-                    + "of its stream, run until the JIT compilers settle (under " + JIT_SETTLED_PERCENT + "% of the CPU in two in "
+                    + "of its stream, run until the JIT compilers settle (under " + JitSettling.SETTLED_PERCENT + "%% of the CPU in two in "
                     + "a row) or this long: the in-process broker keeps them busy for minutes, which a deployed scorer pays "
                     + "once. 0s = one pass, no window. Default: ${DEFAULT-VALUE}.",
             converter = io.cifarstream.console.DurationConverter.class)
@@ -185,7 +183,7 @@ public final class ScorerBenchmark implements Callable<Integer> {
     }
 
     /**
-     * Unreported passes until two in a row in which the JIT threads used under {@value #JIT_SETTLED_PERCENT}% of the
+     * Unreported passes until two in a row in which the JIT threads used under {@value JitSettling#SETTLED_PERCENT}% of the
      * CPU, or until {@code limit} has passed (at least one pass). The broker, the Kafka clients and the scorer run in
      * this process, and C2 keeps compiling the broker's code paths for minutes (measured: 6.2 of 41 CPU seconds in a
      * 21-second run after one warm-up pass), which would be measured as scorer throughput otherwise.
