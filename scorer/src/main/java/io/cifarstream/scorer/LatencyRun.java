@@ -32,8 +32,12 @@ import io.cifarstream.schemas.TopicNames;
  * idle scorer: its load producer, reader and the broker's produce path at a steady rate are code the end-to-end
  * run never ran, and the JIT took 7.9 of 27.5 CPU seconds in such a run, which measured as 0.3-0.4 s tails in its
  * first second.
+ *
+ * @param topics the run's own topics (images, predictions, dead letters)
+ * @param images the images the load generator sends, in turn
+ * @param rate   the offered load, images per second
  */
-final class LatencyRun {
+record LatencyRun(TopicNames topics, CifarImages images, double rate) {
 
     static final int WINDOW_SECONDS = 5;
     /** The measured window starts this far ahead of the decision, so the load thread sees it before it begins. */
@@ -41,16 +45,6 @@ final class LatencyRun {
     private static final Duration POLL = Duration.ofMillis(50);
     /** After the last measured image is sent, how long its prediction may take before the run fails. */
     private static final Duration DRAIN_LIMIT = Duration.ofSeconds(30);
-
-    private final TopicNames topics;
-    private final CifarImages images;
-    private final double rate;
-
-    LatencyRun(TopicNames topics, CifarImages images, double rate) {
-        this.topics = topics;
-        this.images = images;
-        this.rate = rate;
-    }
 
     /**
      * Latency and its three stages, per prediction: {@code to_scorer} from the event time to the scorer's poll that

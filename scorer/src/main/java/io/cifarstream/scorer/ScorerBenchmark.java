@@ -130,10 +130,11 @@ public final class ScorerBenchmark implements Callable<Integer> {
                     .withStatus(Duration.ofSeconds(5), line -> System.err.println("bench: " + line));
 
             ObjectNode e2e = result.putObject("end_to_end");
-            warmUp(warmup, e2e.putObject("warmup"),
-                    cpu -> endToEndThroughput(base, images, 1, cpu.objectNode(), cpu));
-            double endToEnd = endToEndThroughput(base, images, passes, e2e.putObject("scoring_thread_seconds"),
-                    e2e.putObject("cpu_seconds_by_thread_group"));
+            warmUp(warmup, e2e.putObject("warmup"), () -> endToEndThroughput(base, images, 1, e2e.objectNode()).cpu());
+            EndToEnd timed = endToEndThroughput(base, images, passes, e2e.putObject("scoring_thread_seconds"));
+            ObjectNode cpu = e2e.putObject("cpu_seconds_by_thread_group");
+            timed.cpu().forEach(cpu::put);
+            double endToEnd = timed.imagesPerSecond();
             e2e.put("images", (long) images.size() * passes);
             e2e.put("max_batch", maxBatch);
             e2e.put("linger_ms", linger.toMillis());
@@ -176,10 +177,14 @@ public final class ScorerBenchmark implements Callable<Integer> {
         }
     }
 
-    /** One unreported warm-up pass; it puts the CPU seconds it used, by thread group, into the node it is given. */
+    /** One unreported warm-up pass; returns the CPU seconds it used, by thread group. */
     @FunctionalInterface
     interface WarmUpPass {
-        void run(ObjectNode cpuByGroup) throws Exception;
+        Map<String, Double> run() throws Exception;
+    }
+
+    /** A timed end-to-end run: its throughput and the CPU seconds it used, by thread group. */
+    record EndToEnd(double imagesPerSecond, Map<String, Double> cpu) {
     }
 
     /**
@@ -195,12 +200,8 @@ public final class ScorerBenchmark implements Callable<Integer> {
         JitSettling jit = new JitSettling();
         boolean settled;
         do {
-            ObjectNode cpu = figures.objectNode();
-            pass.run(cpu);
+            settled = jit.settledAfter(pass.run());
             passes++;
-            Map<String, Double> seconds = new java.util.LinkedHashMap<>();
-            cpu.properties().forEach(group -> seconds.put(group.getKey(), group.getValue().asDouble()));
-            settled = jit.settledAfter(seconds);
         } while (!settled && System.nanoTime() - start < limit.toNanos());
         figures.put("passes", passes);
         figures.put("seconds", round3((System.nanoTime() - start) / 1e9));
@@ -208,8 +209,8 @@ public final class ScorerBenchmark implements Callable<Integer> {
     }
 
     /** Puts every image on a fresh topic {@code passes} times first, then times a scorer from its first commit to its last. */
-    static double endToEndThroughput(ScorerConfig base, CifarImages images, int passes, ObjectNode phases,
-            ObjectNode cpu) throws Exception {
+    static EndToEnd endToEndThroughput(ScorerConfig base, CifarImages images, int passes, ObjectNode phases)
+            throws Exception {
         long events = (long) images.size() * passes;
         TopicNames topics = freshTopics(base);
         ScorerConfig config = base.withTopics(topics).withGroup("bench-" + topics.images());
@@ -240,8 +241,7 @@ public final class ScorerBenchmark implements Callable<Integer> {
                 phases.put(phase.name().toLowerCase(java.util.Locale.ROOT), round3(scorer.metrics().phaseSeconds(phase)));
             }
             phases.put("wall_since_first_commit", round3(seconds));
-            ThreadCpu.now().since(cpuAtStart).forEach(cpu::put);
-            return (events - firstCount) / seconds;
+            return new EndToEnd((events - firstCount) / seconds, ThreadCpu.now().since(cpuAtStart));
         }
     }
 
