@@ -1,12 +1,36 @@
 package io.cifarstream.cli;
 
-import io.cifarstream.metricsstream.MetricsBenchmark;
-import io.cifarstream.scorer.ScorerBenchmark;
-import picocli.CommandLine.Command;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
-/** {@code cifar-stream bench}: the benchmarks, each printing its figures as JSON. */
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code cifar-stream bench}: the benchmarks, each printing its figures as JSON (and writing them to {@code --json},
+ * the file docs/benchmarks keeps beside the figures it quotes).
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure throughput and latency, printing JSON: `bench scorer`, `bench metrics`",
-        subcommands = {ScorerBenchmark.class, MetricsBenchmark.Command.class})
+        subcommands = {BenchScorerCommand.class, BenchMetricsCommand.class})
 public final class BenchCommand {
+
+    /** The {@code --json} flag of every benchmark. */
+    static final class JsonFlag {
+        @Option(names = "--json", paramLabel = "FILE",
+                description = "Also write the JSON to this file (e.g. docs/benchmarks/NAME.json).")
+        Path json;
+
+        /** Prints {@code figures} and writes them to {@code --json} if given. */
+        void publish(String figures) throws IOException {
+            System.out.println(figures);
+            if (json != null) {
+                Path parent = json.toAbsolutePath().getParent();
+                Files.createDirectories(parent);
+                Files.writeString(json, figures + System.lineSeparator());
+                System.err.println("bench: figures written to " + json.toAbsolutePath());
+            }
+        }
+    }
 }

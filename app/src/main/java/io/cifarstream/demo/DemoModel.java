@@ -15,16 +15,16 @@ import io.cifarstream.trainer.TrainingResult;
  * The demo's model: the one given, else one trained with the fast recipe and cached by its recipe, epochs and seed,
  * so the next demo starts in seconds. An interrupted training resumes from its last checkpoint.
  */
-final class DemoModel {
+public final class DemoModel {
     private DemoModel() {
     }
 
     /** {@code models/} beside the cached CIFAR-10 file: {@code ~/.cache/cifar-stream/models} (XDG rules apply). */
-    static Path cacheRoot() {
+    public static Path cacheRoot() {
         return new Cifar10Locator().cacheFile().resolveSibling("models");
     }
 
-    static Path trainedOrCached(Path cacheRoot, int epochs, long seed, Path data) throws IOException {
+    public static Path trainedOrCached(Path cacheRoot, int epochs, long seed, Path data) throws IOException {
         Recipe recipe = Recipe.fast().withEpochs(epochs);
         Path dir = cacheRoot.resolve("fast-" + epochs + "ep-seed" + seed);
         Path model = dir.resolve("model.onnx");

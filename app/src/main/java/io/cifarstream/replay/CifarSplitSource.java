@@ -1,5 +1,6 @@
 package io.cifarstream.replay;
 
+import io.cifarstream.schemas.CifarShape;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.OptionalInt;
@@ -34,9 +35,9 @@ public final class CifarSplitSource implements ImageSource {
     @Override
     public ImageEvent event(int i, long eventTime) {
         // A view of the split's array, not a copy: the serializer reads it straight from there.
-        ByteBuffer pixels = ByteBuffer.wrap(images.pixels(), i * CifarImages.PIXELS, CifarImages.PIXELS).slice();
-        return new ImageEvent(images.id(i), Instant.ofEpochMilli(eventTime), description(), null, CifarImages.WIDTH,
-                CifarImages.HEIGHT, CifarImages.CHANNELS, ImageEncoding.RAW_CHW_U8, pixels);
+        ByteBuffer pixels = ByteBuffer.wrap(images.pixels(), i * CifarShape.PIXELS, CifarShape.PIXELS).slice();
+        return new ImageEvent(images.id(i), Instant.ofEpochMilli(eventTime), description(), null, CifarShape.SIDE,
+                CifarShape.SIDE, CifarShape.CHANNELS, ImageEncoding.RAW_CHW_U8, pixels);
     }
 
     @Override

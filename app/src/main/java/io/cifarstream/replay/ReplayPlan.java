@@ -1,5 +1,8 @@
 package io.cifarstream.replay;
 
+import io.cifarstream.schemas.ImageEvent;
+import io.cifarstream.schemas.Label;
+
 import java.time.Duration;
 import java.util.Optional;
 

@@ -1,5 +1,6 @@
 package io.cifarstream.replay;
 
+import io.cifarstream.schemas.CifarShape;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -91,8 +92,8 @@ class ReplayTest {
             assertThat(event.getSource()).isEqualTo("cifar10:test");
             byte[] pixels = new byte[event.getData().remaining()];
             event.getData().get(pixels);
-            assertThat(pixels).isEqualTo(Arrays.copyOfRange(test.pixels(), index * CifarImages.PIXELS,
-                    (index + 1) * CifarImages.PIXELS));
+            assertThat(pixels).isEqualTo(Arrays.copyOfRange(test.pixels(), index * CifarShape.PIXELS,
+                    (index + 1) * CifarShape.PIXELS));
             ids.add(event.getId());
         }
         assertThat(ids).hasSize(300).contains("test-00000", "test-00299");
@@ -134,7 +135,7 @@ class ReplayTest {
         for (int i = 0; i < 20; i++) {
             Path classDir = Files.createDirectories(dir.resolve(test.classNames().get(test.label(i))));
             BufferedImage image = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
-            int base = i * CifarImages.PIXELS;
+            int base = i * CifarShape.PIXELS;
             for (int y = 0; y < 32; y++) {
                 for (int x = 0; x < 32; x++) {
                     int p = y * 32 + x;
@@ -163,7 +164,7 @@ class ReplayTest {
             byte[] png = new byte[event.getData().remaining()];
             event.getData().get(png);
             assertThat(decoder.decode(png)).as("PNG is lossless: the pixels come back exactly")
-                    .isEqualTo(Arrays.copyOfRange(test.pixels(), i * CifarImages.PIXELS, (i + 1) * CifarImages.PIXELS));
+                    .isEqualTo(Arrays.copyOfRange(test.pixels(), i * CifarShape.PIXELS, (i + 1) * CifarShape.PIXELS));
         }
     }
 

@@ -1,5 +1,7 @@
 package io.cifarstream.broker;
 
+import io.cifarstream.console.Setting;
+import io.cifarstream.console.UserError;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
@@ -219,8 +221,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
          */
         public EmbeddedKafkaBroker start() {
             long begin = System.nanoTime();
-            int brokerPort = resolvePort(port, "--port");
-            int quorumPort = resolvePort(controllerPort, "--controller-port");
+            int brokerPort = resolvePort(port, "the client port");
+            int quorumPort = resolvePort(controllerPort, "the controller port");
             Map<String, Integer> listenerPorts = new LinkedHashMap<>();
             for (ListenerSpec listener : extraListeners) {
                 listenerPorts.put(listener.name(), resolvePort(listener.port(), "the " + listener.name() + " listener's port"));
@@ -314,9 +316,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             }
         }
 
-        private static IllegalStateException dataDirInUse(Path dir) {
-            return new IllegalStateException("Kafka data directory " + dir
-                    + " is in use by another running broker: stop that broker or choose another directory with --dir");
+        private static UserError dataDirInUse(Path dir) {
+            return new UserError(Setting.BROKER_DIR, "Kafka data directory " + dir
+                    + " is in use by another running broker: stop that broker or choose another directory");
         }
 
         private static void formatIfNew(Path dir) {
@@ -383,8 +385,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 String message = String.valueOf(cause.getMessage());
                 if (cause instanceof BindException || message.contains("Address already in use")) {
                     return message.contains(":" + quorumPort)
-                            ? new PortInUseException(quorumPort, "--controller-port")
-                            : new PortInUseException(brokerPort, "--port");
+                            ? new PortInUseException(quorumPort, "the controller port")
+                            : new PortInUseException(brokerPort, "the client port");
                 }
             }
             if (failure instanceof IllegalStateException state) {
@@ -400,13 +402,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             return port;
         }
 
-        /** 0 becomes a free port; a given port must be free now, else a one-line error names the option. */
-        private static int resolvePort(int requested, String option) {
+        /** 0 becomes a free port; a given port must be free now, else a one-line error names it. */
+        private static int resolvePort(int requested, String which) {
             try (ServerSocket socket = new ServerSocket()) {
                 socket.bind(new InetSocketAddress(InetAddress.getByName(HOST), requested));
                 return socket.getLocalPort();
             } catch (BindException e) {
-                throw new PortInUseException(requested, option);
+                throw new PortInUseException(requested, which);
             } catch (IOException e) {
                 throw new UncheckedIOException("could not probe port " + requested + " on " + HOST, e);
             }

@@ -1,14 +1,16 @@
 package io.cifarstream.broker;
 
+import io.cifarstream.console.Setting;
+import io.cifarstream.console.UserError;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ScramCredentialInfo;
-import org.apache.kafka.clients.admin.ScramMechanism;
-import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import java.util.ArrayList;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,13 +21,11 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -33,7 +33,7 @@ import java.util.stream.IntStream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The broker's life cycle: start, restart on kept data, ports, extra listeners. */
+/** The broker's life cycle: start, restart on kept data, ports (its extra listeners: kafka-client's KafkaSettingsScramTest). */
 class EmbeddedKafkaBrokerTest {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBrokerTest.class);
@@ -50,7 +50,7 @@ class EmbeddedKafkaBrokerTest {
             assertThat(broker.bootstrapServers()).isEqualTo("localhost:" + broker.port());
             assertThat(broker.controllerPort()).isNotEqualTo(broker.port());
             assertThat(dataDir.resolve("meta.properties")).exists();
-            try (Admin admin = Admin.create(KafkaSettings.of(broker.bootstrapServers()).admin())) {
+            try (Admin admin = Admin.create(clientOf(broker))) {
                 assertThat(admin.describeCluster().clusterId().get()).isNotBlank();
             }
         }
@@ -66,26 +66,26 @@ class EmbeddedKafkaBrokerTest {
         String topic = "kept-" + UUID.randomUUID();
         String clusterId;
         try (EmbeddedKafkaBroker first = EmbeddedKafkaBroker.builder().dataDir(dataDir).start()) {
-            KafkaSettings settings = KafkaSettings.of(first.bootstrapServers());
-            new TopicSetup(settings).ensure(List.of(TopicSpec.of(topic, 2)));
+            try (Admin admin = Admin.create(clientOf(first))) {
+                admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            }
             try (KafkaProducer<String, String> producer =
-                         new KafkaProducer<>(settings.producer(), new StringSerializer(), new StringSerializer())) {
+                         new KafkaProducer<>(clientOf(first), new StringSerializer(), new StringSerializer())) {
                 for (int i = 0; i < 100; i++) {
                     producer.send(new ProducerRecord<>(topic, "k" + i, "v" + i));
                 }
             }
-            clusterId = clusterId(settings);
+            clusterId = clusterId(first);
         }
         assertThat(dataDir.resolve("meta.properties")).exists();
 
         try (EmbeddedKafkaBroker second = EmbeddedKafkaBroker.builder().dataDir(dataDir).start()) {
-            KafkaSettings settings = KafkaSettings.of(second.bootstrapServers());
-            assertThat(clusterId(settings)).isEqualTo(clusterId);
-            assertThat(new TopicSetup(settings).ensure(List.of(TopicSpec.of(topic, 2)))).isEmpty();
-            List<ConsumerRecord<String, String>> records = TopicContents.readToEnd(settings.consumer("reader"), topic, TIMEOUT);
-            assertThat(records).extracting(ConsumerRecord::value)
-                    .containsExactlyInAnyOrderElementsOf(
-                            IntStream.range(0, 100).mapToObj(i -> "v" + i).collect(Collectors.toList()));
+            assertThat(clusterId(second)).isEqualTo(clusterId);
+            try (Admin admin = Admin.create(clientOf(second))) {
+                assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).contains(topic);
+            }
+            assertThat(values(second, topic)).containsExactlyInAnyOrderElementsOf(
+                    IntStream.range(0, 100).mapToObj(i -> "v" + i).collect(Collectors.toList()));
         }
         assertThat(dataDir.resolve("meta.properties")).exists();
     }
@@ -95,77 +95,64 @@ class EmbeddedKafkaBrokerTest {
         Path dataDir = dir.resolve("kafka");
         try (EmbeddedKafkaBroker first = EmbeddedKafkaBroker.builder().dataDir(dataDir).start()) {
             assertThatThrownBy(() -> EmbeddedKafkaBroker.builder().dataDir(dataDir).start())
-                    .isInstanceOf(IllegalStateException.class)
+                    .isInstanceOf(UserError.class)
                     .hasMessage("Kafka data directory " + dataDir.toAbsolutePath() + " is in use by another running broker:"
-                            + " stop that broker or choose another directory with --dir");
+                            + " stop that broker or choose another directory")
+                    .extracting(error -> ((UserError) error).setting()).isEqualTo(Setting.BROKER_DIR);
 
-            assertThat(clusterId(KafkaSettings.of(first.bootstrapServers()))).isNotBlank();
+            assertThat(clusterId(first)).isNotBlank();
         }
     }
 
     @Test
-    void aTakenControllerPortGivesAOneLineErrorNamingThePortAndItsOption() throws IOException {
+    void aTakenControllerPortGivesAOneLineErrorNamingThePortAndWhichPortItIs() throws IOException {
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress(InetAddress.getByName("localhost"), 0));
             assertThatThrownBy(() -> EmbeddedKafkaBroker.builder().controllerPort(taken.getLocalPort()).start())
                     .isInstanceOf(PortInUseException.class)
-                    .hasMessage("port " + taken.getLocalPort() + " is already in use (another Kafka broker?): stop that"
-                            + " process or choose a free port with --controller-port (0 picks any free port)")
+                    .hasMessage("the controller port " + taken.getLocalPort() + " is already in use (another Kafka"
+                            + " broker?): stop that process or choose a free port (0 picks any free port)")
                     .extracting(error -> ((PortInUseException) error).port()).isEqualTo(taken.getLocalPort());
         }
     }
 
     @Test
-    void anExtraSaslScramListenerAcceptsTheRightPasswordThroughAKafkaConfigFileAndRejectsAWrongOne(@TempDir Path dir)
-            throws Exception {
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder()
-                .listener(new ListenerSpec("SASL_PLAINTEXT", "SASL_PLAINTEXT", 0))
-                .brokerProperty("sasl.enabled.mechanisms", "SCRAM-SHA-256")
-                .brokerProperty("listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config",
-                        "org.apache.kafka.common.security.scram.ScramLoginModule required;")
-                .start()) {
-            try (Admin admin = Admin.create(KafkaSettings.of(broker.bootstrapServers()).admin())) {
-                admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(
-                        "alice", new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_256, 4096), "alice-secret"))).all().get();
-            }
-            String saslServers = broker.bootstrapServers("sasl_plaintext");
-            assertThat(saslServers).isNotEqualTo(broker.bootstrapServers());
-
-            KafkaSettings right = KafkaSettings.load(saslServers, scramConfig(dir.resolve("right.properties"), "alice-secret"));
-            String topic = "sasl-" + UUID.randomUUID();
-            try (KafkaProducer<String, String> producer =
-                         new KafkaProducer<>(right.producer(), new StringSerializer(), new StringSerializer())) {
-                producer.send(new ProducerRecord<>(topic, "k", "over SCRAM")).get(30, TimeUnit.SECONDS);
-            }
-            assertThat(TopicContents.readToEnd(right.consumer("reader"), topic, TIMEOUT))
-                    .extracting(ConsumerRecord::value).containsExactly("over SCRAM");
-
-            KafkaSettings wrong = KafkaSettings.load(saslServers, scramConfig(dir.resolve("wrong.properties"), "guess"));
-            Map<String, Object> producerConfig = wrong.producer();
-            producerConfig.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
-            try (KafkaProducer<String, String> producer =
-                         new KafkaProducer<>(producerConfig, new StringSerializer(), new StringSerializer())) {
-                assertThatThrownBy(() -> producer.send(new ProducerRecord<>(topic, "k", "rejected")).get(30, TimeUnit.SECONDS))
-                        .satisfiesAnyOf(
-                                error -> assertThat(error).isInstanceOf(SaslAuthenticationException.class),
-                                error -> assertThat(error).isInstanceOf(ExecutionException.class)
-                                        .hasCauseInstanceOf(SaslAuthenticationException.class));
-            }
+    void aSecondBrokerOnTheSamePortFailsWithAOneLineErrorNamingThePortAndTheFix() {
+        try (EmbeddedKafkaBroker running = EmbeddedKafkaBroker.builder().start()) {
+            assertThatThrownBy(() -> EmbeddedKafkaBroker.builder().port(running.port()).start())
+                    .isInstanceOf(PortInUseException.class)
+                    .hasMessageContaining("the client port " + running.port() + " is already in use")
+                    .satisfies(error -> assertThat(error.getMessage()).doesNotContain("\n"));
         }
     }
 
-    private static Path scramConfig(Path file, String password) throws IOException {
-        return Files.writeString(file, String.join("\n",
-                "security.protocol=SASL_PLAINTEXT",
-                "sasl.mechanism=SCRAM-SHA-256",
-                "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required "
-                        + "username=\"alice\" password=\"" + password + "\";",
-                ""));
+    private static String clusterId(EmbeddedKafkaBroker broker) throws Exception {
+        try (Admin admin = Admin.create(clientOf(broker))) {
+            return admin.describeCluster().clusterId().get();
+        }
     }
 
-    private static String clusterId(KafkaSettings settings) throws Exception {
-        try (Admin admin = Admin.create(settings.admin())) {
-            return admin.describeCluster().clusterId().get();
+    /** Plain client settings: this module sits below the project's client settings, so its tests spell them out. */
+    private static Map<String, Object> clientOf(EmbeddedKafkaBroker broker) {
+        return Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    }
+
+    /** Every value of {@code topic}, read from the start until the end offsets seen when reading began. */
+    private static List<String> values(EmbeddedKafkaBroker broker, String topic) {
+        try (KafkaConsumer<String, String> consumer =
+                     new KafkaConsumer<>(clientOf(broker), new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, TIMEOUT).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).collect(Collectors.toList());
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, TIMEOUT);
+            List<String> values = new ArrayList<>();
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (ends.entrySet().stream().anyMatch(end -> consumer.position(end.getKey()) < end.getValue())
+                    && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(record -> values.add(record.value()));
+            }
+            return values;
         }
     }
 }

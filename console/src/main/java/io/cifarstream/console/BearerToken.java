@@ -30,8 +30,7 @@ public final class BearerToken {
 
     private static final String SCHEME = "Bearer ";
     private static final byte[] UNAUTHORIZED_BODY = ("{\"error\":\"missing or wrong bearer token: send the header"
-            + " 'Authorization: Bearer <token>' with the token the server was started with (--http-token or "
-            + ENV + ")\"}\n").getBytes(StandardCharsets.UTF_8);
+            + " 'Authorization: Bearer <token>' with the token the server was started with (" + ENV + " or its flag)\"}\n").getBytes(StandardCharsets.UTF_8);
     private static final BearerToken OPEN = new BearerToken(null, null);
 
     private final String secret;
@@ -55,13 +54,13 @@ public final class BearerToken {
      */
     public static BearerToken of(String secret) {
         if (secret == null || secret.isBlank()) {
-            throw new UserError("the HTTP token is empty: set " + ENV + " (or --http-token) to a random string, e.g."
+            throw new UserError(Setting.HTTP_TOKEN, "the HTTP token is empty: set " + ENV + " to a random string, e.g."
                     + " $(openssl rand -hex 32), or unset it to serve without a token");
         }
         for (int i = 0; i < secret.length(); i++) {
             char c = secret.charAt(i);
             if (c <= ' ' || c > '~') {
-                throw new UserError("the HTTP token may hold printable ASCII only (no spaces or control characters),"
+                throw new UserError(Setting.HTTP_TOKEN, "the HTTP token may hold printable ASCII only (no spaces or control characters),"
                         + " as an HTTP header carries it: e.g. $(openssl rand -hex 32)");
             }
         }

@@ -48,8 +48,8 @@ public final class Cifar10 {
     public static Cifar10 open(Path location) throws IOException {
         Objects.requireNonNull(location, "location");
         if (!Files.exists(location)) {
-            throw new DataUnavailableException(location + " does not exist. Point --data / " + Cifar10Locator.ENV
-                    + " at " + ARCHIVE_NAME + ", its unpacked " + Split.FOLDER + "/ folder or the folder holding "
+            throw new DataUnavailableException(location + " does not exist. Point the data location (or " + Cifar10Locator.ENV
+                    + ") at " + ARCHIVE_NAME + ", its unpacked " + Split.FOLDER + "/ folder or the folder holding "
                     + "either, or set neither to use the download cache.");
         }
         if (Files.isRegularFile(location)) {

@@ -101,7 +101,7 @@ public final class Cifar10Locator {
         if (explicit.isPresent()) {
             Path path = explicit.get();
             if (!Files.exists(path)) {
-                throw new DataUnavailableException("--data " + path + " does not exist. Give the path of "
+                throw new DataUnavailableException(path + " does not exist. Give the path of "
                         + CACHE_FILE + " or of its unpacked " + Split.FOLDER + "/ folder.");
             }
             return path;
@@ -142,7 +142,7 @@ public final class Cifar10Locator {
             if (!actualMd5.equals(md5)) {
                 throw new DataUnavailableException("The file downloaded from " + source + " has MD5 " + actualMd5
                         + " but must have " + md5 + "; it was deleted. Try again, or fetch it yourself and point "
-                        + "--data PATH or " + ENV + "=PATH at it.");
+                        + "the data location (or " + ENV + "=PATH) at it.");
             }
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
@@ -296,7 +296,7 @@ public final class Cifar10Locator {
     private DataUnavailableException unavailable(String problem, Throwable cause) {
         return new DataUnavailableException("Cannot download CIFAR-10 from " + source + ": " + problem + ". "
                 + "Without a network, point at a local copy of " + CACHE_FILE + " (or its unpacked "
-                + Split.FOLDER + "/ folder) with --data PATH or " + ENV + "=PATH, or place the file at "
+                + Split.FOLDER + "/ folder) with the data location or " + ENV + "=PATH, or place the file at "
                 + cacheFile() + ".", cause);
     }
 

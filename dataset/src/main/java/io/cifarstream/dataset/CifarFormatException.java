@@ -1,5 +1,7 @@
 package io.cifarstream.dataset;
 
+import io.cifarstream.console.UserFixable;
+import io.cifarstream.console.Setting;
 import java.io.IOException;
 
 /**
@@ -7,12 +9,12 @@ import java.io.IOException;
  * or corrupt archive, a label above 9, a bad batches.meta.txt. The message names the file, what is wrong and how to
  * get an intact copy.
  */
-public final class CifarFormatException extends IOException {
+public final class CifarFormatException extends IOException implements UserFixable {
     private static final long serialVersionUID = 1L;
 
     /** How to fix any of these problems; appended to every message. */
     static final String FIX = "Download it again from " + Cifar10Locator.OFFICIAL_URL
-            + " or point --data / " + Cifar10Locator.ENV + " at an intact copy.";
+            + " or point the data location (or " + Cifar10Locator.ENV + ") at an intact copy.";
 
     public CifarFormatException(String message) {
         super(message);
@@ -20,6 +22,11 @@ public final class CifarFormatException extends IOException {
 
     public CifarFormatException(String message, Throwable cause) {
         super(message, cause);
+    }
+
+    @Override
+    public Setting setting() {
+        return Setting.DATA;
     }
 
     /** A message naming {@code where}, what is wrong, and {@link #FIX}. */

@@ -1,5 +1,6 @@
 package io.cifarstream.dataset;
 
+import io.cifarstream.schemas.CifarShape;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -13,11 +14,6 @@ import java.util.Objects;
  * as nobody writes into those arrays.
  */
 public final class CifarImages {
-    public static final int CHANNELS = 3;
-    public static final int HEIGHT = 32;
-    public static final int WIDTH = 32;
-    public static final int PIXELS = CHANNELS * HEIGHT * WIDTH;
-    public static final int CLASSES = 10;
 
     private final String split;
     private final byte[] pixels;
@@ -26,7 +22,7 @@ public final class CifarImages {
 
     /**
      * @param split      the split's name ("train" or "test"); it prefixes every {@link #id(int)}
-     * @param pixels     {@code labels.length * PIXELS} bytes, record after record (kept, not copied)
+     * @param pixels     {@code labels.length * CifarShape.PIXELS} bytes, record after record (kept, not copied)
      * @param labels     one class index 0..9 per record (kept, not copied)
      * @param classNames the ten class names, index = label
      * @throws IllegalArgumentException when the sizes disagree, a label is out of range or the names are not ten
@@ -39,18 +35,18 @@ public final class CifarImages {
         if (!split.equals("train") && !split.equals("test")) {
             throw new IllegalArgumentException("split must be \"train\" or \"test\", not \"" + split + "\"");
         }
-        if ((long) labels.length * PIXELS != pixels.length) {
+        if ((long) labels.length * CifarShape.PIXELS != pixels.length) {
             throw new IllegalArgumentException("pixels hold " + pixels.length + " bytes but " + labels.length
-                    + " records need " + (long) labels.length * PIXELS + " (" + PIXELS + " per record)");
+                    + " records need " + (long) labels.length * CifarShape.PIXELS + " (" + CifarShape.PIXELS + " per record)");
         }
         for (int i = 0; i < labels.length; i++) {
-            if (labels[i] < 0 || labels[i] >= CLASSES) {
+            if (labels[i] < 0 || labels[i] >= CifarShape.CLASSES) {
                 throw new IllegalArgumentException("label of record " + i + " is " + Byte.toUnsignedInt(labels[i])
-                        + "; labels must be 0.." + (CLASSES - 1));
+                        + "; labels must be 0.." + (CifarShape.CLASSES - 1));
             }
         }
-        if (classNames.size() != CLASSES) {
-            throw new IllegalArgumentException("expected " + CLASSES + " class names, got " + classNames.size());
+        if (classNames.size() != CifarShape.CLASSES) {
+            throw new IllegalArgumentException("expected " + CifarShape.CLASSES + " class names, got " + classNames.size());
         }
         this.split = split;
         this.pixels = pixels;
@@ -68,7 +64,7 @@ public final class CifarImages {
         return labels.length;
     }
 
-    /** All records back to back, record {@code i} at {@code i * PIXELS}. Shared, not copied: do not write into it. */
+    /** All records back to back, record {@code i} at {@code i * CifarShape.PIXELS}. Shared, not copied: do not write into it. */
     public byte[] pixels() {
         return pixels;
     }
@@ -103,7 +99,7 @@ public final class CifarImages {
         if (n >= labels.length) {
             return this;
         }
-        return new CifarImages(split, Arrays.copyOf(pixels, n * PIXELS), Arrays.copyOf(labels, n), classNames);
+        return new CifarImages(split, Arrays.copyOf(pixels, n * CifarShape.PIXELS), Arrays.copyOf(labels, n), classNames);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.cifarstream.dataset;
 
+import io.cifarstream.schemas.CifarShape;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
@@ -17,7 +18,7 @@ import java.util.Arrays;
  * <p>Reuses its row buffers between images: one instance per thread.
  */
 final class CifarResampler {
-    private static final int SIDE = CifarImages.WIDTH;
+    private static final int SIDE = CifarShape.SIDE;
     private static final int PLANE = SIDE * SIDE;
 
     private int[] samples = new int[0];
@@ -25,7 +26,7 @@ final class CifarResampler {
     private final float[] resampledRow = new float[SIDE * 3];
     private final float[] accumulated = new float[SIDE * 3];
 
-    /** Writes {@link CifarImages#PIXELS} bytes (R plane, G plane, B plane) at {@code target[offset]}. */
+    /** Writes {@link CifarShape#PIXELS} bytes (R plane, G plane, B plane) at {@code target[offset]}. */
     void resample(BufferedImage image, byte[] target, int offset) {
         int width = image.getWidth();
         int height = image.getHeight();

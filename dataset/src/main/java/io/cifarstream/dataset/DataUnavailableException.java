@@ -1,5 +1,7 @@
 package io.cifarstream.dataset;
 
+import io.cifarstream.console.UserFixable;
+import io.cifarstream.console.Setting;
 import java.io.IOException;
 
 /**
@@ -7,7 +9,7 @@ import java.io.IOException;
  * error, a download whose checksum is wrong. The message says where the data was looked for and how to point the
  * program at a local copy.
  */
-public final class DataUnavailableException extends IOException {
+public final class DataUnavailableException extends IOException implements UserFixable {
     private static final long serialVersionUID = 1L;
 
     public DataUnavailableException(String message) {
@@ -16,5 +18,10 @@ public final class DataUnavailableException extends IOException {
 
     public DataUnavailableException(String message, Throwable cause) {
         super(message, cause);
+    }
+
+    @Override
+    public Setting setting() {
+        return Setting.DATA;
     }
 }

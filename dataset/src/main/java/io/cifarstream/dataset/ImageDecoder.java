@@ -1,5 +1,6 @@
 package io.cifarstream.dataset;
 
+import io.cifarstream.schemas.CifarShape;
 import io.cifarstream.dataset.ImageDecodeException.Kind;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -54,9 +55,9 @@ public final class ImageDecoder {
         this.maxPixels = maxPixels;
     }
 
-    /** Decodes {@code encoded} into a new array of {@link CifarImages#PIXELS} bytes. */
+    /** Decodes {@code encoded} into a new array of {@link CifarShape#PIXELS} bytes. */
     public byte[] decode(byte[] encoded) throws ImageDecodeException {
-        byte[] chw = new byte[CifarImages.PIXELS];
+        byte[] chw = new byte[CifarShape.PIXELS];
         decode(encoded, 0, encoded.length, chw, 0);
         return chw;
     }
@@ -72,7 +73,7 @@ public final class ImageDecoder {
      */
     public void decode(byte[] encoded, int from, int length, byte[] target, int offset) throws ImageDecodeException {
         Objects.checkFromIndexSize(from, length, encoded.length);
-        Objects.checkFromIndexSize(offset, CifarImages.PIXELS, target.length);
+        Objects.checkFromIndexSize(offset, CifarShape.PIXELS, target.length);
         if (length > maxEncodedBytes) {
             throw new ImageDecodeException(Kind.TOO_LARGE, "the image is " + length + " bytes; at most "
                     + maxEncodedBytes + " are accepted");

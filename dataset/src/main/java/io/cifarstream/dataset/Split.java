@@ -1,5 +1,6 @@
 package io.cifarstream.dataset;
 
+import io.cifarstream.schemas.CifarShape;
 import java.util.List;
 
 /** The two CIFAR-10 splits and the batch files that hold them, in official order. */
@@ -11,7 +12,7 @@ enum Split {
     /** Records in every batch file. */
     static final int RECORDS_PER_BATCH = 10_000;
     /** One label byte, then the pixels. */
-    static final int RECORD_BYTES = 1 + CifarImages.PIXELS;
+    static final int RECORD_BYTES = 1 + CifarShape.PIXELS;
     static final long BATCH_BYTES = (long) RECORDS_PER_BATCH * RECORD_BYTES;
     static final String META_FILE = "batches.meta.txt";
     static final String FOLDER = "cifar-10-batches-bin";

@@ -1,5 +1,6 @@
 package io.cifarstream.dataset;
 
+import io.cifarstream.schemas.CifarShape;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +29,7 @@ final class SplitLoader {
 
     SplitLoader(Split split) {
         this.split = split;
-        this.pixels = new byte[split.records() * CifarImages.PIXELS];
+        this.pixels = new byte[split.records() * CifarShape.PIXELS];
         this.labels = new byte[split.records()];
         this.batchRead = new boolean[split.batchFiles().size()];
     }
@@ -74,13 +75,13 @@ final class SplitLoader {
             if (label < 0) {
                 throw truncated(where, r);
             }
-            if (label >= CifarImages.CLASSES) {
+            if (label >= CifarShape.CLASSES) {
                 throw CifarFormatException.of(where, "record " + r + " has label " + label
-                        + "; labels must be 0.." + (CifarImages.CLASSES - 1) + " (the file is corrupt)");
+                        + "; labels must be 0.." + (CifarShape.CLASSES - 1) + " (the file is corrupt)");
             }
             labels[record] = (byte) label;
-            int got = in.readNBytes(pixels, record * CifarImages.PIXELS, CifarImages.PIXELS);
-            if (got != CifarImages.PIXELS) {
+            int got = in.readNBytes(pixels, record * CifarShape.PIXELS, CifarShape.PIXELS);
+            if (got != CifarShape.PIXELS) {
                 throw truncated(where, r);
             }
         }
@@ -136,9 +137,9 @@ final class SplitLoader {
             }
             names.add(name);
         }
-        if (names.size() != CifarImages.CLASSES) {
+        if (names.size() != CifarShape.CLASSES) {
             throw CifarFormatException.of(where, "names " + names.size() + " classes; expected "
-                    + CifarImages.CLASSES + ", one a line (airplane ... truck)");
+                    + CifarShape.CLASSES + ", one a line (airplane ... truck)");
         }
         return List.copyOf(names);
     }

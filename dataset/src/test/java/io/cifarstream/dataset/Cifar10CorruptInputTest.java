@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class Cifar10CorruptInputTest {
     private static final String FIX = "Download it again from " + Cifar10Locator.OFFICIAL_URL
-            + " or point --data / CIFAR10_DATA at an intact copy.";
+            + " or point the data location (or CIFAR10_DATA) at an intact copy.";
 
     @TempDir
     static Path unpacked;
@@ -152,7 +152,7 @@ class Cifar10CorruptInputTest {
         Path missing = dir.resolve("nowhere");
         assertThatThrownBy(() -> Cifar10.open(missing))
                 .isInstanceOf(DataUnavailableException.class)
-                .hasMessageStartingWith(missing + " does not exist. Point --data / CIFAR10_DATA at");
+                .hasMessageStartingWith(missing + " does not exist. Point the data location (or CIFAR10_DATA) at");
 
         Path empty = Files.createDirectory(dir.resolve("empty"));
         assertThatThrownBy(() -> Cifar10.open(empty))

@@ -128,7 +128,7 @@ class Cifar10LocatorTest {
                 .isInstanceOf(DataUnavailableException.class)
                 .hasMessage("The file downloaded from " + url("/cifar-10-binary.tar.gz") + " has MD5 "
                         + smallArchiveMd5 + " but must have " + expected + "; it was deleted. Try again, or fetch it"
-                        + " yourself and point --data PATH or CIFAR10_DATA=PATH at it.");
+                        + " yourself and point the data location (or CIFAR10_DATA=PATH) at it.");
         assertThat(filesIn(cacheHome.resolve("cifar-stream"))).isEmpty();
     }
 
@@ -185,7 +185,7 @@ class Cifar10LocatorTest {
                 .isInstanceOf(DataUnavailableException.class)
                 .hasMessageStartingWith("Cannot download CIFAR-10 from " + nowhere + ": cannot connect (")
                 .hasMessageEndingWith("Without a network, point at a local copy of cifar-10-binary.tar.gz (or its "
-                        + "unpacked cifar-10-batches-bin/ folder) with --data PATH or CIFAR10_DATA=PATH, or place "
+                        + "unpacked cifar-10-batches-bin/ folder) with the data location or CIFAR10_DATA=PATH, or place "
                         + "the file at " + cacheHome.resolve("cifar-stream/cifar-10-binary.tar.gz") + ".");
         System.out.printf("[Cifar10LocatorTest] refused connection reported after %d ms%n",
                 (System.nanoTime() - start) / 1_000_000);
@@ -202,7 +202,7 @@ class Cifar10LocatorTest {
         Path missing = dir.resolve("missing");
         assertThatThrownBy(() -> locator.locate(Optional.of(missing), DownloadListener.none()))
                 .isInstanceOf(DataUnavailableException.class)
-                .hasMessage("--data " + missing + " does not exist. Give the path of cifar-10-binary.tar.gz or of "
+                .hasMessage(missing + " does not exist. Give the path of cifar-10-binary.tar.gz or of "
                         + "its unpacked cifar-10-batches-bin/ folder.");
         assertThat(requests).hasValue(0);
     }

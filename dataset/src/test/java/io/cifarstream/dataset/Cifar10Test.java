@@ -1,5 +1,6 @@
 package io.cifarstream.dataset;
 
+import io.cifarstream.schemas.CifarShape;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -28,7 +29,7 @@ class Cifar10Test {
 
         assertThat(test.split()).isEqualTo("test");
         assertThat(test.size()).isEqualTo(10_000);
-        assertThat(test.pixels()).hasSize(10_000 * CifarImages.PIXELS);
+        assertThat(test.pixels()).hasSize(10_000 * CifarShape.PIXELS);
         assertThat(countPerClass(test)).containsOnly(1_000);
         assertThat(test.classNames()).isEqualTo(CLASS_NAMES);
     }
@@ -120,7 +121,7 @@ class Cifar10Test {
     }
 
     private static int[] countPerClass(CifarImages images) {
-        int[] counts = new int[CifarImages.CLASSES];
+        int[] counts = new int[CifarShape.CLASSES];
         for (byte label : images.labels()) {
             counts[label]++;
         }

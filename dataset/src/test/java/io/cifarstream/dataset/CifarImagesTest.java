@@ -1,5 +1,6 @@
 package io.cifarstream.dataset;
 
+import io.cifarstream.schemas.CifarShape;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -33,7 +34,7 @@ class CifarImagesTest {
         assertThat(three.size()).isEqualTo(3);
         assertThat(three.split()).isEqualTo("test");
         assertThat(three.labels()).containsExactly(test.label(0), test.label(1), test.label(2));
-        assertThat(three.pixels()).isEqualTo(Arrays.copyOf(test.pixels(), 3 * CifarImages.PIXELS));
+        assertThat(three.pixels()).isEqualTo(Arrays.copyOf(test.pixels(), 3 * CifarShape.PIXELS));
         assertThat(three.id(2)).isEqualTo("test-00002");
         assertThat(three.classNames()).isEqualTo(test.classNames());
         assertThat(test.first(10_000)).isSameAs(test);
@@ -48,7 +49,7 @@ class CifarImagesTest {
 
     @Test
     void rejectsInconsistentContent() {
-        byte[] pixels = Arrays.copyOf(test.pixels(), 2 * CifarImages.PIXELS);
+        byte[] pixels = Arrays.copyOf(test.pixels(), 2 * CifarShape.PIXELS);
         byte[] labels = Arrays.copyOf(test.labels(), 2);
         List<String> names = test.classNames();
 

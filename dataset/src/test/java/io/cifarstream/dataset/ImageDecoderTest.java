@@ -1,5 +1,6 @@
 package io.cifarstream.dataset;
 
+import io.cifarstream.schemas.CifarShape;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -34,12 +35,12 @@ class ImageDecoderTest {
     @Test
     void pngRoundTripIsExact() throws IOException {
         int count = 50;
-        byte[] decoded = new byte[count * CifarImages.PIXELS];
+        byte[] decoded = new byte[count * CifarShape.PIXELS];
         for (int i = 0; i < count; i++) {
-            decoder.decode(encode(rgbImage(i), "png"), decoded, i * CifarImages.PIXELS);
+            decoder.decode(encode(rgbImage(i), "png"), decoded, i * CifarShape.PIXELS);
         }
 
-        assertThat(decoded).isEqualTo(Arrays.copyOf(test.pixels(), count * CifarImages.PIXELS));
+        assertThat(decoded).isEqualTo(Arrays.copyOf(test.pixels(), count * CifarShape.PIXELS));
     }
 
     @Test
@@ -263,7 +264,7 @@ class ImageDecoderTest {
         byte[] noiseAfterSignature = new byte[2000];
         new Random(7).nextBytes(noiseAfterSignature);
         System.arraycopy(png, 0, noiseAfterSignature, 0, 8);
-        byte[] target = new byte[CifarImages.PIXELS];
+        byte[] target = new byte[CifarShape.PIXELS];
 
         for (byte[] broken : new byte[][] {Arrays.copyOf(png, png.length / 2), Arrays.copyOf(jpeg, 300),
                 noiseAfterSignature}) {
@@ -281,21 +282,21 @@ class ImageDecoderTest {
     @Test
     void writesOnlyItsOwnSliceOfTheTarget() throws IOException {
         byte[] png = encode(rgbImage(12), "png");
-        byte[] target = new byte[3 * CifarImages.PIXELS + 5];
+        byte[] target = new byte[3 * CifarShape.PIXELS + 5];
         Arrays.fill(target, (byte) 1);
 
-        decoder.decode(png, target, CifarImages.PIXELS + 5);
+        decoder.decode(png, target, CifarShape.PIXELS + 5);
 
-        assertThat(Arrays.copyOfRange(target, 0, CifarImages.PIXELS + 5)).containsOnly(1);
-        assertThat(Arrays.copyOfRange(target, CifarImages.PIXELS + 5, 2 * CifarImages.PIXELS + 5))
+        assertThat(Arrays.copyOfRange(target, 0, CifarShape.PIXELS + 5)).containsOnly(1);
+        assertThat(Arrays.copyOfRange(target, CifarShape.PIXELS + 5, 2 * CifarShape.PIXELS + 5))
                 .isEqualTo(record(12));
-        assertThat(Arrays.copyOfRange(target, 2 * CifarImages.PIXELS + 5, target.length)).containsOnly(1);
-        assertThatThrownBy(() -> decoder.decode(png, target, 2 * CifarImages.PIXELS + 6))
+        assertThat(Arrays.copyOfRange(target, 2 * CifarShape.PIXELS + 5, target.length)).containsOnly(1);
+        assertThatThrownBy(() -> decoder.decode(png, target, 2 * CifarShape.PIXELS + 6))
                 .isInstanceOf(IndexOutOfBoundsException.class);
     }
 
     private static byte[] record(int i) {
-        return Arrays.copyOfRange(test.pixels(), i * CifarImages.PIXELS, (i + 1) * CifarImages.PIXELS);
+        return Arrays.copyOfRange(test.pixels(), i * CifarShape.PIXELS, (i + 1) * CifarShape.PIXELS);
     }
 
     private static int rgb(byte[] chw, int p) {

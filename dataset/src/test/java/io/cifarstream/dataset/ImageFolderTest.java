@@ -1,5 +1,6 @@
 package io.cifarstream.dataset;
 
+import io.cifarstream.schemas.CifarShape;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
@@ -87,7 +88,7 @@ class ImageFolderTest {
             int record = Integer.parseInt(entry.id().replaceAll(".*test-(\\d+)\\.png", "$1"));
             assertThat(entry.label()).hasValue(test.label(record));
             assertThat(decoder.decode(Files.readAllBytes(entry.path()))).isEqualTo(Arrays.copyOfRange(test.pixels(),
-                    record * CifarImages.PIXELS, (record + 1) * CifarImages.PIXELS));
+                    record * CifarShape.PIXELS, (record + 1) * CifarShape.PIXELS));
         }
     }
 
@@ -118,7 +119,7 @@ class ImageFolderTest {
     private void writeImage(int i, String relative) throws IOException {
         BufferedImage image = new BufferedImage(32, 32, BufferedImage.TYPE_3BYTE_BGR);
         byte[] pixels = test.pixels();
-        int base = i * CifarImages.PIXELS;
+        int base = i * CifarShape.PIXELS;
         for (int p = 0; p < 1024; p++) {
             image.setRGB(p % 32, p / 32, (pixels[base + p] & 0xff) << 16 | (pixels[base + 1024 + p] & 0xff) << 8
                     | (pixels[base + 2048 + p] & 0xff));

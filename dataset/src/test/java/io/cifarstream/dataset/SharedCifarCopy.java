@@ -1,5 +1,6 @@
 package io.cifarstream.dataset;
 
+import io.cifarstream.schemas.CifarShape;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedInputStream;
@@ -78,8 +79,8 @@ final class SharedCifarCopy {
         byte[] out = new byte[images.size() * Split.RECORD_BYTES];
         for (int i = 0; i < images.size(); i++) {
             out[i * Split.RECORD_BYTES] = images.labels()[i];
-            System.arraycopy(images.pixels(), i * CifarImages.PIXELS, out, i * Split.RECORD_BYTES + 1,
-                    CifarImages.PIXELS);
+            System.arraycopy(images.pixels(), i * CifarShape.PIXELS, out, i * Split.RECORD_BYTES + 1,
+                    CifarShape.PIXELS);
         }
         return out;
     }

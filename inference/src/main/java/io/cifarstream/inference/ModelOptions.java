@@ -18,12 +18,12 @@ public record ModelOptions(String device, int threads, Optional<float[]> inputMe
         Optional<float[]> inputStd, Optional<OutputKind> output) {
 
     public ModelOptions {
-        inputMean.ifPresent(m -> requireThree(m, "--input-mean"));
+        inputMean.ifPresent(m -> requireThree(m, "inputMean"));
         inputStd.ifPresent(s -> {
-            requireThree(s, "--input-std");
+            requireThree(s, "inputStd");
             for (float v : s) {
                 if (!(v > 0)) {
-                    throw new IllegalArgumentException("--input-std values must be > 0, got " + v);
+                    throw new IllegalArgumentException("inputStd values must be > 0, got " + v);
                 }
             }
         });
@@ -50,9 +50,9 @@ public record ModelOptions(String device, int threads, Optional<float[]> inputMe
         return new ModelOptions(device, threads, inputMean, inputStd, Optional.of(kind));
     }
 
-    private static void requireThree(float[] values, String flag) {
+    private static void requireThree(float[] values, String name) {
         if (values.length != 3) {
-            throw new IllegalArgumentException(flag + " needs 3 values (R,G,B), got " + values.length);
+            throw new IllegalArgumentException(name + " needs 3 values (R,G,B), got " + values.length);
         }
     }
 }

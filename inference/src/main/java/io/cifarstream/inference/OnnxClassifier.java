@@ -1,5 +1,6 @@
 package io.cifarstream.inference;
 
+import io.cifarstream.schemas.CifarShape;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -15,12 +16,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
@@ -29,8 +24,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
-import io.cifarstream.console.Uninterruptibly;
-import io.cifarstream.console.UserError;
+import io.cifarstream.console.Setting;
 
 /**
  * A 10-class image classifier in ONNX Runtime that maps 32x32 RGB images (8-bit, CHW, the CIFAR-10 layout) to
@@ -51,10 +45,6 @@ import io.cifarstream.console.UserError;
  * (pinned outputs). Not thread-safe: one caller at a time (the lanes are its helpers, not its peers).
  */
 public final class OnnxClassifier implements AutoCloseable {
-    public static final int CLASSES = 10;
-    public static final int CHANNELS = 3;
-    public static final int SIDE = 32;
-    public static final int PIXELS = CHANNELS * SIDE * SIDE;
     /**
      * Images per lane call on the CPU: one core scores this CNN as fast in chunks of 32 as in chunks of 128 or 256
      * (measured), and small chunks keep the lanes even when one of them loses its core for a while.
@@ -69,13 +59,12 @@ public final class OnnxClassifier implements AutoCloseable {
     private final String inputName;
     private final String outputName;
     private final boolean uint8Input;
-    private final float[] scale = new float[CHANNELS];
-    private final float[] shift = new float[CHANNELS];
+    private final float[] scale = new float[CifarShape.CHANNELS];
+    private final float[] shift = new float[CifarShape.CHANNELS];
     private final OutputKind outputKind;
     private final int maxBatch;
     private final Lane[] lanes;
-    /** Runs lanes 1.. for each call; null with one lane. */
-    private final ExecutorService laneThreads;
+    private final LaneCrew crew;
 
     private OnnxClassifier(Path path, OrtEnvironment env, OrtSession session, ModelOptions options, int maxBatch,
             int laneCount, int laneBatch) throws OrtException, IOException {
@@ -92,19 +81,21 @@ public final class OnnxClassifier implements AutoCloseable {
         this.outputName = output.getKey();
         TensorInfo in = (TensorInfo) input.getValue().getInfo();
         TensorInfo out = (TensorInfo) output.getValue().getInfo();
-        requireShape(in, new long[] {-1, CHANNELS, SIDE, SIDE}, "input");
-        requireShape(out, new long[] {-1, CLASSES}, "output");
+        requireShape(in, new long[] {-1, CifarShape.CHANNELS, CifarShape.SIDE, CifarShape.SIDE}, "input");
+        requireShape(out, new long[] {-1, CifarShape.CLASSES}, "output");
         this.uint8Input = in.type == OnnxJavaType.UINT8;
         if (!uint8Input && in.type != OnnxJavaType.FLOAT) {
-            throw new UserError(path + ": the model's input is " + in.type + "; cifar-stream feeds float32 or uint8");
+            throw new ModelUnusableException(Setting.MODEL, path + ": the model's input is " + in.type
+                    + "; cifar-stream feeds float32 or uint8", null);
         }
         if (out.type != OnnxJavaType.FLOAT) {
-            throw new UserError(path + ": the model's output is " + out.type + "; cifar-stream reads float32");
+            throw new ModelUnusableException(Setting.MODEL, path + ": the model's output is " + out.type
+                    + "; cifar-stream reads float32", null);
         }
         // pixel p of channel c becomes p * scale[c] + shift[c]
-        float[] mean = options.inputMean().orElse(new float[CHANNELS]);
+        float[] mean = options.inputMean().orElse(new float[CifarShape.CHANNELS]);
         float[] std = options.inputStd().orElse(new float[] {1, 1, 1});
-        for (int c = 0; c < CHANNELS; c++) {
+        for (int c = 0; c < CifarShape.CHANNELS; c++) {
             boolean raw = metadata.takesRawPixels();
             scale[c] = raw ? 1f : 1f / (255f * std[c]);
             shift[c] = raw ? 0f : -mean[c] / std[c];
@@ -115,18 +106,18 @@ public final class OnnxClassifier implements AutoCloseable {
         for (int i = 0; i < laneCount; i++) {
             lanes[i] = new Lane(laneBatch);
         }
-        this.laneThreads = laneCount == 1 ? null : Executors.newFixedThreadPool(laneCount - 1, new LaneThreads(path));
+        this.crew = new LaneCrew(laneCount, String.valueOf(path.getFileName()));
     }
 
     /**
      * Loads a model, checks that it maps [N,3,32,32] to [N,10], and prepares each lane's buffers: for chunks of up to
      * {@value #LANE_BATCH} images on the CPU, of up to {@code maxBatch} with CUDA (one lane, whole batches). Errors
-     * are {@link UserError}s naming the file and the fix.
+     * are {@link ModelUnusableException}s naming the file and the fix.
      */
     public static OnnxClassifier load(Path model, ModelOptions options, int maxBatch) {
         if (!Files.isRegularFile(model)) {
-            throw new UserError("no model file at " + model + ": train one with `bin/cifar-stream train` "
-                    + "or pass the path of an .onnx file");
+            throw new ModelUnusableException(Setting.MODEL, "no model file at " + model
+                    + ": train one, or give the path of an .onnx file", null);
         }
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch must be >= 1, got " + maxBatch);
@@ -141,11 +132,11 @@ public final class OnnxClassifier implements AutoCloseable {
             return new OnnxClassifier(model, env, session, options, maxBatch, laneCount, laneBatch);
         } catch (OrtException e) {
             closeQuietly(session);
-            throw new UserError(model + " is not a model ONNX Runtime can run (" + e.getMessage()
+            throw new ModelUnusableException(Setting.MODEL, model + " is not a model ONNX Runtime can run (" + e.getMessage()
                     + "): export it again, or check that it is an ONNX file", e);
         } catch (IOException e) {
             closeQuietly(session);
-            throw new UserError("cannot read " + model + ": " + e.getMessage(), e);
+            throw new ModelUnusableException(Setting.MODEL, "cannot read " + model + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             closeQuietly(session);
             throw e;
@@ -173,13 +164,14 @@ public final class OnnxClassifier implements AutoCloseable {
                 so.addCUDA(id);
             } catch (OrtException | UnsatisfiedLinkError e) {
                 so.close();
-                throw new UserError("--device " + device + " asked for CUDA, but ONNX Runtime's CUDA provider could "
-                        + "not start (" + e.getMessage() + "): build with `mvn -Pcuda package` on a machine with "
-                        + "CUDA 12 and cuDNN 9 and an NVIDIA GPU, or use --device cpu", e);
+                throw new ModelUnusableException(Setting.DEVICE, "device " + device + " asked for CUDA, but ONNX "
+                        + "Runtime's CUDA provider could not start (" + e.getMessage() + "): build with `mvn -Pcuda "
+                        + "package` on a machine with CUDA 12 and cuDNN 9 and an NVIDIA GPU, or run on the CPU", e);
             }
         } else if (!device.equals("cpu")) {
             so.close();
-            throw new UserError("unknown --device '" + options.device() + "': use cpu, cuda or cuda:N");
+            throw new ModelUnusableException(Setting.DEVICE, "unknown device '" + options.device()
+                    + "': use cpu, cuda or cuda:N", null);
         }
         return so;
     }
@@ -195,7 +187,8 @@ public final class OnnxClassifier implements AutoCloseable {
             }
             return Integer.parseInt(device.substring(5));
         } catch (NumberFormatException e) {
-            throw new UserError("unknown --device '" + device + "': use cpu, cuda or cuda:N (N = GPU index)");
+            throw new ModelUnusableException(Setting.DEVICE, "unknown device '" + device
+                    + "': use cpu, cuda or cuda:N (N = GPU index)", e);
         }
     }
 
@@ -205,87 +198,24 @@ public final class OnnxClassifier implements AutoCloseable {
      * split into chunks over the lanes.
      */
     public void logProbabilities(byte[] pixels, int first, int count, float[] out) {
-        if (out.length < count * CLASSES) {
-            throw new IllegalArgumentException("out holds " + out.length + " floats, need " + count * CLASSES);
+        if (out.length < count * CifarShape.CLASSES) {
+            throw new IllegalArgumentException("out holds " + out.length + " floats, need " + count * CifarShape.CLASSES);
         }
-        Chunks work = new Chunks(pixels, first, count, out, lanes.length, lanes[0].capacity);
-        int helpers = Math.min(lanes.length, count) - 1;
-        if (helpers <= 0) {
-            work.runOn(lanes[0]);
-            return;
-        }
-        Future<?>[] running = new Future<?>[helpers];
-        for (int i = 0; i < helpers; i++) {
-            Lane lane = lanes[i + 1];
-            running[i] = laneThreads.submit(() -> work.runOn(lane));
-        }
-        RuntimeException failure = null;
+        GuidedChunks chunks = new GuidedChunks(count, lanes.length, lanes[0].capacity);
+        crew.run(Math.max(1, Math.min(lanes.length, count)), lane -> scoreChunks(lanes[lane], chunks, pixels, first, out));
+    }
+
+    /** Scores chunks on {@code lane} until none is left; a failure leaves none for the other lanes either. */
+    private static void scoreChunks(Lane lane, GuidedChunks chunks, byte[] pixels, int first, float[] out) {
         try {
-            work.runOn(lanes[0]);
+            for (long chunk = chunks.next(); chunk != GuidedChunks.NONE; chunk = chunks.next()) {
+                int done = GuidedChunks.first(chunk);
+                lane.score(pixels, (long) (first + done) * CifarShape.PIXELS, GuidedChunks.size(chunk), out,
+                        done * CifarShape.CLASSES);
+            }
         } catch (RuntimeException e) {
-            failure = e;
-        }
-        for (Future<?> helper : running) {
-            try {
-                Uninterruptibly.get(helper);
-            } catch (ExecutionException e) {
-                if (failure == null) {
-                    failure = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
-    }
-
-    private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
-    }
-
-    /**
-     * One call's images, taken by the lanes in chunks until none is left. Chunks shrink as the work runs out
-     * (guided scheduling: a lane takes 1/(2 lanes) of what is left, at most its capacity), so the lanes finish
-     * together instead of one idling while another scores a last full chunk; a lane call costs about the same
-     * per image at 1 image as at 32.
-     */
-    private final class Chunks {
-        private final byte[] pixels;
-        private final int first;
-        private final int count;
-        private final float[] out;
-        private final int lanes;
-        private final int capacity;
-        /** Images handed out so far. */
-        private final AtomicInteger taken = new AtomicInteger();
-
-        Chunks(byte[] pixels, int first, int count, float[] out, int lanes, int capacity) {
-            this.pixels = pixels;
-            this.first = first;
-            this.count = count;
-            this.out = out;
-            this.lanes = lanes;
-            this.capacity = capacity;
-        }
-
-        /** Scores chunks on {@code lane} until none is left; a failure leaves none for the other lanes either. */
-        void runOn(Lane lane) {
-            try {
-                while (true) {
-                    int done = taken.get();
-                    int left = count - done;
-                    if (left <= 0) {
-                        return;
-                    }
-                    int n = lanes == 1 ? Math.min(left, capacity) : Math.min(capacity, ceilDiv(left, 2 * lanes));
-                    if (taken.compareAndSet(done, done + n)) {
-                        lane.score(pixels, (long) (first + done) * PIXELS, n, out, done * CLASSES);
-                    }
-                }
-            } catch (RuntimeException e) {
-                taken.set(count);
-                throw e;
-            }
+            chunks.abandon();
+            throw e;
         }
     }
 
@@ -300,10 +230,10 @@ public final class OnnxClassifier implements AutoCloseable {
 
         Lane(int capacity) {
             this.capacity = capacity;
-            this.inputBytes = ByteBuffer.allocateDirect(capacity * PIXELS * (uint8Input ? 1 : Float.BYTES))
+            this.inputBytes = ByteBuffer.allocateDirect(capacity * CifarShape.PIXELS * (uint8Input ? 1 : Float.BYTES))
                     .order(ByteOrder.nativeOrder());
             this.inputFloats = uint8Input ? null : inputBytes.asFloatBuffer();
-            this.outputFloats = ByteBuffer.allocateDirect(capacity * CLASSES * Float.BYTES)
+            this.outputFloats = ByteBuffer.allocateDirect(capacity * CifarShape.CLASSES * Float.BYTES)
                     .order(ByteOrder.nativeOrder()).asFloatBuffer();
             this.inputTensors = new OnnxTensor[capacity + 1];
             this.outputTensors = new OnnxTensor[capacity + 1];
@@ -318,15 +248,15 @@ public final class OnnxClassifier implements AutoCloseable {
         private void fillInput(byte[] pixels, long start, int n) {
             if (uint8Input) {
                 inputBytes.clear();
-                inputBytes.put(pixels, Math.toIntExact(start), n * PIXELS);
+                inputBytes.put(pixels, Math.toIntExact(start), n * CifarShape.PIXELS);
                 return;
             }
-            int plane = SIDE * SIDE;
+            int plane = CifarShape.SIDE * CifarShape.SIDE;
             int p = Math.toIntExact(start);
             int q = 0;
             FloatBuffer dst = inputFloats;
             for (int i = 0; i < n; i++) {
-                for (int c = 0; c < CHANNELS; c++) {
+                for (int c = 0; c < CifarShape.CHANNELS; c++) {
                     float a = scale[c];
                     float b = shift[c];
                     for (int j = 0; j < plane; j++) {
@@ -341,16 +271,16 @@ public final class OnnxClassifier implements AutoCloseable {
                 OnnxTensor in = inputTensors[n];
                 OnnxTensor o = outputTensors[n];
                 if (in == null) {
-                    long[] inShape = {n, CHANNELS, SIDE, SIDE};
+                    long[] inShape = {n, CifarShape.CHANNELS, CifarShape.SIDE, CifarShape.SIDE};
                     in = uint8Input
-                            ? OnnxTensor.createTensor(env, inputBytes.slice(0, n * PIXELS), inShape, OnnxJavaType.UINT8)
-                            : OnnxTensor.createTensor(env, inputFloats.slice(0, n * PIXELS), inShape);
-                    o = OnnxTensor.createTensor(env, outputFloats.slice(0, n * CLASSES), new long[] {n, CLASSES});
+                            ? OnnxTensor.createTensor(env, inputBytes.slice(0, n * CifarShape.PIXELS), inShape, OnnxJavaType.UINT8)
+                            : OnnxTensor.createTensor(env, inputFloats.slice(0, n * CifarShape.PIXELS), inShape);
+                    o = OnnxTensor.createTensor(env, outputFloats.slice(0, n * CifarShape.CLASSES), new long[] {n, CifarShape.CLASSES});
                     inputTensors[n] = in;
                     outputTensors[n] = o;
                 }
                 try (OrtSession.Result ignored = session.run(Map.of(inputName, in), Map.of(outputName, o))) {
-                    outputFloats.get(0, out, outOffset, n * CLASSES);
+                    outputFloats.get(0, out, outOffset, n * CifarShape.CLASSES);
                 }
             } catch (OrtException e) {
                 throw new IllegalStateException("ONNX Runtime failed on a batch of " + n + " images of " + path + ": "
@@ -358,7 +288,7 @@ public final class OnnxClassifier implements AutoCloseable {
             }
             if (outputKind != OutputKind.LOG_PROBS) {
                 for (int i = 0; i < n; i++) {
-                    outputKind.toLogProbabilities(out, outOffset + i * CLASSES, CLASSES);
+                    outputKind.toLogProbabilities(out, outOffset + i * CifarShape.CLASSES, CifarShape.CLASSES);
                 }
             }
         }
@@ -368,23 +298,6 @@ public final class OnnxClassifier implements AutoCloseable {
                 closeQuietly(inputTensors[i]);
                 closeQuietly(outputTensors[i]);
             }
-        }
-    }
-
-    /** Daemon threads named after the lane and the model file, so a thread dump says what they are. */
-    private static final class LaneThreads implements ThreadFactory {
-        private final String model;
-        private final AtomicInteger created = new AtomicInteger();
-
-        LaneThreads(Path model) {
-            this.model = String.valueOf(model.getFileName());
-        }
-
-        @Override
-        public Thread newThread(Runnable work) {
-            Thread thread = new Thread(work, "onnx-lane-" + created.incrementAndGet() + "-" + model);
-            thread.setDaemon(true);
-            return thread;
         }
     }
 
@@ -414,7 +327,7 @@ public final class OnnxClassifier implements AutoCloseable {
     public List<String> classNames() {
         return metadata.classNames().orElseGet(() -> {
             List<String> names = new ArrayList<>();
-            for (int i = 0; i < CLASSES; i++) {
+            for (int i = 0; i < CifarShape.CLASSES; i++) {
                 names.add(Integer.toString(i));
             }
             return names;
@@ -423,9 +336,7 @@ public final class OnnxClassifier implements AutoCloseable {
 
     @Override
     public void close() {
-        if (laneThreads != null) {
-            laneThreads.shutdownNow();
-        }
+        crew.close();
         for (Lane lane : lanes) {
             lane.close();
         }
@@ -444,8 +355,9 @@ public final class OnnxClassifier implements AutoCloseable {
 
     private static Map.Entry<String, NodeInfo> single(Map<String, NodeInfo> infos, String what) {
         if (infos.size() != 1) {
-            throw new UserError("the model has " + infos.size() + " " + what + "s " + infos.keySet()
-                    + "; cifar-stream runs classifiers with one image input and one [N,10] output");
+            throw new ModelUnusableException(Setting.MODEL, "the model has " + infos.size() + " " + what + "s "
+                    + infos.keySet() + "; cifar-stream runs classifiers with one image input and one [N,10] output",
+                    null);
         }
         return infos.entrySet().iterator().next();
     }
@@ -457,9 +369,10 @@ public final class OnnxClassifier implements AutoCloseable {
             ok = expected[i] < 0 || shape[i] < 0 || shape[i] == expected[i];
         }
         if (!ok) {
-            throw new UserError(path + ": the model's " + what + " has shape " + java.util.Arrays.toString(shape)
+            throw new ModelUnusableException(Setting.MODEL, path + ": the model's " + what + " has shape "
+                    + java.util.Arrays.toString(shape)
                     + " but cifar-stream needs " + java.util.Arrays.toString(expected).replace("-1", "N")
-                    + ": use a CIFAR-10 classifier (3x32x32 images in, 10 classes out)");
+                    + ": use a CIFAR-10 classifier (3x32x32 images in, 10 classes out)", null);
         }
     }
 

@@ -1,11 +1,11 @@
 package io.cifarstream.inference;
 
+import io.cifarstream.testkit.ForeignModel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,7 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.cifarstream.console.UserError;
 import io.cifarstream.dataset.CifarImages;
 import io.cifarstream.testkit.CifarTestData;
 
@@ -33,10 +32,10 @@ class OnnxClassifierTest {
 
     @BeforeAll
     static void load(@TempDir Path dir) throws IOException {
-        foreignModel = copy("/foreign/foreign_cnn.onnx", dir);
+        foreignModel = ForeignModel.copyTo(dir, "foreign_cnn.onnx");
         first16 = CifarTestData.testSplit().first(IMAGES);
-        try (InputStream in = OnnxClassifierTest.class.getResourceAsStream("/foreign/foreign_cnn_expected.json")) {
-            JsonNode json = new ObjectMapper().readTree(in);
+        {
+            JsonNode json = new ObjectMapper().readTree(ForeignModel.read("foreign_cnn_expected.json"));
             torchLogProbs = new float[IMAGES][10];
             for (int i = 0; i < IMAGES; i++) {
                 assertThat(json.get("labels").get(i).asInt()).as("fixture label %d", i).isEqualTo(first16.label(i));
@@ -45,14 +44,6 @@ class OnnxClassifierTest {
                 }
             }
         }
-    }
-
-    static Path copy(String resource, Path dir) throws IOException {
-        Path target = dir.resolve(Path.of(resource).getFileName().toString());
-        try (InputStream in = OnnxClassifierTest.class.getResourceAsStream(resource)) {
-            Files.copy(in, target);
-        }
-        return target;
     }
 
     static float[] score(ModelOptions options, int maxBatch) {
@@ -64,7 +55,7 @@ class OnnxClassifierTest {
     }
 
     static final ModelOptions TORCH_CONVENTIONS = ModelOptions.defaults()
-            .withNormalization(new float[] {0.5f, 0.5f, 0.5f}, new float[] {0.5f, 0.5f, 0.5f})
+            .withNormalization(ForeignModel.MEAN, ForeignModel.STD)
             .withOutput(OutputKind.LOGITS);
 
     @Test
@@ -140,21 +131,21 @@ class OnnxClassifierTest {
     @Test
     void aMissingFileIsAUserErrorThatSaysHowToGetAModel(@TempDir Path dir) {
         assertThatThrownBy(() -> OnnxClassifier.load(dir.resolve("nope.onnx"), ModelOptions.defaults()))
-                .isInstanceOf(UserError.class).hasMessageContaining("no model file at").hasMessageContaining("train");
+                .isInstanceOf(ModelUnusableException.class).hasMessageContaining("no model file at").hasMessageContaining("train");
     }
 
     @Test
     void aFileThatIsNotOnnxIsAUserError(@TempDir Path dir) throws IOException {
         Path bogus = Files.writeString(dir.resolve("model.onnx"), "this is not a model");
         assertThatThrownBy(() -> OnnxClassifier.load(bogus, ModelOptions.defaults()))
-                .isInstanceOf(UserError.class).hasMessageContaining("is not a model ONNX Runtime can run");
+                .isInstanceOf(ModelUnusableException.class).hasMessageContaining("is not a model ONNX Runtime can run");
     }
 
     @Test
     void aModelForOtherImagesIsRefusedWithTheShapeItHas(@TempDir Path dir) throws IOException {
-        Path mnist = copy("/foreign/mnist_shaped.onnx", dir);
+        Path mnist = ForeignModel.copy("mnist_shaped.onnx", dir.resolve("mnist_shaped.onnx"));
         assertThatThrownBy(() -> OnnxClassifier.load(mnist, ModelOptions.defaults()))
-                .isInstanceOf(UserError.class)
+                .isInstanceOf(ModelUnusableException.class)
                 .hasMessageContaining("input has shape [-1, 1, 28, 28]")
                 .hasMessageContaining("[N, 3, 32, 32]");
     }
@@ -162,9 +153,9 @@ class OnnxClassifierTest {
     @Test
     void cudaOnACpuBuildFailsAtStartAndNeverFallsBackToCpuSilently() {
         assertThatThrownBy(() -> OnnxClassifier.load(foreignModel, ModelOptions.defaults().withDevice("cuda:0")))
-                .isInstanceOf(UserError.class).hasMessageContaining("CUDA").hasMessageContaining("--device cpu");
+                .isInstanceOf(ModelUnusableException.class).hasMessageContaining("CUDA").hasMessageContaining("run on the CPU");
         assertThatThrownBy(() -> OnnxClassifier.load(foreignModel, ModelOptions.defaults().withDevice("tpu")))
-                .isInstanceOf(UserError.class).hasMessageContaining("use cpu, cuda or cuda:N");
+                .isInstanceOf(ModelUnusableException.class).hasMessageContaining("use cpu, cuda or cuda:N");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.cifarstream.metricsstream;
 
+import io.cifarstream.schemas.Rejection;
+import io.cifarstream.schemas.DeadLetterKind;
 import io.cifarstream.schemas.AvroSerde;
 import io.cifarstream.schemas.Label;
 import io.cifarstream.schemas.Prediction;
@@ -37,7 +39,7 @@ import java.util.Optional;
  *       image.</li>
  *   <li>Each (image, model) pair is counted once: a marker kept for {@code labelWait} after counting makes a
  *       repeated prediction a duplicate and a later label for it no "unknown image".</li>
- *   <li>A label that matched nothing when its wait ends is dead-lettered as {@value Rejection#UNKNOWN_IMAGE_ID}
+ *   <li>A label that matched nothing when its wait ends is dead-lettered as {@link DeadLetterKind#UNKNOWN_IMAGE_ID}
  *       and counted; a prediction that got no label is counted as expired.</li>
  * </ul>
  * State: {@link MetricsTopology#JOIN_STORE} by key (pending predictions {@code P}, pending labels {@code L},
@@ -46,6 +48,9 @@ import java.util.Optional;
  * stream-time punctuation (an expiry store of its own would cost a second changelog record per prediction).
  */
 final class LabelJoin implements Processor<byte[], byte[], byte[], JoinOutcome> {
+
+    /** The stage every dead letter of the metrics stream names. */
+    static final String STAGE = "metrics-stream";
 
     private static final byte PENDING_PREDICTION = 'P';
     private static final byte PENDING_LABEL = 'L';
@@ -100,7 +105,7 @@ final class LabelJoin implements Processor<byte[], byte[], byte[], JoinOutcome> 
         try {
             prediction = predictions.deserialize(source.topic(), record.value());
         } catch (RecordDecodeException e) {
-            reject(record, source, new Rejection(e.kind().name(), e.getMessage()));
+            reject(record, source, new Rejection(e.kind(), e.getMessage()));
             return;
         }
         Optional<Rejection> rejection = PredictionCheck.check(prediction)
@@ -146,7 +151,7 @@ final class LabelJoin implements Processor<byte[], byte[], byte[], JoinOutcome> 
         try {
             label = labels.deserialize(source.topic(), record.value());
         } catch (RecordDecodeException e) {
-            reject(record, source, new Rejection(e.kind().name(), e.getMessage()));
+            reject(record, source, new Rejection(e.kind(), e.getMessage()));
             return;
         }
         Optional<Rejection> rejection = PredictionCheck.check(label)
@@ -193,8 +198,9 @@ final class LabelJoin implements Processor<byte[], byte[], byte[], JoinOutcome> 
 
     private void reject(Record<byte[], byte[]> record, RecordMetadata source, Rejection rejection) {
         counters.deadLetter(rejection.kind());
-        context.forward(record.withValue(new JoinOutcome.Rejected(rejection.toDeadLetter(record.key(), record.value(),
-                source, Instant.ofEpochMilli(context.currentSystemTimeMs())))));
+        context.forward(record.withValue(new JoinOutcome.Rejected(rejection.toDeadLetter(STAGE, record.key(),
+                record.value(), source.topic(), source.partition(), source.offset(),
+                Instant.ofEpochMilli(context.currentSystemTimeMs())))));
     }
 
     /** Stores an entry (replacing any under its key): arrival time, expiry time, then the payload; and indexes it. */
@@ -234,13 +240,13 @@ final class LabelJoin implements Processor<byte[], byte[], byte[], JoinOutcome> 
         byte[] key = chunk(buffer);
         byte[] value = chunk(buffer);
         String imageId = labels.deserialize(topic, value).getImageId();
-        Rejection rejection = new Rejection(Rejection.UNKNOWN_IMAGE_ID, "label for image " + imageId
-                + " matched no prediction within --label-wait " + config.labelWait()
+        Rejection rejection = new Rejection(DeadLetterKind.UNKNOWN_IMAGE_ID, "label for image " + imageId
+                + " matched no prediction within the label wait of " + config.labelWait()
                 + ": the image was never scored, or scored under another id; raise --label-wait if predictions lag");
         counters.increment(StreamCounters.Event.UNKNOWN_IMAGE_LABEL);
         counters.deadLetter(rejection.kind());
-        context.forward(new Record<>(key, new JoinOutcome.Rejected(rejection.toDeadLetter(key, value, topic, partition,
-                offset, Instant.ofEpochMilli(context.currentSystemTimeMs()))), streamTime));
+        context.forward(new Record<>(key, new JoinOutcome.Rejected(rejection.toDeadLetter(STAGE, key, value, topic,
+                partition, offset, Instant.ofEpochMilli(context.currentSystemTimeMs()))), streamTime));
     }
 
     private static byte[] pendingLabel(int label, boolean matched, Record<byte[], byte[]> record, RecordMetadata source) {

@@ -27,30 +27,29 @@ public record MetricsConfig(TopicNames topics, Duration window, Duration advance
     public static final int DEFAULT_CHECKPOINT_RECORDS = 200_000;
 
     /** Classes of CIFAR-10, the length of every prediction's log-probabilities. */
-    public static final int NUM_CLASSES = 10;
 
     public MetricsConfig {
         Objects.requireNonNull(topics, "topics");
-        requirePositive(window, "--window");
-        requirePositive(advance, "--advance");
-        requirePositive(labelWait, "--label-wait");
+        requirePositive(window, "the window");
+        requirePositive(advance, "the advance");
+        requirePositive(labelWait, "the label wait");
         requirePositive(emitInterval, "the emit interval");
         if (grace.isNegative()) {
-            throw new IllegalArgumentException("--grace must not be negative, got " + grace);
+            throw new IllegalArgumentException("the grace must not be negative, got " + grace);
         }
         if (advance.compareTo(window) > 0) {
-            throw new IllegalArgumentException("--advance (" + advance + ") must not exceed --window (" + window
-                    + "): windows would leave gaps; use --advance equal to --window for tumbling windows");
+            throw new IllegalArgumentException("the advance (" + advance + ") must not exceed the window (" + window
+                    + "): windows would leave gaps; an advance equal to the window gives tumbling windows");
         }
         if (window.toMillis() % advance.toMillis() != 0) {
-            throw new IllegalArgumentException("--window (" + window + ") must be a multiple of --advance ("
+            throw new IllegalArgumentException("the window (" + window + ") must be a multiple of the advance ("
                     + advance + ") so that every window starts on the advance grid");
         }
         if (lastN < 1) {
-            throw new IllegalArgumentException("--last must be at least 1, got " + lastN);
+            throw new IllegalArgumentException("the last-N size must be at least 1, got " + lastN);
         }
         if (checkpointRecords < 1) {
-            throw new IllegalArgumentException("--checkpoint-records must be at least 1, got " + checkpointRecords);
+            throw new IllegalArgumentException("the checkpoint interval must be at least 1 record, got " + checkpointRecords);
         }
         if (rocCellLimit < 2) {
             throw new IllegalArgumentException("the ROC cell limit must be at least 2, got " + rocCellLimit);

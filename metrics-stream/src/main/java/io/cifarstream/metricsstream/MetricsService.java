@@ -1,11 +1,12 @@
 package io.cifarstream.metricsstream;
 
 import com.sun.net.httpserver.HttpServer;
-import io.cifarstream.broker.KafkaConnectionWatch;
-import io.cifarstream.broker.KafkaSettings;
-import io.cifarstream.broker.TopicSetup;
-import io.cifarstream.broker.TopicSpec;
+import io.cifarstream.kafka.KafkaConnectionWatch;
+import io.cifarstream.kafka.KafkaSettings;
+import io.cifarstream.kafka.TopicSetup;
+import io.cifarstream.kafka.TopicSpec;
 import io.cifarstream.console.BearerToken;
+import io.cifarstream.console.Setting;
 import io.cifarstream.console.UserError;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -87,13 +88,15 @@ public final class MetricsService implements AutoCloseable {
     }
 
     private final KafkaStreams streams;
+    private final ReportSource reports;
     private final MetricsHttpServer http;
     private final StreamCounters counters;
     private final KafkaConnectionWatch connection;
 
-    private MetricsService(KafkaStreams streams, MetricsHttpServer http, StreamCounters counters,
+    private MetricsService(KafkaStreams streams, ReportSource reports, MetricsHttpServer http, StreamCounters counters,
             KafkaConnectionWatch connection) {
         this.streams = streams;
+        this.reports = reports;
         this.http = http;
         this.counters = counters;
         this.connection = connection;
@@ -118,11 +121,12 @@ public final class MetricsService implements AutoCloseable {
         try {
             bound = MetricsHttpServer.bind(options.httpHost(), options.httpPort());
         } catch (IOException e) {
-            throw new UserError("cannot serve the metrics API on " + options.httpHost() + ":" + options.httpPort()
-                    + " (" + e.getMessage() + "): pass another --http-port, or 0 for any free one", e);
+            throw new UserError(Setting.HTTP_ADDRESS, "cannot serve the metrics API on " + options.httpHost() + ":"
+                    + options.httpPort() + " (" + e.getMessage() + "): choose another port, or 0 for any free one", e);
         }
         StreamCounters counters = new StreamCounters();
         KafkaStreams streams;
+        ReportSource instanceReports;
         MetricsHttpServer http;
         try {
             HostInfo self = new HostInfo(advertisedHost(options.httpHost()), bound.getAddress().getPort());
@@ -138,7 +142,7 @@ public final class MetricsService implements AutoCloseable {
             props.putIfAbsent(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
             props.putAll(options.streamsOverrides());
             streams = new KafkaStreams(MetricsTopology.build(config, counters), new StreamsConfig(props));
-            ReportSource instanceReports = new StreamsReportSource(streams);
+            instanceReports = new StreamsReportSource(streams);
             http = new MetricsHttpServer(bound, new RoutingReportSource(streams, self, instanceReports, options.httpToken()),
                     instanceReports, counters, options.httpToken());
         } catch (RuntimeException e) {
@@ -154,7 +158,7 @@ public final class MetricsService implements AutoCloseable {
         KafkaConnectionWatch connection = new KafkaConnectionWatch("metrics stream " + options.applicationId(),
                 options.kafka().bootstrapServers(), streams::metrics, MetricsService::isStreamThreadConsumer)
                 .startChecking(Duration.ofSeconds(1));
-        return new MetricsService(streams, http, counters, connection);
+        return new MetricsService(streams, instanceReports, http, counters, connection);
     }
 
     /** The stream threads' main consumers poll all the time, so their connection counts are never stale. */
@@ -169,8 +173,8 @@ public final class MetricsService implements AutoCloseable {
         try {
             address = InetAddress.getByName(bindHost);
         } catch (UnknownHostException e) {
-            throw new UserError("cannot resolve the HTTP host '" + bindHost + "' (" + e.getMessage()
-                    + "): pass --http-host with an address of this machine", e);
+            throw new UserError(Setting.HTTP_ADDRESS, "cannot resolve the HTTP host '" + bindHost + "' ("
+                    + e.getMessage() + "): bind an address of this machine", e);
         }
         if (!address.isAnyLocalAddress()) {
             return bindHost;
@@ -180,7 +184,7 @@ public final class MetricsService implements AutoCloseable {
         } catch (UnknownHostException e) {
             // One instance needs no address for the others; several do, and will say so with a 503 naming it.
             LOG.warn("this machine's host name does not resolve ({}); other instances of the application cannot"
-                    + " forward API calls here: pass --http-host with this machine's address instead of {}", e.getMessage(), bindHost);
+                    + " forward API calls here: bind this machine's address instead of {}", e.getMessage(), bindHost);
             return InetAddress.getLoopbackAddress().getHostAddress();
         }
     }
@@ -195,8 +199,8 @@ public final class MetricsService implements AutoCloseable {
             Files.createDirectories(dir);
             Files.delete(Files.createTempFile(dir, ".write-check-", ".tmp"));
         } catch (IOException e) {
-            throw new UserError("cannot use " + dir + " as the metrics state directory (" + reason(e)
-                    + "): pass a writable directory with --state-dir", e);
+            throw new UserError(Setting.STATE_DIR, "cannot use " + dir + " as the metrics state directory ("
+                    + reason(e) + "): choose a writable directory", e);
         }
     }
 
@@ -222,7 +226,7 @@ public final class MetricsService implements AutoCloseable {
             int p = topics.get(predictions).partitions().size();
             int l = topics.get(labels).partitions().size();
             if (p != l) {
-                throw new UserError("topics " + predictions + " (" + p + " partitions) and " + labels + " (" + l
+                throw new UserError(Setting.TOPICS, "topics " + predictions + " (" + p + " partitions) and " + labels + " (" + l
                         + " partitions) must have the same number of partitions to join by image id: "
                         + "add partitions to the smaller one (kafka-topics --alter --partitions)");
             }
@@ -233,6 +237,11 @@ public final class MetricsService implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while describing topics", e);
         }
+    }
+
+    /** The reports this instance holds (not those of other instances of the application). */
+    public ReportSource reports() {
+        return reports;
     }
 
     public KafkaStreams streams() {

@@ -1,5 +1,6 @@
 package io.cifarstream.metricsstream;
 
+import io.cifarstream.schemas.CifarShape;
 import io.cifarstream.metrics.ClassificationAccumulator;
 import io.cifarstream.metrics.ClassifiedRecord;
 
@@ -42,10 +43,10 @@ import java.util.TreeMap;
  * <p>Change tracking: which views and panes changed since the last {@link #takeChanges()} (for snapshots
  * and checkpoints) and which panes were dropped since then (their checkpoints are deleted). Not thread-safe.
  */
-final class ModelViews {
+public final class ModelViews {
 
     /** A window's accumulator with its bounds. */
-    record Window(long start, long end, ClassificationAccumulator accumulator) {
+    public record Window(long start, long end, ClassificationAccumulator accumulator) {
     }
 
     /** What changed since the previous call of {@link #takeChanges()}. */
@@ -66,7 +67,7 @@ final class ModelViews {
     }
 
     /** The result of {@link #add}: the record's sequence number, how many of its windows had closed, and the windows it closed. */
-    record Added(long seq, int lateWindows, List<Window> closed) {
+    public record Added(long seq, int lateWindows, List<Window> closed) {
     }
 
     private final MetricsConfig config;
@@ -89,8 +90,9 @@ final class ModelViews {
     private Set<Long> changedPanes = new HashSet<>();
     private Set<Long> droppedPanes = new HashSet<>();
 
-    ModelViews(MetricsConfig config) {
-        this(config, new ClassificationAccumulator(MetricsConfig.NUM_CLASSES, config.rocCellLimit()), Map.of(),
+    /** Empty views of one model. */
+    public ModelViews(MetricsConfig config) {
+        this(config, new ClassificationAccumulator(CifarShape.CLASSES, config.rocCellLimit()), Map.of(),
                 Long.MIN_VALUE, 0);
     }
 
@@ -121,7 +123,7 @@ final class ModelViews {
     }
 
     private static ClassifiedRecord classify(LabelledPrediction record) {
-        return ClassifiedRecord.of(MetricsConfig.NUM_CLASSES, record.label(), record.logProbsUnsafe());
+        return ClassifiedRecord.of(CifarShape.CLASSES, record.label(), record.logProbsUnsafe());
     }
 
     /**
@@ -130,7 +132,7 @@ final class ModelViews {
      * @return the sequence number given to the record, how many of its windows had closed, and the windows
      *         that closed because it advanced stream time (their final state)
      */
-    Added add(LabelledPrediction record) {
+    public Added add(LabelledPrediction record) {
         ClassifiedRecord classified = classify(record);
         long seq = nextSeq++;
         cumulative.add(classified);
@@ -148,7 +150,7 @@ final class ModelViews {
             }
         }
         if (!isClosed(pane)) {
-            panes.computeIfAbsent(pane, p -> new ClassificationAccumulator(MetricsConfig.NUM_CLASSES, config.rocCellLimit()))
+            panes.computeIfAbsent(pane, p -> new ClassificationAccumulator(CifarShape.CLASSES, config.rocCellLimit()))
                     .add(classified);
             changedPanes.add(pane);
         }
@@ -197,7 +199,7 @@ final class ModelViews {
 
     /** The window starting at {@code start}: the merge of its open panes. */
     private Window merged(long start) {
-        ClassificationAccumulator window = new ClassificationAccumulator(MetricsConfig.NUM_CLASSES, config.rocCellLimit());
+        ClassificationAccumulator window = new ClassificationAccumulator(CifarShape.CLASSES, config.rocCellLimit());
         for (ClassificationAccumulator pane : panes.subMap(start, start + size).values()) {
             window.merge(pane);
         }
@@ -228,7 +230,7 @@ final class ModelViews {
     /** The last-N view, built from the ring if it changed since the last call. */
     ClassificationAccumulator lastN() {
         if (lastN == null) {
-            ClassificationAccumulator built = new ClassificationAccumulator(MetricsConfig.NUM_CLASSES, config.rocCellLimit());
+            ClassificationAccumulator built = new ClassificationAccumulator(CifarShape.CLASSES, config.rocCellLimit());
             ring.forEach(built::add);
             lastN = built;
         }
@@ -249,6 +251,26 @@ final class ModelViews {
      * The view the API calls "the window": the oldest open window that contains the stream time, i.e. the
      * last {@code --window} of event time (rounded to {@code --advance}); null before any record.
      */
+    /**
+     * What a checkpoint of these views holds, in bytes: the cumulative view, the panes of the current window (all
+     * panes open, counted apart), and the ROC cells of class 0's cumulative sketch, the figure that stops growing at
+     * the cell limit.
+     */
+    public record StateSize(int cumulativeBytes, int currentWindowPaneBytes, int panesOpen, int cumulativeRocCellsClass0) {
+    }
+
+    /** The size of these views' checkpoint now (see {@link StateSize}). */
+    public StateSize stateSize() {
+        int windowBytes = 0;
+        Window window = currentWindow();
+        if (window != null) {
+            for (ClassificationAccumulator pane : panes.subMap(window.start(), window.end()).values()) {
+                windowBytes += pane.toBytes().length;
+            }
+        }
+        return new StateSize(cumulative.toBytes().length, windowBytes, panes.size(), cumulative.roc(0).cellCount());
+    }
+
     Window currentWindow() {
         if (streamTime == Long.MIN_VALUE) {
             return null;

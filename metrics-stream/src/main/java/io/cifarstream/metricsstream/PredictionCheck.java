@@ -1,5 +1,8 @@
 package io.cifarstream.metricsstream;
 
+import io.cifarstream.schemas.Rejection;
+import io.cifarstream.schemas.DeadLetterKind;
+import io.cifarstream.schemas.CifarShape;
 import io.cifarstream.metrics.ClassificationAccumulator;
 import io.cifarstream.schemas.Label;
 import io.cifarstream.schemas.Prediction;
@@ -25,11 +28,11 @@ final class PredictionCheck {
      */
     static Optional<Rejection> checkEnvelope(byte[] key, byte[] value, String what) {
         if (value == null) {
-            return Optional.of(new Rejection(Rejection.TOMBSTONE, "a " + what + " record with a null value (a tombstone):"
+            return Optional.of(new Rejection(DeadLetterKind.TOMBSTONE, "a " + what + " record with a null value (a tombstone):"
                     + " this topic carries Avro records only; delete by retention, not tombstones"));
         }
         if (key == null) {
-            return Optional.of(new Rejection(Rejection.MISSING_KEY, "a " + what + " record without a key: key each "
+            return Optional.of(new Rejection(DeadLetterKind.MISSING_KEY, "a " + what + " record without a key: key each "
                     + what + " by its image id (UTF-8) so it meets its partner on the same partition"));
         }
         return Optional.empty();
@@ -41,37 +44,37 @@ final class PredictionCheck {
         if (text.equals(imageId)) {
             return Optional.empty();
         }
-        return Optional.of(new Rejection(Rejection.KEY_MISMATCH, "the key '" + text + "' differs from image_id '"
+        return Optional.of(new Rejection(DeadLetterKind.KEY_MISMATCH, "the key '" + text + "' differs from image_id '"
                 + imageId + "': produce every record keyed by its image id, or it may join on the wrong partition"));
     }
 
     /** Empty when the prediction can be counted (its own label, if any, included). */
     static Optional<Rejection> check(Prediction prediction) {
         if (prediction.getModelId().isEmpty() || prediction.getImageId().isEmpty()) {
-            return Optional.of(new Rejection(Rejection.MISSING_ID, "prediction of image '" + prediction.getImageId()
+            return Optional.of(new Rejection(DeadLetterKind.MISSING_ID, "prediction of image '" + prediction.getImageId()
                     + "' by model '" + prediction.getModelId() + "' lacks an id: the scorer must set image_id and model_id"));
         }
         List<Float> logProbs = prediction.getLogProbs();
-        if (logProbs.size() != MetricsConfig.NUM_CLASSES) {
-            return Optional.of(new Rejection(Rejection.WRONG_SIZE, "prediction of " + prediction.getImageId() + " has "
-                    + logProbs.size() + " log-probabilities, expected " + MetricsConfig.NUM_CLASSES
+        if (logProbs.size() != CifarShape.CLASSES) {
+            return Optional.of(new Rejection(DeadLetterKind.WRONG_SIZE, "prediction of " + prediction.getImageId() + " has "
+                    + logProbs.size() + " log-probabilities, expected " + CifarShape.CLASSES
                     + " (one per CIFAR-10 class): check the model's output layer"));
         }
         double sum = 0;
         for (int k = 0; k < logProbs.size(); k++) {
             float value = logProbs.get(k);
             if (Float.isNaN(value)) {
-                return Optional.of(new Rejection(Rejection.NAN_LOG_PROB, "prediction of " + prediction.getImageId()
+                return Optional.of(new Rejection(DeadLetterKind.NAN_LOG_PROB, "prediction of " + prediction.getImageId()
                         + " has a NaN log-probability for class " + k + ": the model produced NaN (check its weights and input)"));
             }
             if (value == Float.POSITIVE_INFINITY) {
-                return Optional.of(new Rejection(Rejection.INFINITE_LOG_PROB, "prediction of " + prediction.getImageId()
+                return Optional.of(new Rejection(DeadLetterKind.INFINITE_LOG_PROB, "prediction of " + prediction.getImageId()
                         + " has log-probability +Infinity for class " + k + ": a log-probability is at most 0"));
             }
             sum += StrictMath.exp(value);
         }
         if (!(Math.abs(StrictMath.log(sum)) <= ClassificationAccumulator.NORMALIZATION_TOLERANCE)) {
-            return Optional.of(new Rejection(Rejection.NOT_NORMALIZED, "prediction of " + prediction.getImageId()
+            return Optional.of(new Rejection(DeadLetterKind.NOT_NORMALIZED, "prediction of " + prediction.getImageId()
                     + " has probabilities summing to " + sum + ", not 1: publish log-softmax outputs, not raw logits"));
         }
         Integer label = prediction.getLabel();
@@ -84,17 +87,17 @@ final class PredictionCheck {
     /** Empty when the label is a class of CIFAR-10 and names an image. */
     static Optional<Rejection> check(Label label) {
         if (label.getImageId().isEmpty()) {
-            return Optional.of(new Rejection(Rejection.MISSING_ID, "label without image_id: set it to the labelled image's id"));
+            return Optional.of(new Rejection(DeadLetterKind.MISSING_ID, "label without image_id: set it to the labelled image's id"));
         }
         return validLabel(label.getLabel()) ? Optional.empty() : Optional.of(badLabel(label.getImageId(), label.getLabel()));
     }
 
     private static boolean validLabel(int label) {
-        return label >= 0 && label < MetricsConfig.NUM_CLASSES;
+        return label >= 0 && label < CifarShape.CLASSES;
     }
 
     private static Rejection badLabel(String imageId, int label) {
-        return new Rejection(Rejection.BAD_LABEL, "label " + label + " of " + imageId + " is not a class 0-"
-                + (MetricsConfig.NUM_CLASSES - 1) + " (CIFAR-10 order: airplane ... truck)");
+        return new Rejection(DeadLetterKind.BAD_LABEL, "label " + label + " of " + imageId + " is not a class 0-"
+                + (CifarShape.CLASSES - 1) + " (CIFAR-10 order: airplane ... truck)");
     }
 }

@@ -1,5 +1,7 @@
 package io.cifarstream.metricsstream;
 
+import io.cifarstream.schemas.DeadLetterKind;
+
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,16 +20,16 @@ public final class StreamCounters {
         COUNTED("predictions_counted_total", "Labelled predictions counted into the metrics."),
         /** A prediction waited --label-wait without a label and was dropped. */
         UNLABELLED_EXPIRED("predictions_unlabelled_expired_total",
-                "Predictions dropped after waiting --label-wait for a label."),
+                "Predictions dropped after waiting the label wait for a label."),
         /** A label waited --label-wait and no prediction of its image came. */
         UNKNOWN_IMAGE_LABEL("labels_unknown_image_total",
-                "Labels for an image id no prediction had within --label-wait (also dead-lettered)."),
+                "Labels for an image id no prediction had within the label wait (also dead-lettered)."),
         /** A prediction already counted for the same (image, model) came again. */
         DUPLICATE_PREDICTION("predictions_duplicate_total",
                 "Predictions of an (image, model) pair already counted, ignored."),
         /** A record too late for a window (past its grace); still counted in the cumulative and last-N views. */
         LATE_FOR_WINDOW("window_late_records_total",
-                "Record-window pairs dropped because the window had closed (past --grace).");
+                "Record-window pairs dropped because the window had closed (past its grace).");
 
         private final String metricName;
         private final String help;
@@ -54,8 +56,8 @@ public final class StreamCounters {
     }
 
     /** One more record dead-lettered with this error kind. */
-    public void deadLetter(String kind) {
-        deadLetters.computeIfAbsent(kind, k -> new LongAdder()).increment();
+    public void deadLetter(DeadLetterKind kind) {
+        deadLetters.computeIfAbsent(kind.name(), k -> new LongAdder()).increment();
     }
 
     public long count(Event event) {

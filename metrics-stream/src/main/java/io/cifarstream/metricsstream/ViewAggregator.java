@@ -1,5 +1,6 @@
 package io.cifarstream.metricsstream;
 
+import io.cifarstream.schemas.CifarShape;
 import io.cifarstream.metrics.ClassificationAccumulator;
 import io.cifarstream.schemas.MetricsSnapshot;
 import io.cifarstream.schemas.MetricsView;
@@ -223,7 +224,7 @@ final class ViewAggregator implements Processor<String, LabelledPrediction, Stri
                 ModelViews views = models.computeIfAbsent(model, m -> {
                     journalStart.put(m, block);
                     return new ModelViews(config,
-                            cumulative.getOrDefault(m, new ClassificationAccumulator(MetricsConfig.NUM_CLASSES, config.rocCellLimit())),
+                            cumulative.getOrDefault(m, new ClassificationAccumulator(CifarShape.CLASSES, config.rocCellLimit())),
                             panes.getOrDefault(m, Map.of()), streamTimes.getOrDefault(m, Long.MIN_VALUE), included + 1);
                 });
                 long seq = block * JournalBlock.RECORDS;

@@ -1,5 +1,6 @@
 package io.cifarstream.metricsstream;
 
+import io.cifarstream.schemas.DeadLetterKind;
 import io.cifarstream.schemas.AvroSerde;
 import io.cifarstream.schemas.DeadLetter;
 import io.cifarstream.schemas.Label;
@@ -55,9 +56,9 @@ class BadRecordsTest {
 
             List<DeadLetter> letters = harness.deadLetters();
             assertThat(letters).extracting(DeadLetter::getErrorKind).containsExactly(
-                    "NOT_AVRO_SINGLE_OBJECT", "UNKNOWN_SCHEMA", "CORRUPT_RECORD", Rejection.WRONG_SIZE,
-                    Rejection.NAN_LOG_PROB, Rejection.INFINITE_LOG_PROB, Rejection.NOT_NORMALIZED,
-                    Rejection.BAD_LABEL, Rejection.BAD_LABEL);
+                    "NOT_AVRO_SINGLE_OBJECT", "UNKNOWN_SCHEMA", "CORRUPT_RECORD", DeadLetterKind.WRONG_SIZE.name(),
+                    DeadLetterKind.NAN_LOG_PROB.name(), DeadLetterKind.INFINITE_LOG_PROB.name(), DeadLetterKind.NOT_NORMALIZED.name(),
+                    DeadLetterKind.BAD_LABEL.name(), DeadLetterKind.BAD_LABEL.name());
             assertThat(letters).extracting(DeadLetter::getTopic).containsExactly(
                     "predictions", "predictions", "predictions", "predictions", "predictions", "predictions",
                     "predictions", "predictions", "labels");
@@ -65,8 +66,8 @@ class BadRecordsTest {
             assertThat(bytes(letters.get(2).getOriginalValue())).isEqualTo(truncated);
             assertThat(StandardCharsets.UTF_8.decode(letters.get(1).getOriginalKey()).toString()).isEqualTo("unknown-schema");
             assertThat(letters).allSatisfy(letter -> assertThat(letter.getMessage()).isNotBlank());
-            assertThat(harness.counters.deadLetters()).containsEntry(Rejection.BAD_LABEL, 2L)
-                    .containsEntry("NOT_AVRO_SINGLE_OBJECT", 1L).containsEntry(Rejection.NOT_NORMALIZED, 1L);
+            assertThat(harness.counters.deadLetters()).containsEntry(DeadLetterKind.BAD_LABEL.name(), 2L)
+                    .containsEntry("NOT_AVRO_SINGLE_OBJECT", 1L).containsEntry(DeadLetterKind.NOT_NORMALIZED.name(), 1L);
 
             assertThat(harness.cumulative("m").count()).as("the one good prediction").isEqualTo(1);
         }

@@ -1,7 +1,8 @@
 package io.cifarstream.metricsstream;
 
+import io.cifarstream.testkit.SyntheticPredictions;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cifarstream.broker.KafkaSettings;
+import io.cifarstream.kafka.KafkaSettings;
 import io.cifarstream.console.BearerToken;
 import io.cifarstream.dataset.CifarImages;
 import io.cifarstream.metrics.ClassificationAccumulator;

@@ -1,5 +1,6 @@
 package io.cifarstream.metricsstream;
 
+import io.cifarstream.schemas.DeadLetterKind;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cifarstream.console.BearerToken;
 import io.cifarstream.dataset.Cifar10;
@@ -73,7 +74,7 @@ class DashboardBrowserTest {
 
             JsonNode after = status(service.httpAddress());
             assertThat(after.get("counters").get("predictions_counted_total").asLong()).isEqualTo(RECORDS);
-            assertThat(after.get("dead_letters").get(Rejection.BAD_LABEL).asLong()).isEqualTo(1);
+            assertThat(after.get("dead_letters").get(DeadLetterKind.BAD_LABEL.name()).asLong()).isEqualTo(1);
             JsonNode model = after.get("models").get(BrokerFixture.MODEL);
             assertThat(model.get("count").asLong()).isEqualTo(RECORDS);
             List<String> views = new ArrayList<>();

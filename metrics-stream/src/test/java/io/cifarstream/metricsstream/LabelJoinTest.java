@@ -1,5 +1,6 @@
 package io.cifarstream.metricsstream;
 
+import io.cifarstream.schemas.DeadLetterKind;
 import io.cifarstream.schemas.DeadLetter;
 import io.cifarstream.schemas.MetricsView;
 import org.junit.jupiter.api.BeforeEach;
@@ -92,13 +93,13 @@ class LabelJoinTest {
         List<DeadLetter> letters = harness.deadLetters();
         assertThat(letters).hasSize(1);
         DeadLetter letter = letters.get(0);
-        assertThat(letter.getErrorKind()).isEqualTo(Rejection.UNKNOWN_IMAGE_ID);
+        assertThat(letter.getErrorKind()).isEqualTo(DeadLetterKind.UNKNOWN_IMAGE_ID.name());
         assertThat(letter.getTopic()).isEqualTo("labels");
         assertThat(letter.getStage()).isEqualTo("metrics-stream");
         assertThat(StandardCharsets.UTF_8.decode(letter.getOriginalKey()).toString()).isEqualTo("ghost");
         assertThat(letter.getMessage()).contains("ghost", "--label-wait");
         assertThat(harness.counters.count(StreamCounters.Event.UNKNOWN_IMAGE_LABEL)).isEqualTo(1);
-        assertThat(harness.counters.deadLetters(Rejection.UNKNOWN_IMAGE_ID)).isEqualTo(1);
+        assertThat(harness.counters.deadLetters(DeadLetterKind.UNKNOWN_IMAGE_ID.name())).isEqualTo(1);
     }
 
     @Test
@@ -111,7 +112,7 @@ class LabelJoinTest {
         harness.send(prediction("m", "other2", confident(1, 0.9), 1, T0.plusSeconds(124)));
 
         assertThat(harness.cumulative("m").count()).as("only the two labelled ones").isEqualTo(2);
-        assertThat(harness.deadLetters()).extracting(DeadLetter::getErrorKind).containsExactly(Rejection.UNKNOWN_IMAGE_ID);
+        assertThat(harness.deadLetters()).extracting(DeadLetter::getErrorKind).containsExactly(DeadLetterKind.UNKNOWN_IMAGE_ID.name());
         assertThat(harness.report("m", MetricsView.LAST_N).report().count()).isEqualTo(2);
     }
 }

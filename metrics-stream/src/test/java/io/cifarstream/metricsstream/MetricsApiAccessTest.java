@@ -10,7 +10,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
 import java.net.URI;
@@ -110,20 +109,6 @@ class MetricsApiAccessTest {
             assertThat(BrokerFixture.json().readTree(status.body()).get("models").isEmpty()).isTrue();
             assertThat(get("/api/models", null).statusCode()).as("the API itself still says 503").isEqualTo(503);
         }
-    }
-
-    @Test
-    void theCommandBindsLoopbackByDefaultAndTakesTheTokenFlag() {
-        MetricsCommand defaults = new MetricsCommand();
-        new CommandLine(defaults).parseArgs();
-        assertThat(defaults.options().httpHost()).isEqualTo("127.0.0.1");
-
-        MetricsCommand guarded = new MetricsCommand();
-        new CommandLine(guarded).parseArgs("--http-token", SECRET, "--http-host", "0.0.0.0");
-        MetricsService.Options options = guarded.options();
-        assertThat(options.httpHost()).isEqualTo("0.0.0.0");
-        assertThat(options.httpToken().admits("Bearer " + SECRET)).isTrue();
-        assertThat(options.toString()).doesNotContain(SECRET);
     }
 
     private void serve(BearerToken token) throws IOException {

@@ -1,5 +1,7 @@
 package io.cifarstream.metricsstream;
 
+import io.cifarstream.testkit.SyntheticPredictions;
+import io.cifarstream.schemas.CifarShape;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cifarstream.metrics.ClassificationAccumulator;
@@ -103,7 +105,7 @@ class ModelViewsTest {
     }
 
     private ClassificationAccumulator accumulatorOf(List<LabelledPrediction> records) {
-        ClassificationAccumulator accumulator = new ClassificationAccumulator(MetricsConfig.NUM_CLASSES, config.rocCellLimit());
+        ClassificationAccumulator accumulator = new ClassificationAccumulator(CifarShape.CLASSES, config.rocCellLimit());
         for (LabelledPrediction record : records) {
             accumulator.add(record.label(), record.logProbs());
         }

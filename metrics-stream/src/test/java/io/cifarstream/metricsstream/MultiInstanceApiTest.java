@@ -1,8 +1,8 @@
 package io.cifarstream.metricsstream;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import io.cifarstream.broker.TopicSetup;
-import io.cifarstream.broker.TopicSpec;
+import io.cifarstream.kafka.TopicSetup;
+import io.cifarstream.kafka.TopicSpec;
 import io.cifarstream.console.BearerToken;
 import io.cifarstream.schemas.AvroSerde;
 import io.cifarstream.schemas.Label;

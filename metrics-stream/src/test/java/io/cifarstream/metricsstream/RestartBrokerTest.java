@@ -80,12 +80,9 @@ class RestartBrokerTest {
     private Process startChild(KafkaBroker broker, BrokerFixture fixture, String applicationId) throws Exception {
         Path log = Files.createTempFile(work, "child", ".log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), MetricsCommandMain.class.getName(),
-                "--bootstrap-server", broker.bootstrapServers(),
-                "--predictions-topic", fixture.topics.predictions(), "--labels-topic", fixture.topics.labels(),
-                "--metrics-topic", fixture.topics.metrics(), "--dead-letters-topic", fixture.topics.deadLetters(),
-                "--state-dir", work.resolve("state-1").toString(), "--http-port", "0",
-                "--application-id", applicationId, "--checkpoint-records", "500"));
+                "-cp", System.getProperty("java.class.path"), MetricsServiceProcess.class.getName(),
+                broker.bootstrapServers(), fixture.topics.predictions(), fixture.topics.labels(),
+                fixture.topics.metrics(), fixture.topics.deadLetters(), work.resolve("state-1").toString(), applicationId));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 

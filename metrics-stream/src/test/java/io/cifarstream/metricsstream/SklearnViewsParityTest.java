@@ -1,5 +1,6 @@
 package io.cifarstream.metricsstream;
 
+import io.cifarstream.schemas.CifarShape;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -108,7 +109,7 @@ class SklearnViewsParityTest {
         int predictions = 0;
         for (JsonNode event : fixture.get("events")) {
             if (event.get(0).asText().equals("P")) {
-                float[] logProbs = new float[MetricsConfig.NUM_CLASSES];
+                float[] logProbs = new float[CifarShape.CLASSES];
                 for (int k = 0; k < logProbs.length; k++) {
                     // Shortest decimal of a float32, parsed straight to float: one rounding, the same value.
                     logProbs[k] = Float.parseFloat(event.get(6).get(k).asText());
@@ -136,7 +137,7 @@ class SklearnViewsParityTest {
         }
 
         static Numbers of(MetricsSnapshot snapshot) {
-            int n = MetricsConfig.NUM_CLASSES;
+            int n = CifarShape.CLASSES;
             long[][] confusion = new long[n][n];
             for (int cell = 0; cell < n * n; cell++) {
                 confusion[cell / n][cell % n] = snapshot.getConfusion().get(cell);
@@ -149,8 +150,8 @@ class SklearnViewsParityTest {
 
     private static void assertSame(String what, JsonNode sklearn, Numbers actual) {
         assertThat(actual.count()).as(what + " count").isEqualTo(sklearn.get("count").asLong());
-        for (int t = 0; t < MetricsConfig.NUM_CLASSES; t++) {
-            for (int p = 0; p < MetricsConfig.NUM_CLASSES; p++) {
+        for (int t = 0; t < CifarShape.CLASSES; t++) {
+            for (int p = 0; p < CifarShape.CLASSES; p++) {
                 assertThat(actual.confusion()[t][p]).as("%s confusion true %d predicted %d", what, t, p)
                         .isEqualTo(sklearn.get("confusion").get(t).get(p).asLong());
             }
@@ -161,7 +162,7 @@ class SklearnViewsParityTest {
         assertClose(what + " f1_weighted", actual.f1Weighted(), sklearn.get("f1_weighted"));
         assertClose(what + " auc_macro", actual.aucMacro(), sklearn.get("auc_macro"));
         assertClose(what + " log_loss", actual.logLoss(), sklearn.get("log_loss"));
-        for (int k = 0; k < MetricsConfig.NUM_CLASSES; k++) {
+        for (int k = 0; k < CifarShape.CLASSES; k++) {
             assertClose(what + " precision " + k, actual.precision().get(k), sklearn.get("precision").get(k));
             assertClose(what + " recall " + k, actual.recall().get(k), sklearn.get("recall").get(k));
             assertClose(what + " f1 " + k, actual.f1().get(k), sklearn.get("f1").get(k));

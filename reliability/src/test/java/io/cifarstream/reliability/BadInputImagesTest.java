@@ -1,5 +1,6 @@
 package io.cifarstream.reliability;
 
+import io.cifarstream.schemas.CifarShape;
 import static io.cifarstream.reliability.BadInputRecords.encoded;
 import static io.cifarstream.reliability.BadInputRecords.event;
 import static io.cifarstream.reliability.BadInputRecords.pixels;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.cifarstream.broker.KafkaSettings;
+import io.cifarstream.kafka.KafkaSettings;
 import io.cifarstream.dataset.CifarImages;
 import io.cifarstream.inference.ModelOptions;
 import io.cifarstream.inference.OnnxClassifier;
@@ -133,15 +134,15 @@ class BadInputImagesTest {
         // Good images: one prediction each, in order, equal to the offline scores; the duplicate id scored twice.
         List<String> expectedKeys = all.stream().filter(c -> c.kind() == null).map(c -> c.record().keyText()).toList();
         assertThat(predictions).extracting(Read::key).containsExactlyElementsOf(expectedKeys);
-        float[] offline = new float[good * OnnxClassifier.CLASSES];
+        float[] offline = new float[good * CifarShape.CLASSES];
         try (OnnxClassifier classifier = OnnxClassifier.load(model, ModelOptions.defaults().withThreads(2), 64)) {
             classifier.logProbabilities(images.pixels(), 0, good, offline);
         }
         for (Read<Prediction> p : predictions) {
             int i = Integer.parseInt(p.key().substring("test-".length()));
-            for (int k = 0; k < OnnxClassifier.CLASSES; k++) {
+            for (int k = 0; k < CifarShape.CLASSES; k++) {
                 assertThat(p.value().getLogProbs().get(k)).as("%s class %d", p.key(), k)
-                        .isCloseTo(offline[i * OnnxClassifier.CLASSES + k], org.assertj.core.data.Offset.offset(1e-5f));
+                        .isCloseTo(offline[i * CifarShape.CLASSES + k], org.assertj.core.data.Offset.offset(1e-5f));
             }
             assertThat(p.value().getLabel()).isEqualTo(images.label(i));
         }

@@ -1,5 +1,6 @@
 package io.cifarstream.reliability;
 
+import io.cifarstream.schemas.CifarShape;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.cifarstream.broker.KafkaSettings;
+import io.cifarstream.kafka.KafkaSettings;
 import io.cifarstream.dataset.CifarImages;
 import io.cifarstream.inference.ModelOptions;
 import io.cifarstream.inference.OnnxClassifier;
@@ -62,7 +63,7 @@ class BadInputMetricsTest {
     static void score(@TempDir Path dir) {
         images = CifarTestData.testSplit().first(GOOD);
         Path model = SeededCifarModel.write(dir.resolve("seeded.onnx"), 11);
-        scores = new float[GOOD * OnnxClassifier.CLASSES];
+        scores = new float[GOOD * CifarShape.CLASSES];
         try (OnnxClassifier classifier = OnnxClassifier.load(model, ModelOptions.defaults().withThreads(2), GOOD)) {
             classifier.logProbabilities(images.pixels(), 0, GOOD, scores);
         }
@@ -208,7 +209,7 @@ class BadInputMetricsTest {
 
     private static int predictedClass(int i) {
         int best = 0;
-        for (int k = 1; k < OnnxClassifier.CLASSES; k++) {
+        for (int k = 1; k < CifarShape.CLASSES; k++) {
             if (scores[i * 10 + k] > scores[i * 10 + best]) {
                 best = k;
             }
@@ -224,7 +225,7 @@ class BadInputMetricsTest {
 
     private static List<Float> logProbs(int i) {
         List<Float> values = new ArrayList<>();
-        for (int k = 0; k < OnnxClassifier.CLASSES; k++) {
+        for (int k = 0; k < CifarShape.CLASSES; k++) {
             values.add(scores[i * 10 + k]);
         }
         return values;

@@ -1,5 +1,6 @@
 package io.cifarstream.reliability;
 
+import io.cifarstream.schemas.CifarShape;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -32,7 +33,7 @@ final class BadInputRecords {
 
     /** Image {@code i} of {@code images} as its raw CHW bytes. */
     static byte[] pixels(CifarImages images, int i) {
-        return Arrays.copyOfRange(images.pixels(), i * CifarImages.PIXELS, (i + 1) * CifarImages.PIXELS);
+        return Arrays.copyOfRange(images.pixels(), i * CifarShape.PIXELS, (i + 1) * CifarShape.PIXELS);
     }
 
     static ImageEvent event(String id, Integer label, int width, int height, int channels, ImageEncoding encoding,
@@ -62,7 +63,7 @@ final class BadInputRecords {
     static byte[] encoded(CifarImages images, int i, String format) {
         BufferedImage image = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
         byte[] pixels = images.pixels();
-        int base = i * CifarImages.PIXELS;
+        int base = i * CifarShape.PIXELS;
         for (int y = 0; y < 32; y++) {
             for (int x = 0; x < 32; x++) {
                 int at = base + y * 32 + x;

@@ -1,5 +1,6 @@
 package io.cifarstream.reliability;
 
+import io.cifarstream.schemas.CifarShape;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -37,7 +38,7 @@ import io.cifarstream.schemas.Prediction;
 final class FuzzBaseRecords {
 
     static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
-    private static final int CLASSES = OnnxClassifier.CLASSES;
+    private static final int CLASSES = CifarShape.CLASSES;
 
     private final CifarImages images;
     private final float[] scores;
@@ -172,7 +173,7 @@ final class FuzzBaseRecords {
         int side = 32 * factor;
         BufferedImage image = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
         byte[] pixels = images.pixels();
-        int base = i * CifarImages.PIXELS;
+        int base = i * CifarShape.PIXELS;
         for (int y = 0; y < side; y++) {
             for (int x = 0; x < side; x++) {
                 int at = base + (y / factor) * 32 + x / factor;

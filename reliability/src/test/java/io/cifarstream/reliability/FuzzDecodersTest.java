@@ -1,5 +1,7 @@
 package io.cifarstream.reliability;
 
+import io.cifarstream.schemas.DeadLetterKind;
+import io.cifarstream.schemas.CifarShape;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -101,8 +103,8 @@ class FuzzDecodersTest {
                 INPUTS_PER_SCHEMA, INPUTS_PER_SCHEMA, rejected + tally.of("valid"), 0, 0, tally.escaped().size(),
                 tally.outcomes().toString()));
         // The inputs reach every stage: the header check, the fingerprint lookup and the body's decoder.
-        assertThat(tally.outcomes()).as(name).containsKeys(RecordDecodeException.Kind.NOT_AVRO_SINGLE_OBJECT.name(),
-                RecordDecodeException.Kind.UNKNOWN_SCHEMA.name(), RecordDecodeException.Kind.CORRUPT_RECORD.name());
+        assertThat(tally.outcomes()).as(name).containsKeys(DeadLetterKind.NOT_AVRO_SINGLE_OBJECT.name(),
+                DeadLetterKind.UNKNOWN_SCHEMA.name(), DeadLetterKind.CORRUPT_RECORD.name());
         return tally.escaped();
     }
 
@@ -124,7 +126,7 @@ class FuzzDecodersTest {
         ImageDecoder decoder = new ImageDecoder(maxEncodedBytes, 64L * 64L);
         FuzzInputs inputs = new FuzzInputs(SEED + 6, bases);
         Tally tally = new Tally();
-        byte[] target = new byte[CifarImages.PIXELS + 8];
+        byte[] target = new byte[CifarShape.PIXELS + 8];
         for (int n = 0; n < IMAGE_INPUTS; n++) {
             Fuzzed input = inputs.next();
             Arrays.fill(target, (byte) 0x5A);

@@ -1,5 +1,7 @@
 package io.cifarstream.reliability;
 
+import java.util.stream.Stream;
+import io.cifarstream.schemas.DeadLetterKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -25,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.cifarstream.broker.KafkaSettings;
+import io.cifarstream.kafka.KafkaSettings;
 import io.cifarstream.dataset.CifarImages;
 import io.cifarstream.inference.ModelOptions;
 import io.cifarstream.metricsstream.MetricsConfig;
@@ -265,7 +267,8 @@ class FuzzServicesTest {
                 assertThat(only.getErrorKind()).as("%s on %s", input, topic).isEqualTo(decoderKind.get());
             } else {
                 assertThat(only.getErrorKind()).as("%s on %s: decodable, so refused for its content", input, topic)
-                        .isNotIn(Arrays.stream(RecordDecodeException.Kind.values()).map(Enum::name).toList());
+                        .isNotIn(Stream.of(DeadLetterKind.NOT_AVRO_SINGLE_OBJECT, DeadLetterKind.UNKNOWN_SCHEMA,
+                                DeadLetterKind.CORRUPT_RECORD).map(Enum::name).toList());
             }
         }
         return new Verdict(fuzzed, lettered, fuzzed - lettered, kinds);

@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.cifarstream.broker.KafkaSettings;
-import io.cifarstream.broker.TopicSetup;
-import io.cifarstream.broker.TopicSpec;
+import io.cifarstream.kafka.KafkaSettings;
+import io.cifarstream.kafka.TopicSetup;
+import io.cifarstream.kafka.TopicSpec;
 import io.cifarstream.metrics.ConfusionMatrix;
 import io.cifarstream.metricsstream.MetricsConfig;
 import io.cifarstream.metricsstream.MetricsService;

@@ -1,5 +1,6 @@
 package io.cifarstream.reliability;
 
+import io.cifarstream.testkit.SyntheticPredictions;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -10,10 +11,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-import io.cifarstream.broker.KafkaSettings;
+import io.cifarstream.kafka.KafkaSettings;
 import io.cifarstream.dataset.CifarImages;
 import io.cifarstream.metrics.ClassificationAccumulator;
-import io.cifarstream.metricsstream.SyntheticPredictions;
 import io.cifarstream.schemas.AvroSerde;
 import io.cifarstream.schemas.Label;
 import io.cifarstream.schemas.Prediction;

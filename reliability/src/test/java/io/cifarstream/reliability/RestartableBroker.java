@@ -8,7 +8,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 
 import io.cifarstream.broker.EmbeddedKafkaBroker;
-import io.cifarstream.broker.KafkaSettings;
+import io.cifarstream.kafka.KafkaSettings;
 
 /**
  * A real KRaft broker of one test's own that can be stopped and started again on the same ports and the same data

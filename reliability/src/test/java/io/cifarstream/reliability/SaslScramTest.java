@@ -28,7 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.cifarstream.broker.EmbeddedKafkaBroker;
-import io.cifarstream.broker.KafkaSettings;
+import io.cifarstream.kafka.KafkaSettings;
 import io.cifarstream.broker.ListenerSpec;
 import io.cifarstream.reliability.CliProcess.Finished;
 import io.cifarstream.reliability.TopicRecords.Read;

@@ -1,11 +1,8 @@
 package io.cifarstream.reliability;
 
+import io.cifarstream.testkit.ForeignModel;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,9 +24,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.cifarstream.broker.KafkaSettings;
-import io.cifarstream.broker.TopicSetup;
-import io.cifarstream.broker.TopicSpec;
+import io.cifarstream.kafka.KafkaSettings;
+import io.cifarstream.kafka.TopicSetup;
+import io.cifarstream.kafka.TopicSpec;
 import io.cifarstream.dataset.CifarImages;
 import io.cifarstream.schemas.ImageEncoding;
 import io.cifarstream.schemas.ImageEvent;
@@ -177,20 +174,8 @@ class ScorerKillTest {
                 "--max-batch", "64", "--linger-ms", "5"));
     }
 
-    /**
-     * The scorer module's test model (exported from PyTorch: inputs normalized with mean 0.5 and std 0.5, logits
-     * out), copied from the class path into {@code dir}.
-     */
+    /** The foreign test model (inputs normalized with mean 0.5 and std 0.5, logits out), copied into {@code dir}. */
     static Path foreignModel(Path dir) {
-        Path target = dir.resolve("foreign_cnn.onnx");
-        try (InputStream in = ScorerKillTest.class.getResourceAsStream("/foreign/foreign_cnn.onnx")) {
-            if (in == null) {
-                throw new IllegalStateException("foreign/foreign_cnn.onnx is not on the test class path; see reliability/pom.xml");
-            }
-            Files.copy(in, target);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return target;
+        return ForeignModel.copyTo(dir, "foreign_cnn.onnx");
     }
 }

@@ -58,7 +58,7 @@ class StateDirFaultTest {
 
         assertThat(exit).as("exit code; output:\n%s", log).isEqualTo(1);
         assertThat(errors).as("error lines; output:\n%s", log).singleElement().asString()
-                .contains(stateDir.toAbsolutePath().toString(), cause, "pass a writable directory with --state-dir");
+                .contains(stateDir.toAbsolutePath().toString(), cause, "choose a writable directory (see --state-dir)");
         assertThat(log).as("no stack trace").doesNotContain("\tat ", "Exception");
         assertThat(Files.readString(file)).as("what was in the way is untouched").isEqualTo(IN_THE_WAY);
         try (Admin admin = Admin.create(broker.settings().admin())) {

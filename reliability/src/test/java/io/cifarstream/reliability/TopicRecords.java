@@ -18,9 +18,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 
-import io.cifarstream.broker.KafkaSettings;
-import io.cifarstream.broker.TopicSetup;
-import io.cifarstream.broker.TopicSpec;
+import io.cifarstream.kafka.KafkaSettings;
+import io.cifarstream.kafka.TopicSetup;
+import io.cifarstream.kafka.TopicSpec;
 import io.cifarstream.schemas.TopicNames;
 
 /**

@@ -1,6 +1,5 @@
 package io.cifarstream.schemas;
 
-import io.cifarstream.schemas.RecordDecodeException.Kind;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -25,7 +24,7 @@ import org.apache.kafka.common.serialization.Deserializer;
  * (a tombstone). Every failure is a {@link RecordDecodeException} whose kind says what was wrong.
  *
  * <p>Thread-safe: each thread reuses its own Avro decoder; the only allocation per value is the record.
- * Garbage that claims huge string, bytes or array lengths fails as {@link Kind#CORRUPT_RECORD} instead of
+ * Garbage that claims huge string, bytes or array lengths fails as {@link DeadLetterKind#CORRUPT_RECORD} instead of
  * allocating what it claims.
  */
 public final class AvroDeserializer<T extends SpecificRecord> implements Deserializer<T> {
@@ -113,7 +112,7 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
     private RecordDecodeException notSingleObject(String topic, byte[] data, int offset, int length) {
         String start = HexFormat.ofDelimiter(" ").withPrefix("0x").withUpperCase()
                 .formatHex(data, offset, offset + Math.min(length, 4));
-        return new RecordDecodeException(Kind.NOT_AVRO_SINGLE_OBJECT, "A " + length + "-byte value on topic '"
+        return new RecordDecodeException(DeadLetterKind.NOT_AVRO_SINGLE_OBJECT, "A " + length + "-byte value on topic '"
                 + topic + "' is not an Avro single-object encoded " + reader.getName() + ": it "
                 + (length == 0 ? "is empty" : "starts with " + start) + ", but must start with 0xC3 0x01 and an"
                 + " 8-byte schema fingerprint (10 bytes before the body). Produce it with AvroSerde, or see the"
@@ -123,7 +122,7 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
     private RecordDecodeException unknownSchema(String topic, long fingerprint) {
         String known = Arrays.stream(fingerprints).mapToObj(AvroDeserializer::hex)
                 .collect(Collectors.joining(", "));
-        return new RecordDecodeException(Kind.UNKNOWN_SCHEMA, "A value on topic '" + topic
+        return new RecordDecodeException(DeadLetterKind.UNKNOWN_SCHEMA, "A value on topic '" + topic
                 + "' was written with a schema this " + reader.getName() + " reader does not know: fingerprint "
                 + hex(fingerprint) + " (CRC-64-AVRO of the writer schema's parsing canonical form, stored"
                 + " little-endian in bytes 2-9). Known: " + known + ". If the producer uses another version of "
@@ -134,7 +133,7 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
     }
 
     private RecordDecodeException corrupt(String topic, long fingerprint, String what, Throwable cause) {
-        return new RecordDecodeException(Kind.CORRUPT_RECORD, "A value on topic '" + topic + "' has a valid "
+        return new RecordDecodeException(DeadLetterKind.CORRUPT_RECORD, "A value on topic '" + topic + "' has a valid "
                 + reader.getName() + " header (fingerprint " + hex(fingerprint) + ") but a corrupt body: " + what
                 + ". The value was truncated or altered after it was written, or its producer encoded it with"
                 + " a schema other than the one its fingerprint names.", cause);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.cifarstream.schemas.RecordDecodeException.Kind;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Random;
@@ -31,7 +30,7 @@ class RecordDecodeExceptionTest {
                 continue;
             }
 
-            assertThat(kindOf(images, garbage)).isEqualTo(Kind.NOT_AVRO_SINGLE_OBJECT);
+            assertThat(kindOf(images, garbage)).isEqualTo(DeadLetterKind.NOT_AVRO_SINGLE_OBJECT);
         }
     }
 
@@ -39,16 +38,16 @@ class RecordDecodeExceptionTest {
     void textAndEmptyValuesAreNotAvroSingleObjects() {
         RecordDecodeException e = failure(images, "{\"id\":\"test-00001\"}".getBytes());
 
-        assertThat(e.kind()).isEqualTo(Kind.NOT_AVRO_SINGLE_OBJECT);
+        assertThat(e.kind()).isEqualTo(DeadLetterKind.NOT_AVRO_SINGLE_OBJECT);
         assertThat(e).hasMessageContaining("'images'").hasMessageContaining("0x7B 0x22")
                 .hasMessageContaining("0xC3 0x01");
-        assertThat(kindOf(images, new byte[0])).isEqualTo(Kind.NOT_AVRO_SINGLE_OBJECT);
+        assertThat(kindOf(images, new byte[0])).isEqualTo(DeadLetterKind.NOT_AVRO_SINGLE_OBJECT);
     }
 
     @Test
     void aHeaderCutShortIsNotAnAvroSingleObject() {
         for (int length = 0; length < AvroDeserializer.HEADER_LENGTH; length++) {
-            assertThat(kindOf(images, Arrays.copyOf(valid, length))).isEqualTo(Kind.NOT_AVRO_SINGLE_OBJECT);
+            assertThat(kindOf(images, Arrays.copyOf(valid, length))).isEqualTo(DeadLetterKind.NOT_AVRO_SINGLE_OBJECT);
         }
     }
 
@@ -57,7 +56,7 @@ class RecordDecodeExceptionTest {
         for (int length = AvroDeserializer.HEADER_LENGTH; length < valid.length; length++) {
             RecordDecodeException e = failure(images, Arrays.copyOf(valid, length));
 
-            assertThat(e.kind()).as("cut to %d bytes", length).isEqualTo(Kind.CORRUPT_RECORD);
+            assertThat(e.kind()).as("cut to %d bytes", length).isEqualTo(DeadLetterKind.CORRUPT_RECORD);
         }
         assertThat(failure(images, Arrays.copyOf(valid, valid.length - 1)))
                 .hasMessageContaining("ends before the record does");
@@ -67,7 +66,7 @@ class RecordDecodeExceptionTest {
     void bytesAfterTheRecordAreCorrupt() {
         RecordDecodeException e = failure(images, Arrays.copyOf(valid, valid.length + 1));
 
-        assertThat(e.kind()).isEqualTo(Kind.CORRUPT_RECORD);
+        assertThat(e.kind()).isEqualTo(DeadLetterKind.CORRUPT_RECORD);
         assertThat(e).hasMessageContaining("left over");
     }
 
@@ -78,7 +77,7 @@ class RecordDecodeExceptionTest {
 
         RecordDecodeException e = failure(images, label);
 
-        assertThat(e.kind()).isEqualTo(Kind.UNKNOWN_SCHEMA);
+        assertThat(e.kind()).isEqualTo(DeadLetterKind.UNKNOWN_SCHEMA);
         assertThat(e).hasMessageContaining(String.format("0x%016x",
                         SchemaNormalization.parsingFingerprint64(Label.getClassSchema())))
                 .hasMessageContaining(String.format("0x%016x",
@@ -92,7 +91,7 @@ class RecordDecodeExceptionTest {
         byte[] damaged = valid.clone();
         damaged[9] ^= 0x40;
 
-        assertThat(kindOf(images, damaged)).isEqualTo(Kind.UNKNOWN_SCHEMA);
+        assertThat(kindOf(images, damaged)).isEqualTo(DeadLetterKind.UNKNOWN_SCHEMA);
     }
 
     @Test
@@ -106,7 +105,7 @@ class RecordDecodeExceptionTest {
             try {
                 images.deserializer().deserialize(TOPIC, damaged);
             } catch (RecordDecodeException e) {
-                assertThat(e.kind()).isEqualTo(Kind.CORRUPT_RECORD);
+                assertThat(e.kind()).isEqualTo(DeadLetterKind.CORRUPT_RECORD);
                 corrupt++;
             }
         }
@@ -131,7 +130,7 @@ class RecordDecodeExceptionTest {
         byte[] value = Arrays.copyOf(header, header.length + body.length);
         System.arraycopy(body, 0, value, header.length, body.length);
 
-        assertThat(kindOf(AvroSerde.predictions(), value)).isEqualTo(Kind.CORRUPT_RECORD);
+        assertThat(kindOf(AvroSerde.predictions(), value)).isEqualTo(DeadLetterKind.CORRUPT_RECORD);
     }
 
     @Test
@@ -159,12 +158,12 @@ class RecordDecodeExceptionTest {
                 T record = decode.get();
                 assertThat(record.getSchema()).isEqualTo(serde.schema());
             } catch (RecordDecodeException e) {
-                assertThat(e.kind()).isEqualTo(Kind.CORRUPT_RECORD);
+                assertThat(e.kind()).isEqualTo(DeadLetterKind.CORRUPT_RECORD);
             }
         }
     }
 
-    private static Kind kindOf(AvroSerde<?> serde, byte[] value) {
+    private static DeadLetterKind kindOf(AvroSerde<?> serde, byte[] value) {
         return failure(serde, value).kind();
     }
 

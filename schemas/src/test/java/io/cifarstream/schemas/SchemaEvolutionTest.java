@@ -3,7 +3,6 @@ package io.cifarstream.schemas;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.cifarstream.schemas.RecordDecodeException.Kind;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,7 +49,7 @@ class SchemaEvolutionTest {
 
         assertThatThrownBy(() -> AvroSerde.imageEvents().deserializer().deserialize(TOPIC, oldValue))
                 .isInstanceOfSatisfying(RecordDecodeException.class,
-                        e -> assertThat(e.kind()).isEqualTo(Kind.UNKNOWN_SCHEMA))
+                        e -> assertThat(e.kind()).isEqualTo(DeadLetterKind.UNKNOWN_SCHEMA))
                 .hasMessageContaining(String.format("0x%016x", fingerprint));
     }
 

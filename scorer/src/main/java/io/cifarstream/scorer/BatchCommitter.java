@@ -1,5 +1,10 @@
 package io.cifarstream.scorer;
 
+import io.cifarstream.schemas.CifarShape;
+import io.cifarstream.schemas.DeadLetterKind;
+
+import io.cifarstream.schemas.Rejection;
+
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;
@@ -52,7 +57,6 @@ final class BatchCommitter implements AutoCloseable {
     private final ExecutorService thread;
     private final Prediction prediction = new Prediction();
     private final LogProbabilityView logProbs = new LogProbabilityView();
-    private final DeadLetter deadLetter = new DeadLetter();
     private final AvroSerializer<Prediction> predictions = AvroSerde.predictions().serializer();
     private final AvroSerializer<DeadLetter> deadLetters = AvroSerde.deadLetters().serializer();
     private final int[] predicted;
@@ -100,7 +104,7 @@ final class BatchCommitter implements AutoCloseable {
                     abortFailure.addSuppressed(e);
                     throw new ScorerFailedException("scorer " + config.transactionalId() + " could not abort a failed"
                             + " transaction (" + abortFailure.getMessage() + "); restart it: its successor under the"
-                            + " same --instance-id aborts the transaction", abortFailure);
+                            + " same instance id aborts the transaction", abortFailure);
                 }
             }
             throw e;
@@ -117,12 +121,12 @@ final class BatchCommitter implements AutoCloseable {
             ConsumerRecord<byte[], byte[]> record = batch.record(i);
             long latencyMicros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - batch.receivedNanos(i));
             for (int m = 0; m < modelIds.size(); m++) {
-                logProbs.show(batch.logProbabilities(m), i * OnnxClassifier.CLASSES);
+                logProbs.show(batch.logProbabilities(m), i * CifarShape.CLASSES);
                 int best = logProbs.argMax();
                 if (best < 0) {
-                    sendDeadLetter(record, DeadLetterKind.NAN_LOG_PROB.name(), "model " + modelIds.get(m) + " version "
-                            + batch.modelVersion(m) + " gave NaN log-probabilities for image " + batch.id(i)
-                            + ": the model is numerically broken for this input; check its export and weights");
+                    sendDeadLetter(record, new Rejection(DeadLetterKind.NAN_LOG_PROB, "model " + modelIds.get(m)
+                            + " version " + batch.modelVersion(m) + " gave NaN log-probabilities for image " + batch.id(i)
+                            + ": the model is numerically broken for this input; check its export and weights"));
                     nanLetters++;
                     continue;
                 }
@@ -140,27 +144,20 @@ final class BatchCommitter implements AutoCloseable {
                 predicted[m]++;
             }
         }
-        for (Rejection rejection : batch.rejections()) {
-            sendDeadLetter(rejection.record(), rejection.kind(), rejection.message());
+        for (RejectedRecord rejected : batch.rejections()) {
+            sendDeadLetter(rejected.record(), rejected.rejection());
         }
         return nanLetters;
     }
 
-    /** A dead letter for {@code record}, with its original key and (unless too large) value and coordinates. */
-    private void sendDeadLetter(ConsumerRecord<byte[], byte[]> record, String kind, String message) {
+    /** A dead letter for {@code record}: its original key and (unless too large) value, and its coordinates. */
+    private void sendDeadLetter(ConsumerRecord<byte[], byte[]> record, Rejection rejection) {
         String topic = config.topics().deadLetters();
-        byte[] key = record.key();
         byte[] value = record.value();
-        deadLetter.setOriginalKey(key == null ? null : ByteBuffer.wrap(key));
-        deadLetter.setOriginalValue(value == null || value.length > MAX_VALUE_IN_DEAD_LETTER ? null : ByteBuffer.wrap(value));
-        deadLetter.setTopic(record.topic());
-        deadLetter.setPartition(record.partition());
-        deadLetter.setOffset(record.offset());
-        deadLetter.setStage(STAGE);
-        deadLetter.setErrorKind(kind);
-        deadLetter.setMessage(message);
-        deadLetter.setFailedTime(Instant.now());
-        producer.send(new ProducerRecord<>(topic, key, deadLetters.serialize(topic, deadLetter)));
+        DeadLetter letter = rejection.toDeadLetter(STAGE, record.key(),
+                value == null || value.length > MAX_VALUE_IN_DEAD_LETTER ? null : value,
+                record.topic(), record.partition(), record.offset(), Instant.now());
+        producer.send(new ProducerRecord<>(topic, record.key(), deadLetters.serialize(topic, letter)));
     }
 
     private void committed(ImageBatch batch, int nanLetters) {
@@ -168,11 +165,11 @@ final class BatchCommitter implements AutoCloseable {
         for (int i = 0; i < batch.size(); i++) {
             metrics.latencyMicros(TimeUnit.MILLISECONDS.toMicros(Math.max(0, nowMillis - batch.eventTime(i))));
         }
-        for (Rejection rejection : batch.rejections()) {
-            metrics.deadLetter(rejection.kind());
+        for (RejectedRecord rejected : batch.rejections()) {
+            metrics.deadLetter(rejected.rejection().kind());
         }
         for (int k = 0; k < nanLetters; k++) {
-            metrics.deadLetter(DeadLetterKind.NAN_LOG_PROB.name());
+            metrics.deadLetter(DeadLetterKind.NAN_LOG_PROB);
         }
         metrics.imagesScored(batch.size());
         for (int m = 0; m < modelIds.size(); m++) {
@@ -183,9 +180,9 @@ final class BatchCommitter implements AutoCloseable {
 
     private String fatalMessage(KafkaException e) {
         if (e instanceof ProducerFencedException || e instanceof InvalidProducerEpochException) {
-            return "scorer " + config.transactionalId() + " was fenced: another scorer started with the same --group "
-                    + config.group() + " and --instance-id " + config.instanceId() + " and took over (" + e.getMessage()
-                    + "); give every running scorer its own --instance-id";
+            return "scorer " + config.transactionalId() + " was fenced: another scorer started with the same group "
+                    + config.group() + " and instance id " + config.instanceId() + " and took over (" + e.getMessage()
+                    + "); give every running scorer its own instance id";
         }
         return "scorer " + config.transactionalId() + " cannot go on: " + e.getMessage();
     }

@@ -1,5 +1,8 @@
 package io.cifarstream.scorer;
 
+import io.cifarstream.schemas.CifarShape;
+import io.cifarstream.schemas.Rejection;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -29,7 +32,7 @@ final class ImageBatch {
     private final long[] eventTimes;
     private final int[] labels;
     private final long[] receivedNanos;
-    private final List<Rejection> rejections = new ArrayList<>();
+    private final List<RejectedRecord> rejections = new ArrayList<>();
     private final float[][] logProbabilities;
     private final String[] modelVersions;
     private long[] nextOffsets = new long[8];
@@ -41,9 +44,9 @@ final class ImageBatch {
 
     ImageBatch(int capacity, int models) {
         this.capacity = capacity;
-        this.logProbabilities = new float[models][capacity * OnnxClassifier.CLASSES];
+        this.logProbabilities = new float[models][capacity * CifarShape.CLASSES];
         this.modelVersions = new String[models];
-        this.pixels = new byte[capacity * OnnxClassifier.PIXELS];
+        this.pixels = new byte[capacity * CifarShape.PIXELS];
         this.ids = new String[capacity];
         this.records = newRecordArray(capacity);
         this.eventTimes = new long[capacity];
@@ -59,7 +62,7 @@ final class ImageBatch {
 
     /** Where the next accepted image's pixels go. */
     int nextSlotOffset() {
-        return size * OnnxClassifier.PIXELS;
+        return size * CifarShape.PIXELS;
     }
 
     /** Takes the image whose pixels were just written at {@link #nextSlotOffset()}. */
@@ -73,9 +76,9 @@ final class ImageBatch {
         consumed(record);
     }
 
-    void reject(Rejection rejection) {
-        rejections.add(rejection);
-        consumed(rejection.record());
+    void reject(ConsumerRecord<byte[], byte[]> record, Rejection rejection) {
+        rejections.add(new RejectedRecord(record, rejection));
+        consumed(record);
     }
 
     private void consumed(ConsumerRecord<byte[], byte[]> record) {
@@ -142,7 +145,7 @@ final class ImageBatch {
         modelVersions[m] = version;
     }
 
-    List<Rejection> rejections() {
+    List<RejectedRecord> rejections() {
         return rejections;
     }
 

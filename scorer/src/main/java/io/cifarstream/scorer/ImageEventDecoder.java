@@ -1,5 +1,10 @@
 package io.cifarstream.scorer;
 
+import io.cifarstream.schemas.CifarShape;
+import io.cifarstream.schemas.DeadLetterKind;
+
+import io.cifarstream.schemas.Rejection;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -27,8 +32,8 @@ import io.cifarstream.schemas.RecordDecodeException;
  */
 final class ImageEventDecoder {
 
-    private static final int SIDE = OnnxClassifier.SIDE;
-    private static final int CHANNELS = OnnxClassifier.CHANNELS;
+    private static final int SIDE = CifarShape.SIDE;
+    private static final int CHANNELS = CifarShape.CHANNELS;
 
     private final AvroDeserializer<ImageEvent> events = AvroSerde.imageEvents().deserializer();
     /** PNG/JPEG may declare at most 1024x1024 pixels: enough for any photo meant for a 32x32 model, and cheap. */
@@ -46,47 +51,47 @@ final class ImageEventDecoder {
     Rejection admit(ConsumerRecord<byte[], byte[]> record, ImageBatch batch, long receivedNanos) {
         byte[] value = record.value();
         if (value == null) {
-            return reject(record, DeadLetterKind.TOMBSTONE, "the value is null (a tombstone): the images topic"
+            return new Rejection(DeadLetterKind.TOMBSTONE, "the value is null (a tombstone): the images topic"
                     + " carries ImageEvents only; delete images by retention, not tombstones");
         }
         if (value.length > maxRecordBytes) {
-            return reject(record, DeadLetterKind.OVERSIZED_RECORD, "the value has " + value.length + " bytes, more"
-                    + " than --max-record-bytes " + maxRecordBytes + "; it was not decoded (a 32x32 image needs"
+            return new Rejection(DeadLetterKind.OVERSIZED_RECORD, "the value has " + value.length + " bytes, more"
+                    + " than the scorer's limit of " + maxRecordBytes + "; it was not decoded (a 32x32 image needs"
                     + " about 3 KB) and is left out of this dead letter: read it at the coordinates given");
         }
         byte[] key = record.key();
         if (key == null) {
-            return reject(record, DeadLetterKind.MISSING_KEY, "the record has no key: key each ImageEvent by its id"
+            return new Rejection(DeadLetterKind.MISSING_KEY, "the record has no key: key each ImageEvent by its id"
                     + " (UTF-8), so its prediction is keyed and partitioned by the same id");
         }
         ImageEvent event;
         try {
             event = events.deserialize(record.topic(), value);
         } catch (RecordDecodeException e) {
-            return new Rejection(record, e.kind().name(), e.getMessage());
+            return new Rejection(e.kind(), e.getMessage());
         }
         String id = event.getId();
         if (!sameText(key, id)) {
-            return reject(record, DeadLetterKind.KEY_MISMATCH, "the key '" + new String(key, StandardCharsets.UTF_8)
+            return new Rejection(DeadLetterKind.KEY_MISMATCH, "the key '" + new String(key, StandardCharsets.UTF_8)
                     + "' differs from the event's id '" + id + "': produce each ImageEvent with key = id");
         }
         Integer label = event.getLabel();
-        if (label != null && (label < 0 || label >= OnnxClassifier.CLASSES)) {
-            return reject(record, DeadLetterKind.BAD_LABEL, "label " + label + " of image " + id
+        if (label != null && (label < 0 || label >= CifarShape.CLASSES)) {
+            return new Rejection(DeadLetterKind.BAD_LABEL, "label " + label + " of image " + id
                     + " is not a CIFAR-10 class 0-9: send the class index, or null when unknown");
         }
         ByteBuffer data = event.getData();
         if (event.getEncoding() == ImageEncoding.RAW_CHW_U8) {
-            Rejection wrong = checkRaw(record, event, data);
+            Rejection wrong = checkRaw(event, data);
             if (wrong != null) {
                 return wrong;
             }
-            data.get(data.position(), batch.pixels(), batch.nextSlotOffset(), OnnxClassifier.PIXELS);
+            data.get(data.position(), batch.pixels(), batch.nextSlotOffset(), CifarShape.PIXELS);
         } else {
             try {
                 decodeEncoded(data, batch.pixels(), batch.nextSlotOffset());
             } catch (ImageDecodeException e) {
-                return new Rejection(record, e.kind().name(), "the " + event.getEncoding() + " image " + id
+                return new Rejection(deadLetterKind(e.kind()), "the " + event.getEncoding() + " image " + id
                         + " was not decoded: " + e.getMessage());
             }
         }
@@ -106,21 +111,21 @@ final class ImageEventDecoder {
         }
     }
 
-    private static Rejection checkRaw(ConsumerRecord<byte[], byte[]> record, ImageEvent event, ByteBuffer data) {
+    private static Rejection checkRaw(ImageEvent event, ByteBuffer data) {
         int width = event.getWidth();
         int height = event.getHeight();
         int channels = event.getChannels();
         if (channels != CHANNELS) {
-            return reject(record, DeadLetterKind.WRONG_CHANNELS, "image " + event.getId() + " has " + channels
+            return new Rejection(DeadLetterKind.WRONG_CHANNELS, "image " + event.getId() + " has " + channels
                     + " channel(s); the models take RGB: send 3 channels (R, G, B planes)");
         }
         if (width != SIDE || height != SIDE) {
-            return reject(record, DeadLetterKind.WRONG_SIZE, "image " + event.getId() + " is " + width + "x" + height
+            return new Rejection(DeadLetterKind.WRONG_SIZE, "image " + event.getId() + " is " + width + "x" + height
                     + " raw pixels; the models take 32x32: resize it, or send it as PNG/JPEG to be resized here");
         }
-        if (data.remaining() != OnnxClassifier.PIXELS) {
-            return reject(record, DeadLetterKind.WRONG_SIZE, "image " + event.getId() + " claims 32x32x3 but carries "
-                    + data.remaining() + " bytes of raw pixels instead of " + OnnxClassifier.PIXELS
+        if (data.remaining() != CifarShape.PIXELS) {
+            return new Rejection(DeadLetterKind.WRONG_SIZE, "image " + event.getId() + " claims 32x32x3 but carries "
+                    + data.remaining() + " bytes of raw pixels instead of " + CifarShape.PIXELS
                     + ": send exactly one byte per pixel and channel, planes R, G, B");
         }
         return null;
@@ -151,7 +156,12 @@ final class ImageEventDecoder {
         return Arrays.equals(bytes, text.getBytes(StandardCharsets.UTF_8));
     }
 
-    static Rejection reject(ConsumerRecord<byte[], byte[]> record, DeadLetterKind kind, String message) {
-        return new Rejection(record, kind.name(), message);
+    private static DeadLetterKind deadLetterKind(ImageDecodeException.Kind kind) {
+        return switch (kind) {
+            case TOO_LARGE -> DeadLetterKind.TOO_LARGE;
+            case TOO_MANY_PIXELS -> DeadLetterKind.TOO_MANY_PIXELS;
+            case UNSUPPORTED_FORMAT -> DeadLetterKind.UNSUPPORTED_FORMAT;
+            case CORRUPT_IMAGE -> DeadLetterKind.CORRUPT_IMAGE;
+        };
     }
 }

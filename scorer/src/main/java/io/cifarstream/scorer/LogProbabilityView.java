@@ -1,5 +1,6 @@
 package io.cifarstream.scorer;
 
+import io.cifarstream.schemas.CifarShape;
 import java.util.AbstractList;
 import java.util.RandomAccess;
 
@@ -12,7 +13,7 @@ import io.cifarstream.inference.OnnxClassifier;
  */
 final class LogProbabilityView extends AbstractList<Float> implements RandomAccess {
 
-    private float[] values = new float[OnnxClassifier.CLASSES];
+    private float[] values = new float[CifarShape.CLASSES];
     private int offset;
 
     /** From now on the view shows {@code values[offset .. offset+9]}. */
@@ -23,18 +24,18 @@ final class LogProbabilityView extends AbstractList<Float> implements RandomAcce
 
     @Override
     public Float get(int index) {
-        return values[offset + java.util.Objects.checkIndex(index, OnnxClassifier.CLASSES)];
+        return values[offset + java.util.Objects.checkIndex(index, CifarShape.CLASSES)];
     }
 
     @Override
     public int size() {
-        return OnnxClassifier.CLASSES;
+        return CifarShape.CLASSES;
     }
 
     /** The arg max, or -1 when a value is NaN (a model that produced NaN has no prediction). */
     int argMax() {
         int best = 0;
-        for (int k = 0; k < OnnxClassifier.CLASSES; k++) {
+        for (int k = 0; k < CifarShape.CLASSES; k++) {
             float v = values[offset + k];
             if (Float.isNaN(v)) {
                 return -1;

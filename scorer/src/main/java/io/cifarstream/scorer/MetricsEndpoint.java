@@ -12,6 +12,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 import io.cifarstream.console.BearerToken;
+import io.cifarstream.console.Setting;
 import io.cifarstream.console.UserError;
 
 /**
@@ -34,8 +35,8 @@ final class MetricsEndpoint implements AutoCloseable {
         try {
             server = HttpServer.create(address, 16);
         } catch (IOException e) {
-            throw new UserError("cannot serve metrics at " + address.getHostString() + ":" + address.getPort() + " ("
-                    + e.getMessage() + "): pick a free --http-port, or 0 for any", e);
+            throw new UserError(Setting.HTTP_ADDRESS, "cannot serve metrics at " + address.getHostString() + ":"
+                    + address.getPort() + " (" + e.getMessage() + "): pick a free port, or 0 for any", e);
         }
         ExecutorService executor = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "scorer-metrics-http");

@@ -17,7 +17,7 @@ public record ModelSpec(String id, Path path) {
         Objects.requireNonNull(path, "path");
         if (id == null || !ID.matcher(id).matches()) {
             throw new IllegalArgumentException("model id '" + id + "' is not usable: use 1 to 64 letters, digits,"
-                    + " '.', '_' or '-', e.g. --model champion=models/cnn.onnx");
+                    + " '.', '_' or '-', e.g. champion=models/cnn.onnx");
         }
     }
 
@@ -29,7 +29,7 @@ public record ModelSpec(String id, Path path) {
             return new ModelSpec(defaultId(path), path);
         }
         if (eq == 0 || eq == text.length() - 1) {
-            throw new IllegalArgumentException("--model '" + text + "' needs an id and a path on either side of '=',"
+            throw new IllegalArgumentException("model '" + text + "' needs an id and a path on either side of '=',"
                     + " e.g. challenger=models/new.onnx, or just the path");
         }
         return new ModelSpec(text.substring(0, eq), Path.of(text.substring(eq + 1)));

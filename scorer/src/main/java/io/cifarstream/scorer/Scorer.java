@@ -21,9 +21,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.cifarstream.broker.KafkaConnectionWatch;
-import io.cifarstream.broker.TopicSetup;
-import io.cifarstream.broker.TopicSpec;
+import io.cifarstream.kafka.KafkaConnectionWatch;
+import io.cifarstream.kafka.TopicSetup;
+import io.cifarstream.kafka.TopicSpec;
+import io.cifarstream.console.Setting;
 import io.cifarstream.console.UserError;
 
 /**
@@ -33,7 +34,7 @@ import io.cifarstream.console.UserError;
  * the transactional producer is registered, which fences any predecessor with the same transactional id and
  * aborts its open transaction; scoring then runs on its own thread until {@link #close}.
  *
- * <p>Startup errors are {@link UserError}s with one-line messages: a model that does not load, no broker at the
+ * <p>Startup errors are {@link io.cifarstream.console.UserFixable} with one-line messages: a model that does not load, no broker at the
  * bootstrap address, a metrics port in use. Bad input never stops a scorer; if it stops on its own (fenced by a
  * successor, or batches failing repeatedly) {@link #failure()} says why.
  */
@@ -100,8 +101,8 @@ public final class Scorer implements AutoCloseable {
             closeQuietly(producer);
             models.forEach(ScoringModel::close);
             if (e instanceof KafkaException) {
-                throw new UserError("scorer " + config.transactionalId() + " cannot start: " + e.getMessage()
-                        + " (Kafka at " + config.kafka().bootstrapServers() + ")", e);
+                throw new UserError(Setting.KAFKA_CONFIG, "scorer " + config.transactionalId() + " cannot start: "
+                        + e.getMessage() + " (Kafka at " + config.kafka().bootstrapServers() + ")", e);
             }
             throw e;
         }
@@ -110,11 +111,7 @@ public final class Scorer implements AutoCloseable {
     private static void ensureTopics(ScorerConfig config) {
         List<TopicSpec> topics = List.of(config.topics().images(), config.topics().predictions(),
                 config.topics().deadLetters()).stream().map(name -> TopicSpec.of(name, config.partitions())).toList();
-        try {
-            new TopicSetup(config.kafka(), STARTUP_TIMEOUT).ensure(topics);
-        } catch (IllegalStateException e) {
-            throw new UserError(e.getMessage(), e);
-        }
+        new TopicSetup(config.kafka(), STARTUP_TIMEOUT).ensure(topics);
     }
 
     private static Map<String, Object> producerConfig(ScorerConfig config) {

@@ -1,5 +1,7 @@
 package io.cifarstream.scorer;
 
+import io.cifarstream.console.UserError;
+import io.cifarstream.console.Setting;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashSet;
@@ -8,7 +10,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 
-import io.cifarstream.broker.KafkaSettings;
+import io.cifarstream.kafka.KafkaSettings;
 import io.cifarstream.console.BearerToken;
 import io.cifarstream.inference.ModelOptions;
 import io.cifarstream.schemas.TopicNames;
@@ -57,25 +59,25 @@ public record ScorerConfig(KafkaSettings kafka, TopicNames topics, List<ModelSpe
         Objects.requireNonNull(status, "status");
         models = List.copyOf(models);
         if (models.isEmpty()) {
-            throw new IllegalArgumentException("no model to score with: pass --model [ID=]PATH at least once");
+            throw new UserError(Setting.MODEL, "no model to score with: give at least one");
         }
         if (new HashSet<>(models.stream().map(ModelSpec::id).toList()).size() != models.size()) {
-            throw new IllegalArgumentException("model ids must differ, got " + models
-                    + ": name them, e.g. --model champion=a.onnx --model challenger=b.onnx");
+            throw new UserError(Setting.MODEL, "model ids must differ, got " + models
+                    + ": name them, e.g. champion=a.onnx and challenger=b.onnx");
         }
-        requireName(group, "--group");
-        requireName(instanceId, "--instance-id");
+        requireName(group, "group");
+        requireName(instanceId, "instance id");
         if (maxBatch < 1 || maxBatch > 4096) {
-            throw new IllegalArgumentException("--max-batch must be 1 to 4096, got " + maxBatch);
+            throw new IllegalArgumentException("maxBatch must be 1 to 4096, got " + maxBatch);
         }
         if (linger.isNegative()) {
-            throw new IllegalArgumentException("--linger-ms must not be negative, got " + linger.toMillis());
+            throw new IllegalArgumentException("linger must not be negative, got " + linger.toMillis());
         }
         if (maxRecordBytes < 1024) {
-            throw new IllegalArgumentException("--max-record-bytes must be at least 1024, got " + maxRecordBytes);
+            throw new IllegalArgumentException("maxRecordBytes must be at least 1024, got " + maxRecordBytes);
         }
         if (partitions < 1) {
-            throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);
+            throw new IllegalArgumentException("partitions must be at least 1, got " + partitions);
         }
         if (transactionTimeout.toMillis() < 1000) {
             throw new IllegalArgumentException("the transaction timeout must be at least 1 s, got " + transactionTimeout);
@@ -151,9 +153,9 @@ public record ScorerConfig(KafkaSettings kafka, TopicNames topics, List<ModelSpe
                 maxRecordBytes, partitions, transactionTimeout, http, httpToken, interval, sink);
     }
 
-    private static void requireName(String value, String flag) {
+    private static void requireName(String value, String what) {
         if (value == null || !value.matches("[A-Za-z0-9._-]{1,100}")) {
-            throw new IllegalArgumentException(flag + " '" + value + "' is not usable: use 1 to 100 letters, digits,"
+            throw new IllegalArgumentException(what + " '" + value + "' is not usable: use 1 to 100 letters, digits,"
                     + " '.', '_' or '-'");
         }
     }

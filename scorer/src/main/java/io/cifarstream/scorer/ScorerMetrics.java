@@ -1,5 +1,7 @@
 package io.cifarstream.scorer;
 
+import io.cifarstream.schemas.DeadLetterKind;
+
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -78,8 +80,8 @@ public final class ScorerMetrics {
         predictionsByModel.computeIfAbsent(model, m -> new LongAdder()).add(count);
     }
 
-    void deadLetter(String kind) {
-        deadLettersByKind.computeIfAbsent(kind, k -> new LongAdder()).increment();
+    void deadLetter(DeadLetterKind kind) {
+        deadLettersByKind.computeIfAbsent(kind.name(), k -> new LongAdder()).increment();
     }
 
     void latencyMicros(long micros) {
@@ -91,7 +93,7 @@ public final class ScorerMetrics {
     }
 
     /** Where the scoring thread spends its time, besides waiting in poll. */
-    enum Phase {
+    public enum Phase {
         /** Avro decoding, validation and pixel decoding into the batch. */
         DECODE,
         /** The model calls. */

@@ -1,5 +1,7 @@
 package io.cifarstream.scorer;
 
+import io.cifarstream.schemas.Rejection;
+
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collection;
@@ -193,7 +195,7 @@ final class ScoringLoop implements Runnable {
             }
             Rejection rejection = decoder.admit(record, batch, receivedNanos);
             if (rejection != null) {
-                batch.reject(rejection);
+                batch.reject(record, rejection);
             }
             if (batch.isFull() && !flush()) {
                 return; // the rest of this poll was sought back and is read again

@@ -8,6 +8,7 @@ import java.nio.file.attribute.FileTime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.cifarstream.console.Setting;
 import io.cifarstream.console.UserError;
 import io.cifarstream.inference.ModelOptions;
 import io.cifarstream.inference.OnnxClassifier;
@@ -38,7 +39,7 @@ final class ScoringModel implements AutoCloseable {
         this.lastSeen = signature;
     }
 
-    /** Loads the model; failures are {@link UserError}s naming the file and the fix. */
+    /** Loads the model; failures are {@link io.cifarstream.console.UserFixable} errors naming the file and the fix. */
     static ScoringModel load(ModelSpec spec, ModelOptions options, int maxBatch) {
         // The signature is taken first, so a change made while loading is seen by the next check.
         FileSignature signature = Files.isRegularFile(spec.path()) ? FileSignature.of(spec) : null;
@@ -100,8 +101,8 @@ final class ScoringModel implements AutoCloseable {
                 BasicFileAttributes attributes = Files.readAttributes(spec.path(), BasicFileAttributes.class);
                 return new FileSignature(attributes.lastModifiedTime(), attributes.size());
             } catch (IOException e) {
-                throw new UserError("cannot read model " + spec.id() + " at " + spec.path() + " (" + e
-                        + "): pass the path of an .onnx file with --model");
+                throw new UserError(Setting.MODEL, "cannot read model " + spec.id() + " at " + spec.path()
+                        + " (" + e + "): give the path of an .onnx file");
             }
         }
     }

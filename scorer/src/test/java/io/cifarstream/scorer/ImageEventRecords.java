@@ -1,5 +1,6 @@
 package io.cifarstream.scorer;
 
+import io.cifarstream.schemas.CifarShape;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -19,9 +20,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-import io.cifarstream.broker.KafkaSettings;
-import io.cifarstream.broker.TopicSetup;
-import io.cifarstream.broker.TopicSpec;
+import io.cifarstream.kafka.KafkaSettings;
+import io.cifarstream.kafka.TopicSetup;
+import io.cifarstream.kafka.TopicSpec;
 import io.cifarstream.dataset.CifarImages;
 import io.cifarstream.schemas.AvroSerde;
 import io.cifarstream.schemas.ImageEncoding;
@@ -44,7 +45,7 @@ final class ImageEventRecords {
 
     /** Image {@code i} of {@code images} as raw CHW pixels with its label. */
     static ImageEvent raw(CifarImages images, int i) {
-        byte[] pixels = Arrays.copyOfRange(images.pixels(), i * CifarImages.PIXELS, (i + 1) * CifarImages.PIXELS);
+        byte[] pixels = Arrays.copyOfRange(images.pixels(), i * CifarShape.PIXELS, (i + 1) * CifarShape.PIXELS);
         return event(images.id(i), images.label(i), 32, 32, 3, ImageEncoding.RAW_CHW_U8, pixels);
     }
 
@@ -62,7 +63,7 @@ final class ImageEventRecords {
 
     static byte[] pngOf(byte[] chw, int index) {
         BufferedImage image = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
-        int base = index * CifarImages.PIXELS;
+        int base = index * CifarShape.PIXELS;
         for (int y = 0; y < 32; y++) {
             for (int x = 0; x < 32; x++) {
                 int p = y * 32 + x;

@@ -1,5 +1,6 @@
 package io.cifarstream.scorer;
 
+import io.cifarstream.schemas.CifarShape;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.cifarstream.broker.KafkaSettings;
+import io.cifarstream.kafka.KafkaSettings;
 import io.cifarstream.dataset.CifarImages;
 import io.cifarstream.schemas.AvroSerde;
 import io.cifarstream.schemas.DeadLetter;
@@ -205,7 +206,7 @@ class ScorerBadInputTest {
     }
 
     private static byte[] pixels(int i) {
-        return Arrays.copyOfRange(images.pixels(), i * CifarImages.PIXELS, (i + 1) * CifarImages.PIXELS);
+        return Arrays.copyOfRange(images.pixels(), i * CifarShape.PIXELS, (i + 1) * CifarShape.PIXELS);
     }
 
     private static byte[] event(String id, Integer label, int width, int height, int channels, ImageEncoding encoding,

@@ -1,15 +1,13 @@
 package io.cifarstream.scorer;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import io.cifarstream.testkit.ForeignModel;
+import io.cifarstream.schemas.CifarShape;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.LongSupplier;
 
-import io.cifarstream.broker.KafkaSettings;
+import io.cifarstream.kafka.KafkaSettings;
 import io.cifarstream.dataset.CifarImages;
 import io.cifarstream.inference.ModelOptions;
 import io.cifarstream.inference.OnnxClassifier;
@@ -23,7 +21,7 @@ import io.cifarstream.schemas.TopicNames;
 final class ScorerFixture {
 
     static final ModelOptions TORCH_CONVENTIONS = ModelOptions.defaults().withThreads(2)
-            .withNormalization(new float[] {0.5f, 0.5f, 0.5f}, new float[] {0.5f, 0.5f, 0.5f})
+            .withNormalization(ForeignModel.MEAN, ForeignModel.STD)
             .withOutput(OutputKind.LOGITS);
 
     private ScorerFixture() {
@@ -31,13 +29,7 @@ final class ScorerFixture {
 
     /** The foreign model, copied to {@code dir} under {@code fileName}. */
     static Path foreignModel(Path dir, String fileName) {
-        Path target = dir.resolve(fileName);
-        try (InputStream in = ScorerFixture.class.getResourceAsStream("/foreign/foreign_cnn.onnx")) {
-            Files.copy(in, target);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return target;
+        return ForeignModel.copyTo(dir, fileName);
     }
 
     /** A scorer configuration for one test: its own topics and group, quick status lines to the log. */
@@ -50,7 +42,7 @@ final class ScorerFixture {
 
     /** What {@code evaluate} computes for the same images: log-probabilities from one offline run. */
     static float[] offlineLogProbabilities(Path model, CifarImages images, int count) {
-        float[] out = new float[count * OnnxClassifier.CLASSES];
+        float[] out = new float[count * CifarShape.CLASSES];
         try (OnnxClassifier classifier = OnnxClassifier.load(model, TORCH_CONVENTIONS, 256)) {
             classifier.logProbabilities(images.pixels(), 0, count, out);
         }
@@ -59,7 +51,7 @@ final class ScorerFixture {
 
     static int argMax(float[] values, int offset) {
         int best = 0;
-        for (int k = 1; k < OnnxClassifier.CLASSES; k++) {
+        for (int k = 1; k < CifarShape.CLASSES; k++) {
             if (values[offset + k] > values[offset + best]) {
                 best = k;
             }

@@ -1,5 +1,6 @@
 package io.cifarstream.scorer;
 
+import io.cifarstream.schemas.DeadLetterKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
@@ -15,9 +16,9 @@ class ScorerMetricsTest {
         metrics.latencyMicros(4_000);
         metrics.latencyMicros(40_000);
         metrics.latencyMicros(400_000);
-        metrics.deadLetter("BAD_LABEL");
-        metrics.deadLetter("BAD_LABEL");
-        metrics.deadLetter("UNKNOWN_SCHEMA");
+        metrics.deadLetter(DeadLetterKind.BAD_LABEL);
+        metrics.deadLetter(DeadLetterKind.BAD_LABEL);
+        metrics.deadLetter(DeadLetterKind.UNKNOWN_SCHEMA);
         metrics.imagesScored(200);
         metrics.predictions("champion", 200);
         metrics.modelVersion("champion", "ad5db10b14d2f04f");
@@ -50,7 +51,7 @@ class ScorerMetricsTest {
     void theStatusLineSaysWhatWasDoneInOneLine() {
         ScorerMetrics metrics = new ScorerMetrics("cifar-stream-scorer-g-0", 16);
         metrics.imagesScored(1234);
-        metrics.deadLetter("WRONG_SIZE");
+        metrics.deadLetter(DeadLetterKind.WRONG_SIZE);
         metrics.batchCommitted(16);
         metrics.consumerLag(42);
 

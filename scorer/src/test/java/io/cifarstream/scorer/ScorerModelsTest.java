@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.cifarstream.broker.KafkaSettings;
-import io.cifarstream.console.UserError;
+import io.cifarstream.kafka.KafkaSettings;
+import io.cifarstream.console.Setting;
+import io.cifarstream.console.UserFixable;
 import io.cifarstream.dataset.CifarImages;
 import io.cifarstream.schemas.AvroSerde;
 import io.cifarstream.schemas.Prediction;
@@ -141,8 +142,9 @@ class ScorerModelsTest {
         ScorerConfig config = ScorerFixture.config(broker.settings(), TopicNames.defaults().withPrefix("never-"),
                 notAModel);
 
-        assertThatThrownBy(() -> Scorer.start(config)).isInstanceOf(UserError.class)
-                .hasMessageContaining(notAModel.toString()).hasMessageNotContaining("\n");
+        assertThatThrownBy(() -> Scorer.start(config)).isInstanceOf(UserFixable.class)
+                .hasMessageContaining(notAModel.toString()).hasMessageNotContaining("\n")
+                .extracting(e -> ((UserFixable) e).setting()).isEqualTo(Setting.MODEL);
     }
 
     @Test
@@ -155,7 +157,8 @@ class ScorerModelsTest {
         ScorerConfig config = ScorerFixture.config(KafkaSettings.of("localhost:" + closedPort),
                 TopicNames.defaults(), model);
 
-        assertThatThrownBy(() -> Scorer.start(config)).isInstanceOf(UserError.class)
-                .hasMessageStartingWith("no Kafka broker at localhost:" + closedPort);
+        assertThatThrownBy(() -> Scorer.start(config)).isInstanceOf(UserFixable.class)
+                .hasMessageStartingWith("no Kafka broker at localhost:" + closedPort)
+                .extracting(e -> ((UserFixable) e).setting()).isEqualTo(Setting.KAFKA_SERVERS);
     }
 }

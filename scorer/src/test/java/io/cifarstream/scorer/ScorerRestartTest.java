@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.cifarstream.broker.KafkaSettings;
+import io.cifarstream.kafka.KafkaSettings;
 import io.cifarstream.dataset.CifarImages;
 import io.cifarstream.schemas.AvroSerde;
 import io.cifarstream.schemas.Prediction;
@@ -63,20 +63,14 @@ class ScorerRestartTest {
                 .allSatisfy((id, count) -> assertThat(count).isOne());
     }
 
-    /** A scorer in its own JVM, with small batches so that it is still busy when it is killed. */
+    /** A scorer in its own JVM ({@link ScorerProcess}), with small batches so that it is still busy when it is killed. */
     private static Process startScorer(KafkaBroker broker, TopicNames topics, Path model, Path log) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"),
                 "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
-                ScoreCommand.class.getName(),
-                "--bootstrap-server", broker.bootstrapServers(),
-                "--model", "foreign=" + model,
-                "--input-mean", "0.5,0.5,0.5", "--input-std", "0.5,0.5,0.5", "--output", "logits", "--threads", "1",
-                "--images-topic", topics.images(), "--predictions-topic", topics.predictions(),
-                "--dead-letters-topic", topics.deadLetters(),
-                "--group", "restart-" + topics.images(), "--instance-id", "only",
-                "--max-batch", "4", "--linger-ms", "5"));
+                ScorerProcess.class.getName(), broker.bootstrapServers(), topics.images(), topics.predictions(),
+                topics.deadLetters(), "restart-" + topics.images(), "only", model.toString()));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 

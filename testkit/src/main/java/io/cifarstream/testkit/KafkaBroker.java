@@ -1,6 +1,6 @@
 package io.cifarstream.testkit;
 
-import io.cifarstream.broker.KafkaSettings;
+import io.cifarstream.kafka.KafkaSettings;
 
 /**
  * A running Kafka broker that tests may use, shared by every test of a run: tests create their own,

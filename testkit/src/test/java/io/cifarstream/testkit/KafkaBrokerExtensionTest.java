@@ -1,9 +1,9 @@
 package io.cifarstream.testkit;
 
-import io.cifarstream.broker.BrokerUnreachableException;
-import io.cifarstream.broker.KafkaSettings;
-import io.cifarstream.broker.TopicSetup;
-import io.cifarstream.broker.TopicSpec;
+import io.cifarstream.kafka.BrokerUnreachableException;
+import io.cifarstream.kafka.KafkaSettings;
+import io.cifarstream.kafka.TopicSetup;
+import io.cifarstream.kafka.TopicSpec;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestReporter;

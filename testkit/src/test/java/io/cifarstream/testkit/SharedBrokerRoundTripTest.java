@@ -1,7 +1,7 @@
 package io.cifarstream.testkit;
 
-import io.cifarstream.broker.TopicSetup;
-import io.cifarstream.broker.TopicSpec;
+import io.cifarstream.kafka.TopicSetup;
+import io.cifarstream.kafka.TopicSpec;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;

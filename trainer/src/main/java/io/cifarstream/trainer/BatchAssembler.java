@@ -1,5 +1,6 @@
 package io.cifarstream.trainer;
 
+import io.cifarstream.schemas.CifarShape;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -12,10 +13,6 @@ import java.nio.FloatBuffer;
  * Normalization is a table lookup per pixel. Not thread-safe.
  */
 final class BatchAssembler {
-    static final int SIDE = 32;
-    static final int PLANE = SIDE * SIDE;
-    static final int IMAGE = 3 * PLANE;
-    static final int CLASSES = 10;
 
     private final float[][] lookup;
     private final float[] paddingValue;
@@ -33,12 +30,12 @@ final class BatchAssembler {
         this.paddingValue = new float[] {lookup[0][0], lookup[1][0], lookup[2][0]};
         this.cropPadding = cropPadding;
         this.flip = flip;
-        this.pixels = new float[maxBatch * IMAGE];
-        this.pixelBuffer = direct(maxBatch * IMAGE);
-        this.targets = new float[maxBatch * CLASSES];
-        this.targetBuffer = direct(maxBatch * CLASSES);
-        this.offValue = (float) (labelSmoothing / CLASSES);
-        this.onValue = (float) (1 - labelSmoothing + labelSmoothing / CLASSES);
+        this.pixels = new float[maxBatch * CifarShape.PIXELS];
+        this.pixelBuffer = direct(maxBatch * CifarShape.PIXELS);
+        this.targets = new float[maxBatch * CifarShape.CLASSES];
+        this.targetBuffer = direct(maxBatch * CifarShape.CLASSES);
+        this.offValue = (float) (labelSmoothing / CifarShape.CLASSES);
+        this.onValue = (float) (1 - labelSmoothing + labelSmoothing / CifarShape.CLASSES);
     }
 
     private static FloatBuffer direct(int floats) {
@@ -55,20 +52,20 @@ final class BatchAssembler {
             int dy = cropPadding == 0 ? 0 : random.nextInt(2 * cropPadding + 1) - cropPadding;
             int dx = cropPadding == 0 ? 0 : random.nextInt(2 * cropPadding + 1) - cropPadding;
             boolean mirror = flip && random.nextInt(2) == 1;
-            copyImage(source, record * IMAGE, b * IMAGE, dy, dx, mirror);
+            copyImage(source, record * CifarShape.PIXELS, b * CifarShape.PIXELS, dy, dx, mirror);
         }
         pixelBuffer.clear();
-        pixelBuffer.put(pixels, 0, count * IMAGE).flip();
+        pixelBuffer.put(pixels, 0, count * CifarShape.PIXELS).flip();
         return pixelBuffer;
     }
 
     /** Records {@code first .. first+count-1} of {@code source}, normalized, without augmentation. */
     FloatBuffer images(byte[] source, int first, int count) {
         for (int b = 0; b < count; b++) {
-            copyImage(source, (first + b) * IMAGE, b * IMAGE, 0, 0, false);
+            copyImage(source, (first + b) * CifarShape.PIXELS, b * CifarShape.PIXELS, 0, 0, false);
         }
         pixelBuffer.clear();
-        pixelBuffer.put(pixels, 0, count * IMAGE).flip();
+        pixelBuffer.put(pixels, 0, count * CifarShape.PIXELS).flip();
         return pixelBuffer;
     }
 
@@ -76,19 +73,19 @@ final class BatchAssembler {
     private void copyImage(byte[] source, int sourceOffset, int targetOffset, int dy, int dx, boolean mirror) {
         for (int c = 0; c < 3; c++) {
             float[] table = lookup[c];
-            int sourcePlane = sourceOffset + c * PLANE;
-            int targetPlane = targetOffset + c * PLANE;
-            for (int y = 0; y < SIDE; y++) {
+            int sourcePlane = sourceOffset + c * CifarShape.PLANE;
+            int targetPlane = targetOffset + c * CifarShape.PLANE;
+            for (int y = 0; y < CifarShape.SIDE; y++) {
                 int sy = y + dy;
-                int targetRow = targetPlane + y * SIDE;
-                if (sy < 0 || sy >= SIDE) {
-                    java.util.Arrays.fill(pixels, targetRow, targetRow + SIDE, paddingValue[c]);
+                int targetRow = targetPlane + y * CifarShape.SIDE;
+                if (sy < 0 || sy >= CifarShape.SIDE) {
+                    java.util.Arrays.fill(pixels, targetRow, targetRow + CifarShape.SIDE, paddingValue[c]);
                     continue;
                 }
-                int sourceRow = sourcePlane + sy * SIDE;
-                for (int x = 0; x < SIDE; x++) {
-                    int sx = (mirror ? SIDE - 1 - x : x) + dx;
-                    pixels[targetRow + x] = sx < 0 || sx >= SIDE ? paddingValue[c] : table[source[sourceRow + sx] & 0xff];
+                int sourceRow = sourcePlane + sy * CifarShape.SIDE;
+                for (int x = 0; x < CifarShape.SIDE; x++) {
+                    int sx = (mirror ? CifarShape.SIDE - 1 - x : x) + dx;
+                    pixels[targetRow + x] = sx < 0 || sx >= CifarShape.SIDE ? paddingValue[c] : table[source[sourceRow + sx] & 0xff];
                 }
             }
         }
@@ -96,12 +93,12 @@ final class BatchAssembler {
 
     /** Smoothed one-hot targets of records {@code order[from .. from+count-1]}, flipped for reading. */
     FloatBuffer targets(byte[] labels, int[] order, int from, int count) {
-        java.util.Arrays.fill(targets, 0, count * CLASSES, offValue);
+        java.util.Arrays.fill(targets, 0, count * CifarShape.CLASSES, offValue);
         for (int b = 0; b < count; b++) {
-            targets[b * CLASSES + labels[order[from + b]]] = onValue;
+            targets[b * CifarShape.CLASSES + labels[order[from + b]]] = onValue;
         }
         targetBuffer.clear();
-        targetBuffer.put(targets, 0, count * CLASSES).flip();
+        targetBuffer.put(targets, 0, count * CifarShape.CLASSES).flip();
         return targetBuffer;
     }
 }

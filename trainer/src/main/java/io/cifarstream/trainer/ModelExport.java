@@ -1,5 +1,6 @@
 package io.cifarstream.trainer;
 
+import io.cifarstream.schemas.CifarShape;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -80,15 +81,15 @@ public final class ModelExport {
 
     private static double checkParity(Path candidate, NetworkScorer scorer, byte[] pixels, int count) {
         float[] djl = scorer.logProbabilities(pixels, 0, count);
-        float[] onnx = new float[count * OnnxClassifier.CLASSES];
+        float[] onnx = new float[count * CifarShape.CLASSES];
         try (OnnxClassifier classifier = OnnxClassifier.load(candidate, ModelOptions.defaults())) {
             classifier.logProbabilities(pixels, 0, count, onnx);
         }
         double maxDifference = 0;
         int disagreements = 0;
         for (int i = 0; i < count; i++) {
-            for (int k = 0; k < OnnxClassifier.CLASSES; k++) {
-                int at = i * OnnxClassifier.CLASSES + k;
+            for (int k = 0; k < CifarShape.CLASSES; k++) {
+                int at = i * CifarShape.CLASSES + k;
                 double difference = Math.abs(djl[at] - onnx[at]);
                 maxDifference = Double.isNaN(difference) ? Double.POSITIVE_INFINITY : Math.max(maxDifference, difference);
             }
@@ -107,8 +108,8 @@ public final class ModelExport {
 
     private static int argMax(float[] logProbabilities, int record) {
         int best = 0;
-        int from = record * OnnxClassifier.CLASSES;
-        for (int k = 1; k < OnnxClassifier.CLASSES; k++) {
+        int from = record * CifarShape.CLASSES;
+        for (int k = 1; k < CifarShape.CLASSES; k++) {
             if (logProbabilities[from + k] > logProbabilities[from + best]) {
                 best = k;
             }

@@ -1,5 +1,6 @@
 package io.cifarstream.trainer;
 
+import io.cifarstream.schemas.CifarShape;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -40,14 +41,14 @@ final class NetworkScorer {
 
     /** count*10 log-probabilities of records {@code first..first+count-1}. */
     float[] logProbabilities(byte[] pixels, int first, int count) {
-        float[] out = new float[count * BatchAssembler.CLASSES];
+        float[] out = new float[count * CifarShape.CLASSES];
         for (int done = 0; done < count; done += BATCH) {
             int n = Math.min(BATCH, count - done);
             try (NDManager batch = manager.newSubManager()) {
                 NDArray input = batch.create(assembler.images(pixels, first + done, n), new Shape(n, 3, 32, 32),
                         DataType.FLOAT32);
                 float[] values = net.forward(input, false).toFloatArray();
-                System.arraycopy(values, 0, out, done * BatchAssembler.CLASSES, values.length);
+                System.arraycopy(values, 0, out, done * CifarShape.CLASSES, values.length);
             }
         }
         return out;

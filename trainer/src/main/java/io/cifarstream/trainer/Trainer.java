@@ -1,5 +1,6 @@
 package io.cifarstream.trainer;
 
+import io.cifarstream.schemas.CifarShape;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.cifarstream.console.Setting;
 import io.cifarstream.console.UserError;
 import io.cifarstream.dataset.CifarImages;
 
@@ -61,8 +63,9 @@ public final class Trainer {
         long seed = resumed.map(Checkpoint::seed).orElse(config.seed());
         int images = config.trainLimit() == 0 ? train.size() : Math.min(config.trainLimit(), train.size());
         if (resumed.isPresent() && resumed.get().trainImages() != images) {
-            throw new UserError("the checkpoint in " + checkpointDir + " trained on " + resumed.get().trainImages()
-                    + " images, this run would use " + images + ": resume with the same --train-limit");
+            throw new UserError(Setting.RESUME, "the checkpoint in " + checkpointDir + " trained on "
+                    + resumed.get().trainImages() + " images, this run would use " + images
+                    + ": resume with the same training-image limit");
         }
         Files.createDirectories(out);
 
@@ -149,14 +152,14 @@ public final class Trainer {
         Optional<Path> latest = Checkpoint.latest(checkpointDir);
         if (!config.resume()) {
             if (latest.isPresent()) {
-                throw new UserError(config.outDir() + " already holds a run (" + latest.get().getFileName()
-                        + "): add --resume to continue it, or choose another --out");
+                throw new UserError(Setting.OUTPUT, config.outDir() + " already holds a run ("
+                        + latest.get().getFileName() + "): resume it, or choose another output folder");
             }
             return Optional.empty();
         }
         if (latest.isEmpty()) {
-            throw new UserError("nothing to resume: no checkpoint in " + checkpointDir
-                    + "; point --out at an interrupted run, or drop --resume");
+            throw new UserError(Setting.RESUME, "nothing to resume: no checkpoint in " + checkpointDir
+                    + "; name the output folder of an interrupted run, or start a new run");
         }
         return Optional.of(Checkpoint.load(latest.get()));
     }
@@ -171,7 +174,7 @@ public final class Trainer {
             NDArray input = batch.create(assembler.images(train.pixels(), order, from, count, random),
                     new Shape(count, 3, 32, 32), DataType.FLOAT32);
             NDArray targets = batch.create(assembler.targets(train.labels(), order, from, count),
-                    new Shape(count, BatchAssembler.CLASSES), DataType.FLOAT32);
+                    new Shape(count, CifarShape.CLASSES), DataType.FLOAT32);
             try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
                 NDArray loss = net.forward(input, true).mul(targets).sum(new int[] {1}).mean().neg();
                 collector.backward(loss);

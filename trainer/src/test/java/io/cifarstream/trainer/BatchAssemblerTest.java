@@ -1,5 +1,6 @@
 package io.cifarstream.trainer;
 
+import io.cifarstream.schemas.CifarShape;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
 
@@ -8,7 +9,7 @@ import java.nio.FloatBuffer;
 import org.junit.jupiter.api.Test;
 
 class BatchAssemblerTest {
-    private static final int IMAGE = BatchAssembler.IMAGE;
+    private static final int IMAGE = CifarShape.PIXELS;
 
     private static byte[] images(int count) {
         byte[] pixels = new byte[count * IMAGE];
@@ -25,7 +26,7 @@ class BatchAssemblerTest {
         FloatBuffer batch = new BatchAssembler(n, 2, 0, false, 0).images(pixels, 1, 2);
         assertThat(batch.remaining()).isEqualTo(2 * IMAGE);
         for (int i = 0; i < 2 * IMAGE; i++) {
-            int channel = (i % IMAGE) / BatchAssembler.PLANE;
+            int channel = (i % IMAGE) / CifarShape.PLANE;
             double expected = ((pixels[IMAGE + i] & 0xff) / 255.0 - n.mean()[channel]) / n.std()[channel];
             assertThat(batch.get(i)).isCloseTo((float) expected, offset(1e-5f));
         }

@@ -1,5 +1,6 @@
 package io.cifarstream.trainer;
 
+import io.cifarstream.console.Setting;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -147,8 +148,10 @@ class TrainerTest {
         Path out = dir.resolve("run");
         train(config(TINY, out, 64), TrainingListener.silent());
         assertThatThrownBy(() -> train(config(TINY, out, 64), TrainingListener.silent()))
-                .isInstanceOf(UserError.class).hasMessageContaining("--resume");
+                .isInstanceOf(UserError.class).hasMessageContaining("already holds a run").hasMessageContaining("resume it")
+                .extracting(e -> ((UserError) e).setting()).isEqualTo(Setting.OUTPUT);
         assertThatThrownBy(() -> train(config(TINY, dir.resolve("empty"), 64).withResume(true),
-                TrainingListener.silent())).isInstanceOf(UserError.class).hasMessageContaining("nothing to resume");
+                TrainingListener.silent())).isInstanceOf(UserError.class).hasMessageContaining("nothing to resume")
+                .extracting(e -> ((UserError) e).setting()).isEqualTo(Setting.RESUME);
     }
 }

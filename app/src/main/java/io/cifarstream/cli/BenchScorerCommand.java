@@ -1,0 +1,82 @@
+package io.cifarstream.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import io.cifarstream.bench.JitSettling;
+import io.cifarstream.bench.ScorerBenchmark;
+import io.cifarstream.dataset.CifarImages;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code cifar-stream bench scorer}: see {@link ScorerBenchmark}. */
+@Command(name = "scorer", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Benchmark the scorer: raw ONNX Runtime, end-to-end through Kafka, latency under load (JSON)")
+final class BenchScorerCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "FILE", description = "The .onnx model to score with.")
+    Path model;
+
+    @Mixin
+    ModelFlags modelFlags;
+
+    @Mixin
+    DataFlag data;
+
+    @Option(names = "--images", defaultValue = "10000", paramLabel = "N",
+            description = "Test images replayed end to end. Default: ${DEFAULT-VALUE}.")
+    int images;
+
+    @Mixin
+    BatchingFlags batching;
+
+    @Option(names = "--passes", defaultValue = "8", paramLabel = "N",
+            description = "Times the images are replayed for the end-to-end run: long enough (80,000 images, ~10 s by "
+                    + "default) that a late JIT wave (~1 CPU second after a minute) moves the figure by a few percent. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int passes;
+
+    @Option(names = "--warmup", defaultValue = "60s", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Before the end-to-end run unreported passes, and before the latency run unreported 5 s windows "
+                    + "of its stream, run until the JIT compilers settle (under " + JitSettling.SETTLED_PERCENT + "%% of "
+                    + "the CPU in two in a row) or this long: the in-process broker keeps them busy for minutes, which a "
+                    + "deployed scorer pays once. 0s = one pass, no window. Default: ${DEFAULT-VALUE}.")
+    Duration warmup;
+
+    @Option(names = "--load-fraction", defaultValue = "0.5", paramLabel = "F",
+            description = "Offered load of the latency run, as a fraction of the end-to-end maximum. Default: ${DEFAULT-VALUE}.")
+    double loadFraction;
+
+    @Option(names = "--latency-seconds", defaultValue = "15", paramLabel = "S",
+            description = "Length of the latency run. Default: ${DEFAULT-VALUE}.")
+    int latencySeconds;
+
+    @Mixin
+    BenchCommand.JsonFlag json;
+
+    @Override
+    public Integer call() throws Exception {
+        CifarImages test = data.open().test();
+        if (images < 1 || images > test.size()) {
+            throw new ParameterException(spec.commandLine(), "--images must be 1 to " + test.size() + ", got " + images);
+        }
+        if (passes < 1) {
+            throw new ParameterException(spec.commandLine(), "--passes must be at least 1, got " + passes);
+        }
+        var figures = ScorerBenchmark.run(model, modelFlags.toOptions(), test.first(images), batching.maxBatch(),
+                batching.linger(), passes, warmup, loadFraction, Duration.ofSeconds(latencySeconds));
+        json.publish(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(figures));
+        return 0;
+    }
+}

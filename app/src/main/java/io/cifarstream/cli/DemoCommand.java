@@ -1,0 +1,286 @@
+package io.cifarstream.cli;
+
+import io.cifarstream.console.Setting;
+
+import io.cifarstream.demo.DemoModel;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+import io.cifarstream.broker.EmbeddedKafkaBroker;
+import io.cifarstream.kafka.KafkaSettings;
+import io.cifarstream.kafka.TopicSetup;
+import io.cifarstream.kafka.TopicSpec;
+import io.cifarstream.console.BearerToken;
+import io.cifarstream.console.ProgressBar;
+import io.cifarstream.console.UserError;
+import io.cifarstream.dataset.Cifar10;
+import io.cifarstream.dataset.CifarImages;
+import io.cifarstream.metrics.ReportTable;
+import io.cifarstream.metricsstream.MetricsConfig;
+import io.cifarstream.metricsstream.MetricsService;
+import io.cifarstream.metricsstream.ViewReport;
+import io.cifarstream.replay.CifarSplitSource;
+import io.cifarstream.replay.Replay;
+import io.cifarstream.replay.ReplayPlan;
+import io.cifarstream.schemas.TopicNames;
+import io.cifarstream.scorer.ModelSpec;
+import io.cifarstream.scorer.Scorer;
+import io.cifarstream.scorer.ScorerConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * {@code cifar-stream demo}: the whole system on one machine. Broker (embedded unless --bootstrap-server), a model
+ * (given, cached, or trained now), the metrics stream with its HTTP API, the scorer, then a replay of the test split;
+ * it ends by printing the final cumulative metrics once every image is scored and counted.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run everything on this machine: broker, model, scorer, live metrics, replay of the test set",
+            "", "Starts an embedded Kafka broker (unless --bootstrap-server), trains a model with the fast recipe if "
+                + "none is given (cached for the next run), starts the metrics stream and the scorer, replays the "
+                + "CIFAR-10 test split and prints the final metrics when every image is scored and counted."})
+public final class DemoCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    DataFlag data;
+
+    /** Absent: an embedded broker. Given: that cluster, with topics under a run prefix. */
+    @Mixin
+    KafkaFlags kafkaFlags;
+
+    @Option(names = "--model", paramLabel = "FILE", description = "Score with this ONNX model instead of training one.")
+    Path model;
+
+    @Mixin
+    ModelFlags modelFlags;
+
+    @Option(names = "--json", paramLabel = "FILE",
+            description = "Write the final cumulative metrics as JSON (the names of `evaluate --json`).")
+    Path json;
+
+    @Option(names = "--epochs", defaultValue = "8", paramLabel = "N",
+            description = "Epochs of the fast recipe when the demo trains its model (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Training seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--limit", paramLabel = "N", description = "Replay the first N test images (default: all 10,000).")
+    Integer limit;
+
+    @Option(names = "--rate", paramLabel = "N", description = "Replay at N images/s (default: as fast as possible).")
+    Double rate;
+
+    @Option(names = "--label-delay", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Send labels this long after their images, on the labels topic (default: inside the events).")
+    Duration labelDelay;
+
+    @Option(names = "--partitions", defaultValue = "2", paramLabel = "N",
+            description = "Partitions of the images, predictions and labels topics (default: ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--http-port", defaultValue = "8080", paramLabel = "PORT",
+            description = "Dashboard and metrics API port (default: ${DEFAULT-VALUE}; 0 = any free port).")
+    int httpPort;
+
+    @Option(names = "--http-host", defaultValue = "127.0.0.1", paramLabel = "HOST",
+            description = "Address the dashboard binds to (default: ${DEFAULT-VALUE}).")
+    String httpHost;
+
+    @Mixin
+    HttpTokenFlag httpTokenFlag;
+
+    @Option(names = "--work-dir", defaultValue = "runs/demo", paramLabel = "DIR",
+            description = "Broker data and stream state of this demo (default: ${DEFAULT-VALUE}, emptied at start).")
+    Path workDir;
+
+    @Option(names = "--keep-running", description = "Leave everything up after the replay (Ctrl-C stops it).")
+    boolean keepRunning;
+
+    @Option(names = "--timeout", defaultValue = "10m", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Give up waiting for the metrics to count every image after this long (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Override
+    public Integer call() throws Exception {
+        long started = System.nanoTime();
+        Cifar10 cifar = data.open();
+        CifarImages test = cifar.test();
+        if (limit != null) {
+            if (limit < 1 || limit > test.size()) {
+                throw new ParameterException(spec.commandLine(), "--limit must be between 1 and " + test.size() + ", got " + limit);
+            }
+            test = test.first(limit);
+        }
+        Path modelFile = model != null ? requireModel(model)
+                : DemoModel.trainedOrCached(DemoModel.cacheRoot(), epochs, seed, cifar.location());
+        String modelId = modelId(modelFile);
+
+        BearerToken httpToken = httpTokenFlag.token();
+        deleteRecursively(workDir);
+        Files.createDirectories(workDir);
+        List<AutoCloseable> running = new ArrayList<>();
+        try {
+            KafkaSettings kafka;
+            TopicNames topics;
+            if (!kafkaFlags.given()) {
+                EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().port(0).controllerPort(0)
+                        .dataDir(workDir.resolve("kafka")).defaultPartitions(partitions).start();
+                running.add(broker);
+                kafka = KafkaSettings.of(broker.bootstrapServers());
+                topics = TopicNames.defaults();
+                System.out.println("Kafka broker (embedded, KRaft) at " + broker.bootstrapServers());
+            } else {
+                kafka = kafkaFlags.settings();
+                topics = TopicNames.defaults().withPrefix("demo-" + System.currentTimeMillis() + "-");
+                System.out.println("Kafka at " + kafka.bootstrapServers() + ", topics prefixed "
+                        + topics.images().replace("images", ""));
+            }
+            new TopicSetup(kafka).ensure(List.of(TopicSpec.of(topics.images(), partitions),
+                    TopicSpec.of(topics.predictions(), partitions), TopicSpec.of(topics.labels(), partitions),
+                    TopicSpec.of(topics.metrics(), 1), TopicSpec.of(topics.deadLetters(), 1)));
+
+            MetricsService metrics = MetricsService.start(new MetricsService.Options(kafka,
+                    MetricsConfig.defaults(topics), "cifar-demo-metrics", workDir.resolve("metrics-state"), httpHost,
+                    httpPort, Map.of(), httpToken));
+            running.add(0, metrics);
+            URI dashboard = metrics.httpAddress();
+            System.out.println("Dashboard and metrics API at " + dashboard + "/" + (httpToken.required()
+                    ? " (bearer token required: open " + dashboard + "/#token=<token> in a browser)" : ""));
+
+            Scorer scorer = Scorer.start(ScorerConfig.of(kafka, List.of(new ModelSpec(modelId, modelFile)),
+                    modelFlags.toOptions()).withTopics(topics).withPartitions(partitions)
+                    .withInstanceId("demo").withStatus(Duration.ofSeconds(5), line -> { }));
+            running.add(0, scorer);
+            System.out.println("Scorer scoring '" + topics.images() + "' with model " + modelId + " (" + modelFile
+                    + ")");
+
+            ReplayPlan plan = ReplayPlan.all();
+            if (rate != null) {
+                plan = plan.withRate(rate);
+            }
+            if (labelDelay != null) {
+                plan = plan.withLateLabels(labelDelay);
+            }
+            Replay.Summary replayed;
+            try (ProgressBar bar = ProgressBar.start("replay", test.size(), "img")) {
+                replayed = new Replay(kafka, topics, partitions).run(new CifarSplitSource(test), plan, bar::stepBy);
+            }
+            System.out.printf(Locale.ROOT, "Replayed %d test images in %.1f s%n", replayed.images(),
+                    replayed.elapsed().toMillis() / 1000.0);
+
+            ViewReport last = awaitCount(dashboard, httpToken, modelId, replayed.images());
+            System.out.println();
+            System.out.println("Final cumulative metrics of " + modelId + " over " + last.report().count()
+                    + " test images (live, from the metrics stream):");
+            System.out.println(new ReportTable(test.classNames()).render(last.report()));
+            if (json != null) {
+                Files.writeString(json, last.toJson());
+                System.out.println("Wrote " + json);
+            }
+            System.out.printf(Locale.ROOT, "Demo done in %.0f s. Dashboard: %s/%n",
+                    (System.nanoTime() - started) / 1e9, dashboard);
+            if (keepRunning) {
+                System.out.println("Everything keeps running (--keep-running): Ctrl-C stops it.");
+                CountDownLatch stop = new CountDownLatch(1);
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    closeAll(running);
+                    stop.countDown();
+                }));
+                stop.await();
+            }
+            return 0;
+        } finally {
+            closeAll(running);
+        }
+    }
+
+    /** Polls the metrics API until the model's cumulative view counts {@code expected} images. */
+    private ViewReport awaitCount(URI api, BearerToken token, String modelId, int expected)
+            throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newHttpClient();
+        URI uri = api.resolve("/api/models/" + modelId + "?view=cumulative");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long seen = -1;
+        try (ProgressBar bar = ProgressBar.start("scored and counted", expected, "img")) {
+            while (System.nanoTime() < deadline) {
+                HttpResponse<String> response = http.send(token.authorize(HttpRequest.newBuilder(uri).GET()).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    ViewReport report = ViewReport.fromJson(response.body());
+                    long count = report.report().count();
+                    if (count > seen) {
+                        bar.stepBy(count - Math.max(seen, 0));
+                        seen = count;
+                    }
+                    if (count >= expected) {
+                        return report;
+                    }
+                }
+                Thread.sleep(250);
+            }
+        }
+        throw new UserError(Setting.TIMEOUT, "after " + timeout + " the metrics count " + Math.max(seen, 0) + " of "
+                + expected + " images: the scorer or the metrics stream is stuck; rerun with --verbose, or wait longer");
+    }
+
+    private static Path requireModel(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new UserError(Setting.MODEL, "no model file at " + file + ": give an .onnx file, or none to let"
+                    + " the demo train one");
+        }
+        return file;
+    }
+
+    /** {@code runs/x/model.onnx} is {@code x}; any other file is its name without {@code .onnx}. */
+    static String modelId(Path file) {
+        String name = file.getFileName().toString().replaceFirst("\\.onnx$", "");
+        Path parent = file.toAbsolutePath().getParent();
+        return name.equals("model") && parent != null && parent.getFileName() != null
+                ? parent.getFileName().toString() : name;
+    }
+
+    private static void closeAll(List<AutoCloseable> running) {
+        synchronized (running) {
+            for (AutoCloseable c : running) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    System.err.println("while stopping: " + e.getMessage());
+                }
+            }
+            running.clear();
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

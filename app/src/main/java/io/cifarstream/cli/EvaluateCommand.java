@@ -1,0 +1,128 @@
+package io.cifarstream.cli;
+
+import io.cifarstream.evaluate.Evaluation;
+import io.cifarstream.evaluate.EvaluationPlots;
+import io.cifarstream.evaluate.PredictionsCsv;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.cifarstream.console.ProgressBar;
+import io.cifarstream.console.UserError;
+import io.cifarstream.dataset.CifarImages;
+import io.cifarstream.inference.OnnxClassifier;
+import io.cifarstream.metrics.ReportTable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.ParameterException;
+
+/** {@code cifar-stream evaluate}: any ONNX CIFAR-10 classifier on the test split, metrics as scikit-learn defines them. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Evaluate an ONNX classifier on the CIFAR-10 test split (scikit-learn's metrics, plots)",
+            "", "Runs the model with ONNX Runtime and prints the confusion matrix, accuracy, F1 (micro, macro, "
+                + "weighted), per-class precision/recall/F1 and one-vs-rest ROC-AUC, as scikit-learn defines them; "
+                + "writes PNG plots, and on request JSON and per-image CSV.", ""})
+public final class EvaluateCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+    @Option(names = "--model", required = true, paramLabel = "FILE", description = "The .onnx model.")
+    Path model;
+
+    @Mixin
+    DataFlag data;
+
+    @Mixin
+    ModelFlags modelFlags;
+
+    @Option(names = "--limit", paramLabel = "N", description = "Evaluate the first N test images only.")
+    Integer limit;
+
+    @Option(names = "--batch-size", defaultValue = "256", paramLabel = "N",
+            description = "Images per ONNX Runtime call (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Where the PNGs go (default: an 'evaluation' folder beside the model).")
+    Path out;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write every number to FILE as JSON "
+            + "(count, accuracy, f1_micro, f1_macro, f1_weighted, confusion, precision, recall, f1, auc, auc_macro, "
+            + "log_loss, roc), the names the streaming metrics use.")
+    Path json;
+
+    @Option(names = "--predictions", paramLabel = "FILE",
+            description = "Write one CSV row per test image: index,label,predicted,logp_0..logp_9.")
+    Path predictions;
+
+    @Override
+    public Integer call() throws IOException {
+        if (batchSize < 1) {
+            throw new ParameterException(spec.commandLine(), "--batch-size must be at least 1, got " + batchSize);
+        }
+        CifarImages test = data.open().test();
+        if (limit != null) {
+            if (limit < 1 || limit > test.size()) {
+                throw new ParameterException(spec.commandLine(), "--limit must be between 1 and " + test.size() + ", got " + limit);
+            }
+            test = test.first(limit);
+        }
+        Evaluation evaluation;
+        String version;
+        try (OnnxClassifier classifier = OnnxClassifier.load(model, modelFlags.toOptions(), batchSize);
+                ProgressBar bar = ProgressBar.start("evaluate", test.size(), "img")) {
+            warnOnClassNames(classifier.metadata().classNames().orElse(null), test.classNames());
+            version = classifier.version();
+            evaluation = Evaluation.run(classifier, test, bar::stepBy);
+        }
+        List<String> names = test.classNames();
+        System.out.println("Model " + model + " (version " + version + "), " + test.size() + " test images");
+        System.out.println(new ReportTable(names).render(evaluation.report()));
+
+        Path dir = out != null ? out : model.toAbsolutePath().getParent().resolve("evaluation");
+        Files.createDirectories(dir);
+        String title = model.getFileName().toString();
+        Path confusionPng = dir.resolve("confusion.png");
+        Path rocPng = dir.resolve("roc.png");
+        EvaluationPlots.confusionMatrix(evaluation.report(), names, "Confusion matrix — " + title, confusionPng);
+        EvaluationPlots.rocCurves(evaluation.report(), names, "ROC (one vs rest) — " + title, rocPng);
+        System.out.println("Wrote " + confusionPng);
+        System.out.println("Wrote " + rocPng);
+        if (json != null) {
+            writeJson(evaluation, version);
+            System.out.println("Wrote " + json);
+        }
+        if (predictions != null) {
+            PredictionsCsv.write(evaluation, predictions);
+            System.out.println("Wrote " + predictions);
+        }
+        return 0;
+    }
+
+    private void writeJson(Evaluation evaluation, String version) throws IOException {
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode node = mapper.createObjectNode();
+        node.put("model", model.toString());
+        node.put("model_version", version);
+        node.setAll((ObjectNode) mapper.valueToTree(evaluation.report()));
+        mapper.writeValue(json.toFile(), node);
+    }
+
+    private static void warnOnClassNames(List<String> declared, List<String> dataset) {
+        if (declared != null && !declared.equals(dataset)) {
+            System.err.printf(Locale.ROOT, "warning: the model declares classes %s, the data set has %s; "
+                    + "metrics use the data set's order%n", declared, dataset);
+        }
+    }
+}

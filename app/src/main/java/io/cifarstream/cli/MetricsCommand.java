@@ -1,0 +1,148 @@
+package io.cifarstream.cli;
+
+import io.cifarstream.metricsstream.MetricsConfig;
+import io.cifarstream.metricsstream.MetricsService;
+
+import io.cifarstream.console.UserError;
+import io.cifarstream.metrics.RocSketch;
+import io.cifarstream.schemas.TopicNames;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code cifar-stream metrics}: runs {@link MetricsService} in the foreground until Ctrl-C, then closes it with a
+ * clean commit. Prints where the API listens and which topics it reads and writes.
+ */
+@Command(name = "metrics", mixinStandardHelpOptions = true,
+        description = "Keep live model-quality metrics from the predictions topic (Kafka Streams)")
+public final class MetricsCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private KafkaFlags kafka;
+
+    @Option(names = "--predictions-topic", defaultValue = "predictions", description = "Default: ${DEFAULT-VALUE}.")
+    private String predictionsTopic;
+
+    @Option(names = "--labels-topic", defaultValue = "labels", description = "Default: ${DEFAULT-VALUE}.")
+    private String labelsTopic;
+
+    @Option(names = "--metrics-topic", defaultValue = "metrics", description = "Default: ${DEFAULT-VALUE}.")
+    private String metricsTopic;
+
+    @Option(names = "--dead-letters-topic", defaultValue = "dead-letters", description = "Default: ${DEFAULT-VALUE}.")
+    private String deadLettersTopic;
+
+    @Option(names = "--window", defaultValue = "1m", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "Event-time window length. Default: ${DEFAULT-VALUE}.")
+    private Duration window;
+
+    @Option(names = "--advance", defaultValue = "10s", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "A new window starts every ADVANCE (= --window: tumbling). Default: ${DEFAULT-VALUE}.")
+    private Duration advance;
+
+    @Option(names = "--grace", defaultValue = "10s", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "How long after its end a window still takes late records. Default: ${DEFAULT-VALUE}.")
+    private Duration grace;
+
+    @Option(names = "--last", defaultValue = "1000", paramLabel = "N", description = "Size of the last-N view. Default: ${DEFAULT-VALUE}.")
+    private int lastN;
+
+    @Option(names = "--checkpoint-records", defaultValue = "200000", paramLabel = "N",
+            description = "Checkpoint a model's views after this many counted records (and at least every 30 s): "
+                    + "the most a restart replays. Default: ${DEFAULT-VALUE}.")
+    private int checkpointRecords;
+
+    @Option(names = "--label-wait", defaultValue = "1h", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "How long a prediction and a label wait for each other. Default: ${DEFAULT-VALUE}.")
+    private Duration labelWait;
+
+    @Option(names = "--state-dir", defaultValue = "runs/metrics-state", paramLabel = "PATH",
+            description = "Kafka Streams state directory. Default: ${DEFAULT-VALUE}.")
+    private Path stateDir;
+
+    @Option(names = "--http-port", defaultValue = "8080", paramLabel = "PORT", description = "HTTP API port (0: any free one). Default: ${DEFAULT-VALUE}.")
+    private int httpPort;
+
+    @Option(names = "--http-host", defaultValue = "127.0.0.1", paramLabel = "HOST",
+            description = "Address the HTTP API binds (0.0.0.0 for every interface). Default: ${DEFAULT-VALUE}.")
+    private String httpHost;
+
+    @Mixin
+    private HttpTokenFlag httpToken;
+
+    @Option(names = "--application-id", defaultValue = "cifar-metrics", paramLabel = "ID",
+            description = "Kafka Streams application id (consumer group, internal topic prefix). Default: ${DEFAULT-VALUE}.")
+    private String applicationId;
+
+    @Option(names = "--instance-id", paramLabel = "ID",
+            description = "This instance's stable name in its application (static group membership): a restarted "
+                    + "instance with the same id takes its tasks back at once instead of after the session timeout "
+                    + "(45 s) of the one that died. Give each running instance its own. Default: none.")
+    private String instanceId;
+
+    @Override
+    public Integer call() {
+        MetricsService.Options options = options();
+        PrintWriter out = spec.commandLine().getOut();
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            try {
+                stopped.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "metrics-shutdown");
+        try (MetricsService service = MetricsService.start(options)) {
+            Runtime.getRuntime().addShutdownHook(hook);
+            TopicNames topics = options.metrics().topics();
+            out.println("Metrics stream '" + applicationId + "' at " + options.kafka().bootstrapServers() + ": "
+                    + topics.predictions() + " + " + topics.labels() + " -> " + topics.metrics() + ", bad records -> "
+                    + topics.deadLetters());
+            out.println("API: " + service.httpAddress() + "/api/models   Prometheus: " + service.httpAddress() + "/metrics"
+                    + (options.httpToken().required() ? "   (bearer token required; dashboard: " + service.httpAddress()
+                    + "/#token=<token>)" : ""));
+            out.println("State: " + stateDir.toAbsolutePath() + "   Ctrl-C stops");
+            out.flush();
+            stop.await();
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    MetricsService.Options options() {
+        try {
+            TopicNames topics = new TopicNames("images", predictionsTopic, labelsTopic, metricsTopic, deadLettersTopic);
+            MetricsConfig config = new MetricsConfig(topics, window, advance, grace, lastN, labelWait,
+                    Duration.ofSeconds(1), RocSketch.DEFAULT_CELL_LIMIT, checkpointRecords);
+            // Kafka Streams appends each stream thread's index to the main consumer's instance id.
+            Map<String, Object> overrides = instanceId == null ? Map.of()
+                    : Map.of(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId);
+            return new MetricsService.Options(kafka.settings(), config, applicationId,
+                    stateDir, httpHost, httpPort, overrides, httpToken.token());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e, null, null);
+        }
+    }
+}

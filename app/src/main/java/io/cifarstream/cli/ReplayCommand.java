@@ -1,0 +1,125 @@
+package io.cifarstream.cli;
+
+import io.cifarstream.replay.CifarSplitSource;
+import io.cifarstream.replay.FolderSource;
+import io.cifarstream.replay.ImageSource;
+import io.cifarstream.replay.Replay;
+import io.cifarstream.replay.ReplayPlan;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+import io.cifarstream.console.ProgressBar;
+import io.cifarstream.console.UserError;
+import io.cifarstream.dataset.Cifar10;
+import io.cifarstream.dataset.ImageFolder;
+import io.cifarstream.schemas.TopicNames;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.ParameterException;
+
+/** {@code cifar-stream replay}: publishes a CIFAR-10 split, or a folder of pictures, as image events. */
+@Command(name = "replay", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Publish a CIFAR-10 split or a folder of pictures as image events (labels inline or late)", "",
+            "Keys are stable image ids (test-00042 = record 42 of test_batch.bin), so every prediction traces back "
+                + "to its image. The producer is idempotent."})
+public final class ReplayCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    KafkaFlags kafka;
+
+    @Mixin
+    DataFlag data;
+
+    @Option(names = "--split", defaultValue = "test", paramLabel = "test|train",
+            description = "Which CIFAR-10 split (default: ${DEFAULT-VALUE}).")
+    String split;
+
+    @Option(names = "--images", paramLabel = "DIR", description = "Publish the PNG/JPEG files under DIR instead "
+            + "(class sub-folders give labels, like torchvision's ImageFolder).")
+    Path images;
+
+    @Option(names = "--limit", paramLabel = "N", description = "Publish the first N images (after shuffling).")
+    Integer limit;
+
+    @Option(names = "--rate", paramLabel = "N", description = "Images per second (default: as fast as possible).")
+    Double rate;
+
+    @Option(names = "--shuffle", description = "Publish in a random order (see --seed).")
+    boolean shuffle;
+
+    @Option(names = "--seed", defaultValue = "42", paramLabel = "N",
+            description = "Seed of --shuffle and --label-fraction (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--label-delay", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Send labels on the labels topic this long after their image (e.g. 30s) instead of "
+                    + "inside the event: ground truth that arrives late.")
+    Duration labelDelay;
+
+    @Option(names = "--label-fraction", defaultValue = "1.0", paramLabel = "F",
+            description = "Publish labels for this share of the images only (default: ${DEFAULT-VALUE}).")
+    double labelFraction;
+
+    @Option(names = "--images-topic", defaultValue = "images", paramLabel = "TOPIC",
+            description = "Default: ${DEFAULT-VALUE}.")
+    String imagesTopic;
+
+    @Option(names = "--labels-topic", defaultValue = "labels", paramLabel = "TOPIC",
+            description = "Default: ${DEFAULT-VALUE}.")
+    String labelsTopic;
+
+    @Option(names = "--partitions", defaultValue = "4", paramLabel = "N",
+            description = "Partitions of the topics when this creates them (default: ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        ImageSource source = source();
+        ReplayPlan plan = plan();
+        TopicNames defaults = TopicNames.defaults();
+        TopicNames topics = new TopicNames(imagesTopic, defaults.predictions(), labelsTopic, defaults.metrics(),
+                defaults.deadLetters());
+        long total = Math.min(source.size(), plan.limit().orElse(source.size()));
+        Replay.Summary summary;
+        try (ProgressBar bar = ProgressBar.start("replay", total, "img")) {
+            summary = new Replay(kafka.settings(), topics, partitions).run(source, plan, bar::stepBy);
+        }
+        System.out.printf(Locale.ROOT, "Published %d images from %s to '%s' in %.1f s (%.0f images/s); labels: %d "
+                + "inline, %d on '%s'%n", summary.images(), source.description(), topics.images(),
+                summary.elapsed().toMillis() / 1000.0, summary.imagesPerSecond(), summary.inlineLabels(),
+                summary.lateLabels(), topics.labels());
+        return 0;
+    }
+
+    private ImageSource source() throws IOException {
+        if (images != null) {
+            return new FolderSource(ImageFolder.scan(images));
+        }
+        Cifar10 cifar = data.open();
+        return switch (split) {
+            case "test" -> new CifarSplitSource(cifar.test());
+            case "train" -> new CifarSplitSource(cifar.train());
+            default -> throw new ParameterException(spec.commandLine(), "--split must be test or train, got '" + split + "'");
+        };
+    }
+
+    private ReplayPlan plan() {
+        try {
+            return new ReplayPlan(Optional.ofNullable(limit), Optional.ofNullable(rate),
+                    shuffle ? Optional.of(seed) : Optional.empty(), Optional.ofNullable(labelDelay), labelFraction,
+                    seed);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e, null, null);
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package io.cifarstream.cli;
+
+import io.cifarstream.scorer.ModelSpec;
+import io.cifarstream.scorer.Scorer;
+import io.cifarstream.scorer.ScorerConfig;
+
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+import io.cifarstream.kafka.KafkaSettings;
+import io.cifarstream.console.UserError;
+import io.cifarstream.schemas.TopicNames;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code cifar-stream score}: runs one {@link Scorer} in the foreground until SIGTERM or Ctrl-C, then finishes
+ * its open batch and closes. Exit code 0 after a clean stop, 1 when it cannot start or stops on its own
+ * (the cause is one line).
+ */
+@Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Score image events from Kafka with ONNX models, exactly once")
+public final class ScoreCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    KafkaFlags kafkaFlags;
+
+    @Option(names = "--model", required = true, paramLabel = "[ID=]PATH", converter = ModelSpecConverter.class,
+            description = "An ONNX classifier; repeat to score every image with each (champion/challenger). "
+                    + "ID (default: the file name without .onnx) is the model id predictions carry.")
+    List<ModelSpec> models;
+
+    @Option(names = "--images-topic", defaultValue = "images", paramLabel = "TOPIC",
+            description = "Topic of ImageEvents to score. Default: ${DEFAULT-VALUE}.")
+    String imagesTopic;
+
+    @Option(names = "--predictions-topic", defaultValue = "predictions", paramLabel = "TOPIC",
+            description = "Topic the Predictions go to. Default: ${DEFAULT-VALUE}.")
+    String predictionsTopic;
+
+    @Option(names = "--dead-letters-topic", defaultValue = "dead-letters", paramLabel = "TOPIC",
+            description = "Topic rejected records go to, with the reason. Default: ${DEFAULT-VALUE}.")
+    String deadLettersTopic;
+
+    @Option(names = "--group", defaultValue = ScorerConfig.DEFAULT_GROUP, paramLabel = "ID",
+            description = "Consumer group; scorers of one group share the images topic's partitions. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String group;
+
+    @Option(names = "--instance-id", defaultValue = "0", paramLabel = "ID",
+            description = "This scorer's stable name in its group. Give each running scorer its own; a restarted "
+                    + "scorer reuses its id, which fences its predecessor. Default: ${DEFAULT-VALUE}.")
+    String instanceId;
+
+    @Mixin
+    BatchingFlags batching;
+
+    @Option(names = "--max-record-bytes", defaultValue = "262144", paramLabel = "BYTES",
+            description = "Longer values are dead-lettered as OVERSIZED_RECORD without decoding. Default: ${DEFAULT-VALUE}.")
+    int maxRecordBytes;
+
+    @Option(names = "--partitions", defaultValue = "4", paramLabel = "N",
+            description = "Partitions of the topics the scorer creates when they are missing. Default: ${DEFAULT-VALUE}.")
+    int partitions;
+
+    @Option(names = "--transaction-timeout-ms", defaultValue = "10000", paramLabel = "MS",
+            description = "How long the broker waits before aborting the open transaction of a scorer that died "
+                    + "and was not restarted under its --instance-id. Default: ${DEFAULT-VALUE}.")
+    long transactionTimeoutMs;
+
+    @Mixin
+    ModelFlags modelFlags;
+
+    @Option(names = "--http-port", paramLabel = "PORT",
+            description = "Serve Prometheus metrics at http://HOST:PORT/metrics (0: any free port). Default: none.")
+    Integer httpPort;
+
+    @Option(names = "--http-host", defaultValue = "127.0.0.1", paramLabel = "HOST",
+            description = "Address the metrics endpoint binds to. Default: ${DEFAULT-VALUE}.")
+    String httpHost;
+
+    @Mixin
+    HttpTokenFlag httpToken;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        ScorerConfig config = config();
+        Scorer scorer = Scorer.start(config);
+        Thread hook = new Thread(() -> {
+            scorer.close();
+            // Printed once the open batch is committed and the clients are closed: a clean stop.
+            System.err.println("Scorer " + scorer.transactionalId() + " stopped: " + scorer.metrics().imagesScored()
+                    + " images scored");
+        }, "scorer-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        out.println("Scoring " + config.topics().images() + " at " + config.kafka().bootstrapServers() + " with "
+                + config.models().stream().map(ModelSpec::toString).collect(Collectors.joining(", ")) + " as "
+                + scorer.transactionalId());
+        out.println("Predictions -> " + config.topics().predictions() + ", dead letters -> "
+                + config.topics().deadLetters());
+        scorer.httpPort().ifPresent(port -> out.println("Metrics: http://" + httpHost + ":" + port + "/metrics"
+                + (config.httpToken().required() ? " (bearer token required)" : "")));
+        out.println("Stop: Ctrl-C");
+        out.flush();
+        while (!scorer.awaitStop(Duration.ofSeconds(1))) {
+            // the shutdown hook stops the scorer; this thread only waits for it
+        }
+        if (scorer.failure().isPresent()) {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            Throwable failure = scorer.failure().get();
+            throw failure instanceof RuntimeException stopped ? stopped : new IllegalStateException(failure);
+        }
+        return 0;
+    }
+
+    ScorerConfig config() {
+        KafkaSettings kafka = kafkaFlags.settings();
+        try {
+            TopicNames defaults = TopicNames.defaults();
+            TopicNames topics = new TopicNames(imagesTopic, predictionsTopic, defaults.labels(), defaults.metrics(),
+                    deadLettersTopic);
+            ScorerConfig config = ScorerConfig.of(kafka, models, modelFlags.toOptions())
+                    .withTopics(topics)
+                    .withGroup(group)
+                    .withInstanceId(instanceId)
+                    .withBatching(batching.maxBatch(), batching.linger())
+                    .withMaxRecordBytes(maxRecordBytes)
+                    .withPartitions(partitions)
+                    .withTransactionTimeout(Duration.ofMillis(transactionTimeoutMs));
+            return httpPort == null ? config
+                    : config.withHttp(new InetSocketAddress(httpHost, httpPort)).withHttpToken(httpToken.token());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e, null, null);
+        }
+    }
+
+    /** picocli converter for {@code --model [ID=]PATH}. */
+    static final class ModelSpecConverter implements CommandLine.ITypeConverter<ModelSpec> {
+        @Override
+        public ModelSpec convert(String value) {
+            return ModelSpec.parse(value);
+        }
+    }
+}

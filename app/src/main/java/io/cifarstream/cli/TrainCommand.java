@@ -1,0 +1,179 @@
+package io.cifarstream.cli;
+
+import io.cifarstream.trainer.ConsoleTrainingListener;
+import io.cifarstream.trainer.Recipe;
+import io.cifarstream.trainer.Training;
+import io.cifarstream.trainer.TrainingConfig;
+import io.cifarstream.trainer.TrainingResult;
+
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import io.cifarstream.console.UserError;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.ParameterException;
+
+/** {@code cifar-stream train}: trains the CNN with a recipe, then exports and checks the ONNX model. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train the CIFAR-10 CNN with DJL and export it to ONNX")
+public final class TrainCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    DataFlag data;
+
+    @Option(names = "--recipe", defaultValue = "fast", paramLabel = "fast|seed",
+            description = "fast (ours, default) or seed (the original write-up's)")
+    String recipe;
+
+    @Option(names = "--epochs", description = "passes over the training images (recipe's default)")
+    Integer epochs;
+
+    @Option(names = "--batch-size", description = "images per step (recipe's default)")
+    Integer batchSize;
+
+    @Option(names = "--lr", description = "(peak) learning rate (recipe's default)")
+    Double learningRate;
+
+    @Option(names = "--momentum", description = "SGD momentum (recipe's default)")
+    Double momentum;
+
+    @Option(names = "--nesterov", negatable = true, description = "Nesterov momentum (recipe's default)")
+    Boolean nesterov;
+
+    @Option(names = "--weight-decay", description = "L2 penalty on weights (recipe's default)")
+    Double weightDecay;
+
+    @Option(names = "--label-smoothing", description = "label smoothing, 0..1 (recipe's default)")
+    Double labelSmoothing;
+
+    @Option(names = "--schedule", paramLabel = "constant|one-cycle", description = "learning-rate schedule")
+    String schedule;
+
+    @Option(names = "--warmup", description = "one-cycle warm-up share of all steps (recipe's default)")
+    Double warmup;
+
+    @Option(names = "--crop-padding", description = "random-crop padding in pixels, 0 = no crop (recipe's default)")
+    Integer cropPadding;
+
+    @Option(names = "--flip", negatable = true, description = "random horizontal flips (recipe's default)")
+    Boolean flip;
+
+    @Option(names = "--init", paramLabel = "pytorch|he", description = "weight initialization (recipe's default)")
+    String init;
+
+    @Option(names = "--seed", defaultValue = "42", description = "seeds initialization, order, augmentation")
+    long seed;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "output folder (default runs/<recipe>-<timestamp>)")
+    Path out;
+
+    @Option(names = "--train-limit", defaultValue = "0", paramLabel = "N",
+            description = "train on the first N training images only (0 = all 50,000)")
+    int trainLimit;
+
+    @Option(names = "--resume", description = "continue the run in --out from its last checkpoint")
+    boolean resume;
+
+    @Option(names = "--threads", description = "PyTorch intra-op threads (default: all cores)")
+    Integer threads;
+
+    @Override
+    public Integer call() throws Exception {
+        Recipe chosen = recipe();
+        if (resume && out == null) {
+            throw new ParameterException(spec.commandLine(), "--resume needs --out DIR, the folder of the run to continue");
+        }
+        if (resume && !recipeOverrides().isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "--resume continues the saved recipe; drop " + String.join(", ", recipeOverrides())
+                    + " or start a new run with another --out");
+        }
+        Path outDir = out != null ? out : Path.of("runs", chosen.name() + "-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Path location = data.locate();
+        TrainingConfig config = new TrainingConfig(chosen, seed, outDir, trainLimit, resume,
+                threads != null ? threads : Runtime.getRuntime().availableProcessors());
+        TrainingResult result = Training.run(config, location, new ConsoleTrainingListener(System.out));
+        System.out.printf("""
+                model         %s
+                history       %s
+                loss plot     %s
+                accuracy plot %s
+                checkpoints   %s
+                """, result.model().toAbsolutePath(), result.historyFile().toAbsolutePath(),
+                result.lossPlot().toAbsolutePath(), result.accuracyPlot().toAbsolutePath(),
+                result.checkpoints().toAbsolutePath());
+        return 0;
+    }
+
+    private Recipe recipe() {
+        Recipe r;
+        try {
+            r = Recipe.named(recipe);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (epochs != null) {
+            r = r.withEpochs(epochs);
+        }
+        if (batchSize != null) {
+            r = r.withBatchSize(batchSize);
+        }
+        if (learningRate != null) {
+            r = r.withLearningRate(learningRate);
+        }
+        if (momentum != null || nesterov != null) {
+            r = r.withMomentum(momentum != null ? momentum : r.momentum(), nesterov != null ? nesterov : r.nesterov());
+        }
+        if (weightDecay != null) {
+            r = r.withWeightDecay(weightDecay);
+        }
+        if (labelSmoothing != null) {
+            r = r.withLabelSmoothing(labelSmoothing);
+        }
+        if (schedule != null || warmup != null) {
+            Recipe.Schedule kind = schedule == null ? r.schedule() : switch (schedule) {
+                case "constant" -> Recipe.Schedule.CONSTANT;
+                case "one-cycle" -> Recipe.Schedule.ONE_CYCLE;
+                default -> throw new ParameterException(spec.commandLine(), "unknown --schedule '" + schedule + "': use constant or one-cycle");
+            };
+            r = r.withSchedule(kind, warmup != null ? warmup : r.warmupFraction());
+        }
+        if (cropPadding != null || flip != null) {
+            r = r.withAugmentation(cropPadding != null ? cropPadding : r.cropPadding(),
+                    flip != null ? flip : r.horizontalFlip());
+        }
+        if (init != null) {
+            r = r.withInitialization(switch (init) {
+                case "pytorch" -> Recipe.Initialization.PYTORCH;
+                case "he" -> Recipe.Initialization.HE;
+                default -> throw new ParameterException(spec.commandLine(), "unknown --init '" + init + "': use pytorch or he");
+            });
+        }
+        return r;
+    }
+
+    private List<String> recipeOverrides() {
+        List<String> given = new ArrayList<>();
+        Object[][] options = {{"--epochs", epochs}, {"--batch-size", batchSize}, {"--lr", learningRate},
+            {"--momentum", momentum}, {"--nesterov", nesterov}, {"--weight-decay", weightDecay},
+            {"--label-smoothing", labelSmoothing}, {"--schedule", schedule}, {"--warmup", warmup},
+            {"--crop-padding", cropPadding}, {"--flip", flip}, {"--init", init}};
+        for (Object[] option : options) {
+            if (option[1] != null) {
+                given.add((String) option[0]);
+            }
+        }
+        return given;
+    }
+}

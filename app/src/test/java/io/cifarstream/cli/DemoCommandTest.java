@@ -1,0 +1,86 @@
+package io.cifarstream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.cifarstream.dataset.Cifar10;
+import io.cifarstream.evaluate.Evaluation;
+import io.cifarstream.inference.ModelOptions;
+import io.cifarstream.inference.OnnxClassifier;
+import io.cifarstream.metrics.ClassificationReport;
+import io.cifarstream.testkit.CifarTestData;
+import io.cifarstream.trainer.Recipe;
+import io.cifarstream.trainer.Training;
+import io.cifarstream.trainer.TrainingConfig;
+import io.cifarstream.trainer.TrainingListener;
+import picocli.CommandLine;
+
+/**
+ * The demo end to end (its own embedded broker, scorer, metrics stream, replay) on a model trained here: the live
+ * cumulative metrics equal the offline evaluation of the same model on the same images, with labels inline and
+ * with labels arriving late on their own topic.
+ */
+class DemoCommandTest {
+    static final int IMAGES = 600;
+    static Cifar10 cifar;
+    static Path model;
+    static ClassificationReport offline;
+
+    @BeforeAll
+    static void trainAndEvaluate(@TempDir Path dir) throws Exception {
+        cifar = CifarTestData.cifar10();
+        TrainingConfig config = new TrainingConfig(Recipe.fast().withEpochs(1), 7, dir.resolve("run"), 2000, false, 2);
+        model = Training.run(config, cifar.location(), TrainingListener.silent()).model();
+        try (OnnxClassifier classifier = OnnxClassifier.load(model, ModelOptions.defaults())) {
+            offline = Evaluation.run(classifier, cifar.test().first(IMAGES), n -> { }).report();
+        }
+    }
+
+    static JsonNode demo(Path dir, String... extra) throws Exception {
+        Path json = dir.resolve("final.json");
+        String[] base = {"--model", model.toString(), "--data", cifar.location().toString(), "--limit",
+            String.valueOf(IMAGES), "--http-port", "0", "--work-dir", dir.resolve("work").toString(), "--json",
+            json.toString(), "--timeout", "3m"};
+        String[] args = new String[base.length + extra.length];
+        System.arraycopy(base, 0, args, 0, base.length);
+        System.arraycopy(extra, 0, args, base.length, extra.length);
+        assertThat(new CommandLine(new DemoCommand()).execute(args)).isZero();
+        return new ObjectMapper().readTree(Files.readString(json));
+    }
+
+    static void assertEqualsOffline(JsonNode live) {
+        assertThat(live.get("count").asLong()).isEqualTo(IMAGES);
+        long[][] expected = offline.confusion().counts();
+        for (int t = 0; t < 10; t++) {
+            for (int p = 0; p < 10; p++) {
+                assertThat(live.get("confusion").get(t).get(p).asLong()).as("confusion[%d][%d]", t, p)
+                        .isEqualTo(expected[t][p]);
+            }
+        }
+        assertThat(live.get("accuracy").asDouble()).isEqualTo(offline.accuracy());
+        for (int k = 0; k < 10; k++) {
+            assertThat(live.get("auc").get(k).asDouble()).as("auc[%d]", k)
+                    .isCloseTo(offline.auc().get(k), org.assertj.core.api.Assertions.within(1e-9));
+        }
+    }
+
+    @Test
+    void withLabelsInsideTheEventsTheLiveMetricsEqualTheOfflineEvaluation(@TempDir Path dir) throws Exception {
+        assertEqualsOffline(demo(dir));
+    }
+
+    /** Also behind a bearer token: the demo's own wait for the count must send it, or it would never see a 200. */
+    @Test
+    void withLabelsArrivingLateTheFinalCountsAreTheSame(@TempDir Path dir) throws Exception {
+        assertEqualsOffline(demo(dir, "--label-delay", "2s", "--http-token", "demo-secret"));
+    }
+}

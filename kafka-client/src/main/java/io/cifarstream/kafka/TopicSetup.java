@@ -1,0 +1,245 @@
+package io.cifarstream.kafka;
+
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+
+/**
+ * Creates the topics a command needs when they do not exist yet; existing topics are left as they are
+ * (a differing partition count is logged, never changed). Safe to run any number of times.
+ */
+public final class TopicSetup {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
+
+    private final KafkaSettings settings;
+    private final Duration timeout;
+
+    /** Topic setup against the broker of {@code settings}, waiting at most 15 s for it to answer. */
+    public TopicSetup(KafkaSettings settings) {
+        this(settings, DEFAULT_TIMEOUT);
+    }
+
+    /** Topic setup waiting at most {@code timeout} for the broker to answer each request. */
+    public TopicSetup(KafkaSettings settings, Duration timeout) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+        }
+        this.timeout = timeout;
+    }
+
+    /**
+     * Creates each topic that does not exist yet.
+     *
+     * @return the names of the topics this call created
+     * @throws BrokerUnreachableException   when no broker answers in time
+     * @throws KafkaAuthenticationException when the broker refuses the credentials of the Kafka client properties file
+     * @throws KafkaConfigFileException     when Kafka's client rejects the settings of the Kafka client properties file
+     * @throws IllegalStateException        when the broker refuses to create a topic
+     */
+    public Set<String> ensure(Collection<TopicSpec> topics) {
+        int timeoutMs = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+        Map<String, Object> config = settings.admin();
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs);
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);
+        try (Admin admin = createAdmin(config)) {
+            Set<String> existing = await(admin.listTopics().names());
+            List<NewTopic> missing = topics.stream()
+                    .filter(topic -> !existing.contains(topic.name()))
+                    .map(topic -> new NewTopic(topic.name(), Optional.of(topic.partitions()), topic.replicationFactor()))
+                    .collect(Collectors.toList());
+            Set<String> created = new TreeSet<>();
+            for (Map.Entry<String, KafkaFuture<Void>> result : admin.createTopics(missing).values().entrySet()) {
+                if (createdNow(result.getValue())) {
+                    created.add(result.getKey());
+                }
+            }
+            if (!created.isEmpty()) {
+                awaitVisible(admin, created);
+                LOG.info("Created Kafka topics {} at {}", created, settings.bootstrapServers());
+            }
+            warnAboutPartitionCounts(admin, topics, existing);
+            return created;
+        }
+    }
+
+    /** False when another client created the topic between our listing and our request. */
+    private boolean createdNow(KafkaFuture<Void> creation) {
+        try {
+            creation.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof TopicExistsException) {
+                return false;
+            }
+            throw failure(e);
+        } catch (TimeoutException e) {
+            throw unreachable(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating Kafka topics", e);
+        }
+    }
+
+    /**
+     * The controller acknowledges a creation before the broker's metadata shows it, and the metadata shows a leader
+     * before that leader serves the partition. A producer that writes in between gets NOT_LEADER_OR_FOLLOWER on its
+     * first batch, and an idempotent producer with several requests in flight can then stall until its delivery
+     * timeout (seen here: whole partitions of a fresh topic lost to a 120 s timeout). So this waits until every
+     * partition's leader answers a ListOffsets request, which only a serving leader does.
+     */
+    private void awaitVisible(Admin admin, Set<String> created) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                Map<String, TopicDescription> described =
+                        admin.describeTopics(created).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+                described.values().forEach(topic -> topic.partitions().forEach(p ->
+                        partitions.put(new TopicPartition(topic.name(), p.partition()), OffsetSpec.latest())));
+                admin.listOffsets(partitions).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+                    throw failure(e);
+                }
+            } catch (TimeoutException e) {
+                throw unreachable(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for new Kafka topics " + created, e);
+            }
+            pause();
+        }
+    }
+
+    /** Only topics the listing showed are described: the broker's metadata surely holds them. */
+    private void warnAboutPartitionCounts(Admin admin, Collection<TopicSpec> topics, Set<String> existing) {
+        List<String> listed = topics.stream().map(TopicSpec::name).filter(existing::contains).collect(Collectors.toList());
+        if (listed.isEmpty()) {
+            return;
+        }
+        Map<String, TopicDescription> descriptions = await(admin.describeTopics(listed).allTopicNames());
+        for (TopicSpec topic : topics) {
+            TopicDescription description = descriptions.get(topic.name());
+            if (description != null && description.partitions().size() != topic.partitions()) {
+                LOG.info("Kafka topic {} exists with {} partitions, not the {} asked for; it is used as it is",
+                        topic.name(), description.partitions().size(), topic.partitions());
+            }
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for new Kafka topics", e);
+        }
+    }
+
+    private <T> T await(KafkaFuture<T> future) {
+        try {
+            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw unreachable(e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                throw unreachable(e.getCause());
+            }
+            throw failure(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while talking to the Kafka broker at " + settings.bootstrapServers(), e);
+        }
+    }
+
+    /**
+     * Kafka's clients check security settings only when they are built (a SASL protocol without a JAAS login, an
+     * unknown mechanism); such a failure is the configuration's, so it is reported as one.
+     */
+    private Admin createAdmin(Map<String, Object> config) {
+        try {
+            return Admin.create(config);
+        } catch (KafkaException e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            String file = settings.configFile().map(path -> " from " + path.toAbsolutePath()).orElse("");
+            throw new KafkaConfigFileException("Kafka client settings" + file + " are unusable (" + oneLine(root)
+                    + "): fix the Kafka client properties; a SASL security.protocol needs sasl.mechanism and a sasl.jaas.config"
+                    + " with the user name and password", e);
+        }
+    }
+
+    /**
+     * No answer in time. A plaintext client that reaches a SASL or TLS listener gets no answer either (the broker
+     * drops its requests), so when something does accept connections there, the message says so and names the
+     * security settings rather than suggesting to start a broker.
+     */
+    private BrokerUnreachableException unreachable(Throwable cause) {
+        String protocol = String.valueOf(settings.admin().getOrDefault(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG,
+                "PLAINTEXT"));
+        boolean plaintext = protocol.equalsIgnoreCase("PLAINTEXT");
+        return new BrokerUnreachableException(settings.bootstrapServers(), plaintext && acceptsConnections(), cause);
+    }
+
+    private boolean acceptsConnections() {
+        String first = settings.bootstrapServers().split(",")[0].strip();
+        int colon = first.lastIndexOf(':');
+        if (colon < 1) {
+            return false;
+        }
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(first.substring(0, colon), Integer.parseInt(first.substring(colon + 1))),
+                    2_000);
+            return true;
+        } catch (IOException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static String oneLine(Throwable e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
+        return message.lines().findFirst().orElse(message);
+    }
+
+    private IllegalStateException failure(ExecutionException e) {
+        Optional<KafkaAuthenticationException> refused = KafkaAuthenticationException.in(e, settings.bootstrapServers());
+        if (refused.isPresent()) {
+            return refused.get();
+        }
+        return new IllegalStateException("Kafka broker at " + settings.bootstrapServers() + " refused topic setup: "
+                + e.getCause().getMessage(), e.getCause());
+    }
+}

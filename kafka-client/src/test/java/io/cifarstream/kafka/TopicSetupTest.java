@@ -1,0 +1,83 @@
+package io.cifarstream.kafka;
+
+import io.cifarstream.console.Setting;
+import io.cifarstream.broker.EmbeddedKafkaBroker;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TopicSetupTest {
+
+    private EmbeddedKafkaBroker broker;
+
+    @BeforeAll
+    void startBroker() {
+        broker = EmbeddedKafkaBroker.builder().start();
+    }
+
+    @AfterAll
+    void stopBroker() {
+        broker.close();
+    }
+
+    @Test
+    void createsMissingTopicsWithTheirPartitionsAndLeavesExistingOnesAlone() throws Exception {
+        String suffix = UUID.randomUUID().toString();
+        TopicSpec images = TopicSpec.of("images-" + suffix, 4);
+        TopicSpec labels = new TopicSpec("labels-" + suffix, 2, Optional.of((short) 1));
+        TopicSetup setup = new TopicSetup(KafkaSettings.of(broker.bootstrapServers()));
+
+        assertThat(setup.ensure(List.of(images))).containsExactly(images.name());
+        assertThat(setup.ensure(List.of(images, labels))).containsExactly(labels.name());
+        assertThat(setup.ensure(List.of(images, labels))).isEmpty();
+
+        try (Admin admin = Admin.create(KafkaSettings.of(broker.bootstrapServers()).admin())) {
+            Map<String, TopicDescription> topics =
+                    admin.describeTopics(List.of(images.name(), labels.name())).allTopicNames().get();
+            assertThat(topics.get(images.name()).partitions()).hasSize(4)
+                    .allSatisfy(partition -> assertThat(partition.replicas()).hasSize(1));
+            assertThat(topics.get(labels.name()).partitions()).hasSize(2);
+        }
+    }
+
+    @Test
+    void withNoBrokerListeningTheErrorSaysHowToStartOne() throws IOException {
+        int silentPort;
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress(InetAddress.getByName("localhost"), 0));
+            silentPort = probe.getLocalPort();
+        }
+        String nowhere = "localhost:" + silentPort;
+        TopicSetup setup = new TopicSetup(KafkaSettings.of(nowhere), Duration.ofSeconds(2));
+
+        assertThatThrownBy(() -> setup.ensure(List.of(TopicSpec.of("never", 1))))
+                .isInstanceOf(BrokerUnreachableException.class)
+                .hasMessage("no Kafka broker at " + nowhere
+                        + ": start one, or name the servers of a running cluster")
+                .extracting(error -> ((BrokerUnreachableException) error).setting()).isEqualTo(Setting.KAFKA_SERVERS);
+    }
+
+    @Test
+    void topicSpecsRejectImpossibleShapes() {
+        assertThatThrownBy(() -> TopicSpec.of("t", 0)).hasMessageContaining("at least 1 partition");
+        assertThatThrownBy(() -> new TopicSpec("t", 1, Optional.of((short) 0))).hasMessageContaining("replication factor");
+        assertThatThrownBy(() -> TopicSpec.of(" ", 1)).hasMessageContaining("must not be blank");
+    }
+}
