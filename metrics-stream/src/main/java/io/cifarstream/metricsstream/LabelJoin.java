@@ -18,12 +18,9 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -42,8 +39,8 @@ import java.util.Optional;
  *   <li>A label that matched nothing when its wait ends is dead-lettered as {@link DeadLetterKind#UNKNOWN_IMAGE_ID}
  *       and counted; a prediction that got no label is counted as expired.</li>
  * </ul>
- * State: {@link MetricsTopology#JOIN_STORE} by key (pending predictions {@code P}, pending labels {@code L},
- * counted markers {@code C}), changelogged, so a restart resumes every wait; each entry holds its arrival and
+ * State: {@link MetricsTopology#JOIN_STORE} by key (pending predictions, pending labels, counted markers; the
+ * layout is {@link JoinEntry}'s), changelogged, so a restart resumes every wait; each entry holds its arrival and
  * expiry time, and an in-memory {@link ExpiryIndex}, rebuilt from the store at start, finds the due ones on a
  * stream-time punctuation (an expiry store of its own would cost a second changelog record per prediction).
  */
@@ -52,9 +49,6 @@ final class LabelJoin implements Processor<byte[], byte[], byte[], JoinOutcome> 
     /** The stage every dead letter of the metrics stream names. */
     static final String STAGE = "metrics-stream";
 
-    private static final byte PENDING_PREDICTION = 'P';
-    private static final byte PENDING_LABEL = 'L';
-    private static final byte COUNTED = 'C';
     private static final Duration EXPIRY_SCAN = Duration.ofSeconds(1);
 
     private final MetricsConfig config;
@@ -79,7 +73,7 @@ final class LabelJoin implements Processor<byte[], byte[], byte[], JoinOutcome> 
         try (KeyValueIterator<Bytes, byte[]> it = entries.all()) {
             while (it.hasNext()) {
                 KeyValue<Bytes, byte[]> entry = it.next();
-                expiries.add(expiry(entry.value), entry.key);
+                expiries.add(JoinEntry.expiry(entry.value), entry.key);
             }
         }
         context.schedule(EXPIRY_SCAN, PunctuationType.STREAM_TIME, this::expire);
@@ -116,26 +110,26 @@ final class LabelJoin implements Processor<byte[], byte[], byte[], JoinOutcome> 
         }
         String imageId = prediction.getImageId();
         String modelId = prediction.getModelId();
-        Bytes pairKey = key(PENDING_PREDICTION, imageId, modelId);
-        Bytes countedKey = key(COUNTED, imageId, modelId);
+        Bytes pairKey = JoinEntry.key(JoinEntry.PENDING_PREDICTION, imageId, modelId);
+        Bytes countedKey = JoinEntry.key(JoinEntry.COUNTED, imageId, modelId);
         if (entries.get(countedKey) != null || entries.get(pairKey) != null) {
             counters.increment(StreamCounters.Event.DUPLICATE_PREDICTION);
             return;
         }
         long now = record.timestamp();
         Integer label = prediction.getLabel();
-        Bytes labelKey = key(PENDING_LABEL, imageId, null);
+        Bytes labelKey = JoinEntry.key(JoinEntry.PENDING_LABEL, imageId, null);
         byte[] pendingLabel = entries.get(labelKey);
-        if (pendingLabel != null && now - arrival(pendingLabel) <= waitMs) {
+        if (pendingLabel != null && now - JoinEntry.arrival(pendingLabel) <= waitMs) {
             if (label == null) {
-                label = (int) pendingLabel[16];
+                label = JoinEntry.label(pendingLabel);
             }
-            pendingLabel[17] = 1; // matched: no unknown-image report when it expires
+            JoinEntry.markMatched(pendingLabel); // no unknown-image report when it expires
             entries.put(labelKey, pendingLabel);
         }
         if (label != null) {
             count(prediction, label, record);
-            remember(countedKey, now, new byte[0]);
+            remember(countedKey, now, JoinEntry.EMPTY);
         } else {
             remember(pairKey, now, record.value());
         }
@@ -164,25 +158,28 @@ final class LabelJoin implements Processor<byte[], byte[], byte[], JoinOutcome> 
         long now = record.timestamp();
         boolean matched = false;
         List<KeyValue<Bytes, byte[]>> waiting = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it = entries.prefixScan(prefix(PENDING_PREDICTION, imageId), Serdes.Bytes().serializer())) {
+        try (KeyValueIterator<Bytes, byte[]> it = entries.prefixScan(JoinEntry.prefix(JoinEntry.PENDING_PREDICTION, imageId),
+                Serdes.Bytes().serializer())) {
             it.forEachRemaining(waiting::add);
         }
         for (KeyValue<Bytes, byte[]> pending : waiting) {
-            if (now - arrival(pending.value) > waitMs) {
+            if (now - JoinEntry.arrival(pending.value) > waitMs) {
                 continue; // waited too long; its expiry will drop it
             }
-            Prediction prediction = predictions.deserialize(config.topics().predictions(), payload(pending.value));
+            Prediction prediction = predictions.deserialize(config.topics().predictions(), JoinEntry.payload(pending.value));
             count(prediction, label.getLabel(), record);
             entries.delete(pending.key);
-            remember(key(COUNTED, imageId, prediction.getModelId()), now, new byte[0]);
+            remember(JoinEntry.key(JoinEntry.COUNTED, imageId, prediction.getModelId()), now, JoinEntry.EMPTY);
             matched = true;
         }
         if (!matched) {
-            try (KeyValueIterator<Bytes, byte[]> it = entries.prefixScan(prefix(COUNTED, imageId), Serdes.Bytes().serializer())) {
+            try (KeyValueIterator<Bytes, byte[]> it = entries.prefixScan(JoinEntry.prefix(JoinEntry.COUNTED, imageId),
+                Serdes.Bytes().serializer())) {
                 matched = it.hasNext();
             }
         }
-        remember(key(PENDING_LABEL, imageId, null), now, pendingLabel(label.getLabel(), matched, record, source));
+        remember(JoinEntry.key(JoinEntry.PENDING_LABEL, imageId, null), now,
+                JoinEntry.labelPayload(label.getLabel(), matched, source, record.key(), record.value()));
     }
 
     private void count(Prediction prediction, int label, Record<byte[], byte[]> cause) {
@@ -203,89 +200,45 @@ final class LabelJoin implements Processor<byte[], byte[], byte[], JoinOutcome> 
                 Instant.ofEpochMilli(context.currentSystemTimeMs())))));
     }
 
-    /** Stores an entry (replacing any under its key): arrival time, expiry time, then the payload; and indexes it. */
+    /** Stores an entry (replacing any under its key) that expires after the wait, and indexes it. */
     private void remember(Bytes key, long arrival, byte[] payload) {
         long expiry = arrival + waitMs;
-        entries.put(key, ByteBuffer.allocate(16 + payload.length).putLong(arrival).putLong(expiry).put(payload).array());
+        entries.put(key, JoinEntry.encode(arrival, expiry, payload));
         expiries.add(expiry, key);
     }
 
-    /** Drops what waited longer than --label-wait; a label that matched nothing is reported. */
+    /** Drops what waited longer than the label wait; a label that matched nothing is reported. */
     private void expire(long streamTime) {
         if (streamTime == Long.MAX_VALUE) {
             return;
         }
         for (Bytes key : expiries.takeDue(streamTime, k -> {
             byte[] entry = entries.get(k);
-            return entry == null ? Long.MIN_VALUE : expiry(entry);
+            return entry == null ? Long.MIN_VALUE : JoinEntry.expiry(entry);
         })) {
             byte[] entry = entries.delete(key);
             if (entry == null) {
                 continue;
             }
-            byte tag = key.get()[0];
-            if (tag == PENDING_PREDICTION) {
+            byte kind = JoinEntry.kind(key);
+            if (kind == JoinEntry.PENDING_PREDICTION) {
                 counters.increment(StreamCounters.Event.UNLABELLED_EXPIRED);
-            } else if (tag == PENDING_LABEL && entry[17] == 0) {
+            } else if (kind == JoinEntry.PENDING_LABEL && !JoinEntry.matched(entry)) {
                 reportUnknownImage(entry, streamTime);
             }
         }
     }
 
     private void reportUnknownImage(byte[] entry, long streamTime) {
-        ByteBuffer buffer = ByteBuffer.wrap(entry, 18, entry.length - 18);
-        int partition = buffer.getInt();
-        long offset = buffer.getLong();
-        String topic = new String(chunk(buffer), StandardCharsets.UTF_8);
-        byte[] key = chunk(buffer);
-        byte[] value = chunk(buffer);
-        String imageId = labels.deserialize(topic, value).getImageId();
+        JoinEntry.LabelSource source = JoinEntry.labelSource(entry);
+        String imageId = labels.deserialize(source.topic(), source.value()).getImageId();
         Rejection rejection = new Rejection(DeadLetterKind.UNKNOWN_IMAGE_ID, "label for image " + imageId
                 + " matched no prediction within the label wait of " + config.labelWait()
-                + ": the image was never scored, or scored under another id; raise --label-wait if predictions lag");
+                + ": the image was never scored, or scored under another id; raise the label wait if predictions lag");
         counters.increment(StreamCounters.Event.UNKNOWN_IMAGE_LABEL);
         counters.deadLetter(rejection.kind());
-        context.forward(new Record<>(key, new JoinOutcome.Rejected(rejection.toDeadLetter(STAGE, key, value, topic,
-                partition, offset, Instant.ofEpochMilli(context.currentSystemTimeMs()))), streamTime));
-    }
-
-    private static byte[] pendingLabel(int label, boolean matched, Record<byte[], byte[]> record, RecordMetadata source) {
-        byte[] topic = source.topic().getBytes(StandardCharsets.UTF_8);
-        byte[] key = record.key() == null ? new byte[0] : record.key();
-        byte[] value = record.value();
-        return ByteBuffer.allocate(2 + 4 + 8 + 12 + topic.length + key.length + value.length)
-                .put((byte) label).put((byte) (matched ? 1 : 0))
-                .putInt(source.partition()).putLong(source.offset())
-                .putInt(topic.length).put(topic).putInt(key.length).put(key).putInt(value.length).put(value)
-                .array();
-    }
-
-    private static byte[] chunk(ByteBuffer buffer) {
-        byte[] bytes = new byte[buffer.getInt()];
-        buffer.get(bytes);
-        return bytes;
-    }
-
-    private static long arrival(byte[] entry) {
-        return ByteBuffer.wrap(entry).getLong(0);
-    }
-
-    private static long expiry(byte[] entry) {
-        return ByteBuffer.wrap(entry).getLong(8);
-    }
-
-    private static byte[] payload(byte[] entry) {
-        return Arrays.copyOfRange(entry, 16, entry.length);
-    }
-
-    private static Bytes prefix(byte tag, String imageId) {
-        byte[] id = imageId.getBytes(StandardCharsets.UTF_8);
-        return Bytes.wrap(ByteBuffer.allocate(2 + id.length).put(tag).put(id).put((byte) 0).array());
-    }
-
-    private static Bytes key(byte tag, String imageId, String modelId) {
-        byte[] id = imageId.getBytes(StandardCharsets.UTF_8);
-        byte[] model = modelId == null ? new byte[0] : modelId.getBytes(StandardCharsets.UTF_8);
-        return Bytes.wrap(ByteBuffer.allocate(2 + id.length + model.length).put(tag).put(id).put((byte) 0).put(model).array());
+        context.forward(new Record<>(source.key(), new JoinOutcome.Rejected(rejection.toDeadLetter(STAGE,
+                source.key(), source.value(), source.topic(), source.partition(), source.offset(),
+                Instant.ofEpochMilli(context.currentSystemTimeMs()))), streamTime));
     }
 }

@@ -64,18 +64,45 @@ final class ViewAggregator implements Processor<String, LabelledPrediction, Stri
     /** A model with changes is checkpointed at least every this many emit intervals. */
     private static final int CHECKPOINT_MAX_INTERVALS = 30;
 
+    /** One model's views and the bookkeeping of its journal and checkpoints. Not thread-safe. */
+    private static final class ModelState {
+        final String modelId;
+        /** The model id in UTF-8, as its store keys hold it. */
+        final byte[] modelIdUtf8;
+        final ModelViews views;
+        /** The journal block being filled. */
+        final JournalBlock openBlock = new JournalBlock();
+        /** The oldest journal block still in the journal. */
+        long journalStart;
+        /** The last sequence number in its checkpoint (-1: none). */
+        long checkpointedSeq;
+        /** What changed since its last checkpoint (null: nothing), and how many punctuations ago that was. */
+        ModelViews.Changes uncheckpointed;
+        int intervalsSinceCheckpoint;
+
+        ModelState(String modelId, ModelViews views, long journalStart, long checkpointedSeq) {
+            this.modelId = modelId;
+            this.modelIdUtf8 = modelId.getBytes(StandardCharsets.UTF_8);
+            this.views = views;
+            this.journalStart = journalStart;
+            this.checkpointedSeq = checkpointedSeq;
+        }
+    }
+
+    /** A model's checkpoint as read back from {@link MetricsTopology#CHECKPOINTS_STORE}, entry by entry (empty: none). */
+    private static final class StoredCheckpoint {
+        /** The last sequence number it includes (-1: none). */
+        long seq = -1;
+        long streamTime = Long.MIN_VALUE;
+        /** Null: none stored. */
+        ClassificationAccumulator cumulative;
+        final Map<Long, ClassificationAccumulator> panes = new HashMap<>();
+    }
+
     private final MetricsConfig config;
     private final StreamCounters counters;
-    private final Map<String, ModelViews> models = new TreeMap<>();
-    /** Per model, the oldest journal block still in the journal. */
-    private final Map<String, Long> journalStart = new HashMap<>();
-    /** Per model, the journal block being filled. */
-    private final Map<String, JournalBlock> openBlocks = new HashMap<>();
-    /** Per model, what changed since its last checkpoint, and how many punctuations ago that was. */
-    private final Map<String, ModelViews.Changes> uncheckpointed = new HashMap<>();
-    private final Map<String, Integer> intervalsSinceCheckpoint = new HashMap<>();
-    /** Per model, the last sequence number in its checkpoint (-1: none). */
-    private final Map<String, Long> checkpointedSeq = new HashMap<>();
+    /** By model id, in id order: the order of each punctuation's snapshots. */
+    private final Map<String, ModelState> models = new TreeMap<>();
     private ProcessorContext<String, MetricsSnapshot> context;
     private KeyValueStore<Bytes, byte[]> journal;
     private KeyValueStore<Bytes, byte[]> checkpoints;
@@ -99,14 +126,14 @@ final class ViewAggregator implements Processor<String, LabelledPrediction, Stri
     @Override
     public void process(Record<String, LabelledPrediction> record) {
         LabelledPrediction prediction = record.value();
-        ModelViews views = models.computeIfAbsent(prediction.modelId(), model -> {
-            journalStart.put(model, 0L);
-            return new ModelViews(config);
-        });
-        ModelViews.Added added = views.add(prediction);
-        byte[] block = openBlocks.computeIfAbsent(prediction.modelId(), model -> new JournalBlock())
-                .append(added.seq(), prediction.toBytes());
-        journal.put(journalKey(prediction.modelId(), JournalBlock.blockOf(added.seq())), block);
+        ModelState model = models.get(prediction.modelId());
+        if (model == null) {
+            model = new ModelState(prediction.modelId(), new ModelViews(config), 0, -1);
+            models.put(model.modelId, model);
+        }
+        ModelViews.Added added = model.views.add(prediction);
+        byte[] block = model.openBlock.append(added.seq(), prediction.toBytes());
+        journal.put(journalKey(model.modelIdUtf8, JournalBlock.blockOf(added.seq())), block);
         for (int i = 0; i < added.lateWindows(); i++) {
             counters.increment(StreamCounters.Event.LATE_FOR_WINDOW);
         }
@@ -119,23 +146,23 @@ final class ViewAggregator implements Processor<String, LabelledPrediction, Stri
     /** The wall-clock punctuation: checkpoint what changed, trim the journal, emit snapshots. */
     private void checkpointAndEmit() {
         long now = context.currentSystemTimeMs();
-        for (Map.Entry<String, ModelViews> entry : models.entrySet()) {
-            String model = entry.getKey();
-            ModelViews views = entry.getValue();
+        for (ModelState model : models.values()) {
+            ModelViews views = model.views;
             ModelViews.Changes changes = views.takeChanges();
             if (!changes.any()) {
                 continue;
             }
-            maybeCheckpoint(model, views, changes);
+            maybeCheckpoint(model, changes);
             if (changes.cumulative()) {
-                emit(new ViewReport(model, MetricsView.CUMULATIVE, null, null, now, views.cumulative().snapshot()), true);
+                emit(new ViewReport(model.modelId, MetricsView.CUMULATIVE, null, null, now,
+                        views.cumulative().snapshot()), true);
             }
             if (changes.lastN()) {
-                emit(new ViewReport(model, MetricsView.LAST_N, null, null, now, views.lastN().snapshot()), true);
+                emit(new ViewReport(model.modelId, MetricsView.LAST_N, null, null, now, views.lastN().snapshot()), true);
             }
             if (views.currentWindowChanged(changes.panes())) {
                 ModelViews.Window current = views.currentWindow();
-                emit(new ViewReport(model, MetricsView.WINDOW, current.start(), current.end(), now,
+                emit(new ViewReport(model.modelId, MetricsView.WINDOW, current.start(), current.end(), now,
                         current.accumulator().snapshot()), true);
             }
         }
@@ -149,63 +176,62 @@ final class ViewAggregator implements Processor<String, LabelledPrediction, Stri
     }
 
     /** Adds {@code changes} to what the model's next checkpoint must write, and writes it when due. */
-    private void maybeCheckpoint(String model, ModelViews views, ModelViews.Changes changes) {
-        ModelViews.Changes pending = uncheckpointed.merge(model, changes, ModelViews.Changes::then);
-        int intervals = intervalsSinceCheckpoint.merge(model, 1, Integer::sum);
-        long records = views.nextSeq() - 1 - checkpointedSeq.getOrDefault(model, -1L);
-        if (records >= config.checkpointRecords() || intervals >= CHECKPOINT_MAX_INTERVALS) {
-            checkpoint(model, views, pending);
-            uncheckpointed.remove(model);
-            intervalsSinceCheckpoint.remove(model);
+    private void maybeCheckpoint(ModelState model, ModelViews.Changes changes) {
+        model.uncheckpointed = model.uncheckpointed == null ? changes : model.uncheckpointed.then(changes);
+        model.intervalsSinceCheckpoint++;
+        long records = model.views.nextSeq() - 1 - model.checkpointedSeq;
+        if (records >= config.checkpointRecords() || model.intervalsSinceCheckpoint >= CHECKPOINT_MAX_INTERVALS) {
+            checkpoint(model, model.uncheckpointed);
+            model.uncheckpointed = null;
+            model.intervalsSinceCheckpoint = 0;
         }
     }
 
-    private void checkpoint(String model, ModelViews views, ModelViews.Changes changes) {
+    private void checkpoint(ModelState model, ModelViews.Changes changes) {
+        ModelViews views = model.views;
+        byte[] id = model.modelIdUtf8;
         if (changes.cumulative()) {
-            checkpoints.put(checkpointKey(model, CUMULATIVE, 0), views.cumulative().toBytes());
+            checkpoints.put(checkpointKey(id, CUMULATIVE, 0), views.cumulative().toBytes());
         }
         for (long start : changes.panes()) {
-            checkpoints.put(checkpointKey(model, PANE, start), views.pane(start).toBytes());
+            checkpoints.put(checkpointKey(id, PANE, start), views.pane(start).toBytes());
         }
         for (long start : changes.droppedPanes()) {
-            checkpoints.delete(checkpointKey(model, PANE, start));
+            checkpoints.delete(checkpointKey(id, PANE, start));
         }
         long included = views.nextSeq() - 1;
-        checkpointedSeq.put(model, included);
-        checkpoints.put(checkpointKey(model, META, 0),
+        model.checkpointedSeq = included;
+        checkpoints.put(checkpointKey(id, META, 0),
                 ByteBuffer.allocate(16).putLong(included).putLong(views.streamTime()).array());
         // Keep what a restore replays (after the checkpoint) and what refills the last-N ring: every block that
         // holds a record from keepFrom on.
         long keepFrom = Math.max(0, Math.min(included + 1, views.nextSeq() - config.lastN()));
-        long from = journalStart.getOrDefault(model, 0L);
+        long from = model.journalStart;
         long keepBlock = JournalBlock.blockOf(keepFrom);
         for (long block = from; block < keepBlock; block++) {
-            journal.delete(journalKey(model, block));
+            journal.delete(journalKey(id, block));
         }
-        journalStart.put(model, Math.max(from, keepBlock));
+        model.journalStart = Math.max(from, keepBlock);
     }
 
     /** Rebuilds every model's views from the checkpoints and the journal after them. */
     private void restore() {
-        Map<String, Long> checkpointSeq = new HashMap<>();
-        Map<String, Long> streamTimes = new HashMap<>();
-        Map<String, ClassificationAccumulator> cumulative = new HashMap<>();
-        Map<String, Map<Long, ClassificationAccumulator>> panes = new HashMap<>();
+        Map<String, StoredCheckpoint> stored = new HashMap<>();
         try (KeyValueIterator<Bytes, byte[]> it = checkpoints.all()) {
             while (it.hasNext()) {
                 KeyValue<Bytes, byte[]> entry = it.next();
                 ByteBuffer key = ByteBuffer.wrap(entry.key.get());
                 String model = model(key);
+                StoredCheckpoint checkpoint = stored.computeIfAbsent(model, m -> new StoredCheckpoint());
                 byte tag = key.get();
                 switch (tag) {
                     case META -> {
                         ByteBuffer value = ByteBuffer.wrap(entry.value);
-                        checkpointSeq.put(model, value.getLong());
-                        streamTimes.put(model, value.getLong());
+                        checkpoint.seq = value.getLong();
+                        checkpoint.streamTime = value.getLong();
                     }
-                    case CUMULATIVE -> cumulative.put(model, ClassificationAccumulator.fromBytes(entry.value));
-                    case PANE -> panes.computeIfAbsent(model, m -> new HashMap<>())
-                            .put(key.getLong(), ClassificationAccumulator.fromBytes(entry.value));
+                    case CUMULATIVE -> checkpoint.cumulative = ClassificationAccumulator.fromBytes(entry.value);
+                    case PANE -> checkpoint.panes.put(key.getLong(), ClassificationAccumulator.fromBytes(entry.value));
                     default -> throw new IllegalStateException("unknown checkpoint entry '" + (char) tag + "' of model "
                             + model + ": the state was written by another version; reset the application");
                 }
@@ -220,33 +246,39 @@ final class ViewAggregator implements Processor<String, LabelledPrediction, Stri
                 String model = model(key);
                 long block = key.getLong();
                 List<LabelledPrediction> records = JournalBlock.records(entry.value);
-                long included = checkpointSeq.getOrDefault(model, -1L);
-                ModelViews views = models.computeIfAbsent(model, m -> {
-                    journalStart.put(m, block);
-                    return new ModelViews(config,
-                            cumulative.getOrDefault(m, new ClassificationAccumulator(CifarShape.CLASSES, config.rocCellLimit())),
-                            panes.getOrDefault(m, Map.of()), streamTimes.getOrDefault(m, Long.MIN_VALUE), included + 1);
-                });
+                ModelState state = models.get(model);
+                if (state == null) {
+                    state = restored(model, stored.computeIfAbsent(model, m -> new StoredCheckpoint()), block);
+                    models.put(model, state);
+                }
+                long included = state.checkpointedSeq;
                 long seq = block * JournalBlock.RECORDS;
                 for (LabelledPrediction record : records) {
                     if (seq++ <= included) {
-                        views.refillRing(record);
+                        state.views.refillRing(record);
                     } else {
                         replay.computeIfAbsent(model, m -> new ArrayList<>()).add(record);
                     }
                 }
                 if (records.size() < JournalBlock.RECORDS) {
                     // Only a model's last block can be partly filled: the next record continues it.
-                    openBlocks.computeIfAbsent(model, m -> new JournalBlock()).resume(block, entry.value);
+                    state.openBlock.resume(block, entry.value);
                 }
             }
         }
-        replay.forEach((model, records) -> records.forEach(models.get(model)::add));
-        checkpointedSeq.putAll(checkpointSeq);
-        models.values().forEach(views -> {
-            views.takeChanges();
-            views.markAllChanged();
+        replay.forEach((model, records) -> records.forEach(models.get(model).views::add));
+        models.values().forEach(state -> {
+            state.views.takeChanges();
+            state.views.markAllChanged();
         });
+    }
+
+    /** A model's state from its checkpoint, before the journal after it is replayed. */
+    private ModelState restored(String model, StoredCheckpoint checkpoint, long firstBlock) {
+        ClassificationAccumulator cumulative = checkpoint.cumulative != null ? checkpoint.cumulative
+                : new ClassificationAccumulator(CifarShape.CLASSES, config.rocCellLimit());
+        ModelViews views = new ModelViews(config, cumulative, checkpoint.panes, checkpoint.streamTime, checkpoint.seq + 1);
+        return new ModelState(model, views, firstBlock, checkpoint.seq);
     }
 
     private static String model(ByteBuffer key) {
@@ -255,13 +287,11 @@ final class ViewAggregator implements Processor<String, LabelledPrediction, Stri
         return new String(model, StandardCharsets.UTF_8);
     }
 
-    private static Bytes journalKey(String model, long block) {
-        byte[] id = model.getBytes(StandardCharsets.UTF_8);
+    private static Bytes journalKey(byte[] id, long block) {
         return Bytes.wrap(ByteBuffer.allocate(4 + id.length + 8).putInt(id.length).put(id).putLong(block).array());
     }
 
-    private static Bytes checkpointKey(String model, byte tag, long paneStart) {
-        byte[] id = model.getBytes(StandardCharsets.UTF_8);
+    private static Bytes checkpointKey(byte[] id, byte tag, long paneStart) {
         ByteBuffer key = ByteBuffer.allocate(4 + id.length + 1 + (tag == PANE ? 8 : 0)).putInt(id.length).put(id).put(tag);
         if (tag == PANE) {
             key.putLong(paneStart);
