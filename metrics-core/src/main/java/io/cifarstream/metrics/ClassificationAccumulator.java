@@ -319,7 +319,7 @@ public final class ClassificationAccumulator {
             for (int k = 0; k < numClasses; k++) {
                 int length = Leb128.readInt(in, "sketch length");
                 int end = in.position() + length;
-                rocs[k] = RocSketch.readFrom(in);
+                rocs[k] = RocSketchCodec.readFrom(in);
                 if (in.position() != end) {
                     throw new IllegalArgumentException("sketch " + k + " is not " + length + " bytes long");
                 }

@@ -16,7 +16,7 @@ class RocSketchTest {
      * Positives score 0.8, 0.5, 0.5; negatives 0.5, 0.3. The 6 (positive, negative) pairs:
      * 0.8>0.5: 1, 0.8>0.3: 1, 0.5=0.5: 1/2 (twice), 0.5>0.3: 1 (twice) -> U = 5, AUC = 5/6.
      */
-    private static RocSketch tiedExample() {
+    static RocSketch tiedExample() {
         RocSketch sketch = new RocSketch();
         sketch.add(0.8f, true);
         sketch.add(0.5f, true);
@@ -183,21 +183,6 @@ class RocSketchTest {
         assertThat(sketch.positives()).isEqualTo(3L << 33);
         assertThat(sketch.negatives()).isEqualTo(2L << 33);
         assertThat(sketch.auc()).isCloseTo(5.0 / 6, within(1e-15));
-    }
-
-    /** Cells sort by key alike whether the sketch uses the comparison sort (few cells) or the radix sort. */
-    @Test
-    void cellsSortByKeyAtEverySize() {
-        Random random = new Random(3);
-        for (int n : new int[] {0, 1, 7, 2047, 2048, 100_000}) {
-            long[] cells = new long[n];
-            for (int i = 0; i < n; i++) {
-                cells[i] = ((long) random.nextInt(Integer.MAX_VALUE) << 32) | i;
-            }
-            long[] expected = cells.clone();
-            Arrays.sort(expected);
-            assertThat(RocSketch.sortByKey(cells.clone())).as("%d cells", n).isEqualTo(expected);
-        }
     }
 
     /** A report's summary is the AUC and the thinned curve, the same as asking for each alone. */
