@@ -18,6 +18,7 @@ public final class BenchCommand {
 
     /** The {@code --json} flag of every benchmark. */
     static final class JsonFlag {
+        @PathRule(PathRule.Kind.WRITABLE_FILE)
         @Option(names = "--json", paramLabel = "FILE",
                 description = "Also write the JSON to this file (e.g. docs/benchmarks/NAME.json).")
         Path json;

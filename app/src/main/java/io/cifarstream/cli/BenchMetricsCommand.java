@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
                 + "TopologyTestDriver) and state bytes per view after 10k, 100k and 1M predictions")
 final class BenchMetricsCommand implements Callable<Integer> {
 
+    @Range(min = 1)
     @Option(names = "--predictions", defaultValue = "1000000", paramLabel = "N",
             description = "Predictions for the throughput runs (default: ${DEFAULT-VALUE}: long enough for the "
                     + "steady state; a run of a few seconds measures start-up, sketches filling and the last "

@@ -12,19 +12,15 @@ import io.cifarstream.bench.ScorerBenchmark;
 import io.cifarstream.dataset.CifarImages;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** {@code cifar-stream bench scorer}: see {@link ScorerBenchmark}. */
 @Command(name = "scorer", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Benchmark the scorer: raw ONNX Runtime, end-to-end through Kafka, latency under load (JSON)")
 final class BenchScorerCommand implements Callable<Integer> {
 
-    @Spec
-    CommandSpec spec;
 
+    @PathRule(PathRule.Kind.EXISTING_FILE)
     @Option(names = "--model", required = true, paramLabel = "FILE", description = "The .onnx model to score with.")
     Path model;
 
@@ -34,6 +30,7 @@ final class BenchScorerCommand implements Callable<Integer> {
     @Mixin
     DataFlag data;
 
+    @Range(min = 1, max = 10_000)
     @Option(names = "--images", defaultValue = "10000", paramLabel = "N",
             description = "Test images replayed end to end. Default: ${DEFAULT-VALUE}.")
     int images;
@@ -41,12 +38,14 @@ final class BenchScorerCommand implements Callable<Integer> {
     @Mixin
     BatchingFlags batching;
 
+    @Range(min = 1)
     @Option(names = "--passes", defaultValue = "8", paramLabel = "N",
             description = "Times the images are replayed for the end-to-end run: long enough (80,000 images, ~10 s by "
                     + "default) that a late JIT wave (~1 CPU second after a minute) moves the figure by a few percent. "
                     + "Default: ${DEFAULT-VALUE}.")
     int passes;
 
+    @Range(min = 0)
     @Option(names = "--warmup", defaultValue = "60s", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "Before the end-to-end run unreported passes, and before the latency run unreported 5 s windows "
                     + "of its stream, run until the JIT compilers settle (under " + JitSettling.SETTLED_PERCENT + "%% of "
@@ -54,10 +53,12 @@ final class BenchScorerCommand implements Callable<Integer> {
                     + "deployed scorer pays once. 0s = one pass, no window. Default: ${DEFAULT-VALUE}.")
     Duration warmup;
 
+    @Range(min = 0, minExcluded = true, max = 1)
     @Option(names = "--load-fraction", defaultValue = "0.5", paramLabel = "F",
             description = "Offered load of the latency run, as a fraction of the end-to-end maximum. Default: ${DEFAULT-VALUE}.")
     double loadFraction;
 
+    @Range(min = 1, max = 3600)
     @Option(names = "--latency-seconds", defaultValue = "15", paramLabel = "S",
             description = "Length of the latency run. Default: ${DEFAULT-VALUE}.")
     int latencySeconds;
@@ -68,12 +69,6 @@ final class BenchScorerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         CifarImages test = data.open().test();
-        if (images < 1 || images > test.size()) {
-            throw new ParameterException(spec.commandLine(), "--images must be 1 to " + test.size() + ", got " + images);
-        }
-        if (passes < 1) {
-            throw new ParameterException(spec.commandLine(), "--passes must be at least 1, got " + passes);
-        }
         var figures = ScorerBenchmark.run(model, modelFlags.toOptions(), test.first(images), batching.maxBatch(),
                 batching.linger(), passes, warmup, loadFraction, Duration.ofSeconds(latencySeconds));
         json.publish(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(figures));

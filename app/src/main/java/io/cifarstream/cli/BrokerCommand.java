@@ -25,18 +25,22 @@ public final class BrokerCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
+    @Range(min = 0, max = 65535)
     @Option(names = "--port", defaultValue = "9092", paramLabel = "PORT",
             description = "Client (PLAINTEXT) port on localhost; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
     private int port;
 
+    @Range(min = 0, max = 65535)
     @Option(names = "--controller-port", defaultValue = "0", paramLabel = "PORT",
             description = "KRaft controller port on localhost (not for clients); 0 picks a free one. Default: ${DEFAULT-VALUE}.")
     private int controllerPort;
 
+    @PathRule(PathRule.Kind.WRITABLE_FOLDER)
     @Option(names = "--dir", defaultValue = "runs/kafka", paramLabel = "PATH",
             description = "Data directory, kept between runs. Default: ${DEFAULT-VALUE}.")
     private Path dir;
 
+    @Range(min = 1, max = 10_000)
     @Option(names = "--partitions", defaultValue = "1", paramLabel = "N",
             description = "Partitions of topics created without an explicit count. Default: ${DEFAULT-VALUE}.")
     private int partitions;

@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
  * {@code $CIFAR10_DATA}, else the cache, else the official download with a progress bar (see {@link Cifar10Locator}).
  */
 public final class DataFlag {
+    @PathRule(PathRule.Kind.EXISTING)
     @Option(names = "--data", paramLabel = "PATH",
             description = "CIFAR-10: the official cifar-10-binary.tar.gz or its unpacked folder. Default: "
                     + "$" + Cifar10Locator.ENV + ", else the cache (~/.cache/cifar-stream), else download it.")

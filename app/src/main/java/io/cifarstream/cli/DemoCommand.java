@@ -43,9 +43,6 @@ import io.cifarstream.scorer.ScorerConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.ParameterException;
 
 /**
  * {@code cifar-stream demo}: the whole system on one machine. Broker (embedded unless --bootstrap-server), a model
@@ -59,8 +56,6 @@ import picocli.CommandLine.ParameterException;
                 + "CIFAR-10 test split and prints the final metrics when every image is scored and counted."})
 public final class DemoCommand implements Callable<Integer> {
 
-    @Spec
-    CommandSpec spec;
     @Mixin
     DataFlag data;
 
@@ -68,41 +63,51 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     KafkaFlags kafkaFlags;
 
+    @PathRule(PathRule.Kind.EXISTING_FILE)
     @Option(names = "--model", paramLabel = "FILE", description = "Score with this ONNX model instead of training one.")
     Path model;
 
     @Mixin
     ModelFlags modelFlags;
 
+    @PathRule(PathRule.Kind.WRITABLE_FILE)
     @Option(names = "--json", paramLabel = "FILE",
             description = "Write the final cumulative metrics as JSON (the names of `evaluate --json`).")
     Path json;
 
+    @Range(min = 1)
     @Option(names = "--epochs", defaultValue = "8", paramLabel = "N",
             description = "Epochs of the fast recipe when the demo trains its model (default: ${DEFAULT-VALUE}).")
     int epochs;
 
+    @Range
     @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Training seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Range(min = 1, max = 10_000)
     @Option(names = "--limit", paramLabel = "N", description = "Replay the first N test images (default: all 10,000).")
     Integer limit;
 
+    @Range(min = 0, minExcluded = true)
     @Option(names = "--rate", paramLabel = "N", description = "Replay at N images/s (default: as fast as possible).")
     Double rate;
 
+    @Range(min = 0)
     @Option(names = "--label-delay", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "Send labels this long after their images, on the labels topic (default: inside the events).")
     Duration labelDelay;
 
+    @Range(min = 1, max = 10_000)
     @Option(names = "--partitions", defaultValue = "2", paramLabel = "N",
             description = "Partitions of the images, predictions and labels topics (default: ${DEFAULT-VALUE}).")
     int partitions;
 
+    @Range(min = 0, max = 65535)
     @Option(names = "--http-port", defaultValue = "8080", paramLabel = "PORT",
             description = "Dashboard and metrics API port (default: ${DEFAULT-VALUE}; 0 = any free port).")
     int httpPort;
 
+    @Matches(regex = Matches.HOST, describe = Matches.HOST_WORDS)
     @Option(names = "--http-host", defaultValue = "127.0.0.1", paramLabel = "HOST",
             description = "Address the dashboard binds to (default: ${DEFAULT-VALUE}).")
     String httpHost;
@@ -110,6 +115,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     HttpTokenFlag httpTokenFlag;
 
+    @PathRule(PathRule.Kind.WRITABLE_FOLDER)
     @Option(names = "--work-dir", defaultValue = "runs/demo", paramLabel = "DIR",
             description = "Broker data and stream state of this demo (default: ${DEFAULT-VALUE}, emptied at start).")
     Path workDir;
@@ -117,6 +123,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--keep-running", description = "Leave everything up after the replay (Ctrl-C stops it).")
     boolean keepRunning;
 
+    @Range(min = 0, minExcluded = true)
     @Option(names = "--timeout", defaultValue = "10m", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "Give up waiting for the metrics to count every image after this long (default: ${DEFAULT-VALUE}).")
     Duration timeout;
@@ -127,9 +134,6 @@ public final class DemoCommand implements Callable<Integer> {
         Cifar10 cifar = data.open();
         CifarImages test = cifar.test();
         if (limit != null) {
-            if (limit < 1 || limit > test.size()) {
-                throw new ParameterException(spec.commandLine(), "--limit must be between 1 and " + test.size() + ", got " + limit);
-            }
             test = test.first(limit);
         }
         Path modelFile = model != null ? requireModel(model)

@@ -16,16 +16,12 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.cifarstream.console.ProgressBar;
-import io.cifarstream.console.UserError;
 import io.cifarstream.dataset.CifarImages;
 import io.cifarstream.inference.OnnxClassifier;
 import io.cifarstream.metrics.ReportTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.ParameterException;
 
 /** {@code cifar-stream evaluate}: any ONNX CIFAR-10 classifier on the test split, metrics as scikit-learn defines them. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
@@ -35,8 +31,7 @@ import picocli.CommandLine.ParameterException;
                 + "writes PNG plots, and on request JSON and per-image CSV.", ""})
 public final class EvaluateCommand implements Callable<Integer> {
 
-    @Spec
-    CommandSpec spec;
+    @PathRule(PathRule.Kind.EXISTING_FILE)
     @Option(names = "--model", required = true, paramLabel = "FILE", description = "The .onnx model.")
     Path model;
 
@@ -46,36 +41,35 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     ModelFlags modelFlags;
 
+    @Range(min = 1, max = 10_000)
     @Option(names = "--limit", paramLabel = "N", description = "Evaluate the first N test images only.")
     Integer limit;
 
+    @Range(min = 1, max = 4096)
     @Option(names = "--batch-size", defaultValue = "256", paramLabel = "N",
             description = "Images per ONNX Runtime call (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
+    @PathRule(PathRule.Kind.WRITABLE_FOLDER)
     @Option(names = "--out", paramLabel = "DIR",
             description = "Where the PNGs go (default: an 'evaluation' folder beside the model).")
     Path out;
 
+    @PathRule(PathRule.Kind.WRITABLE_FILE)
     @Option(names = "--json", paramLabel = "FILE", description = "Write every number to FILE as JSON "
             + "(count, accuracy, f1_micro, f1_macro, f1_weighted, confusion, precision, recall, f1, auc, auc_macro, "
             + "log_loss, roc), the names the streaming metrics use.")
     Path json;
 
+    @PathRule(PathRule.Kind.WRITABLE_FILE)
     @Option(names = "--predictions", paramLabel = "FILE",
             description = "Write one CSV row per test image: index,label,predicted,logp_0..logp_9.")
     Path predictions;
 
     @Override
     public Integer call() throws IOException {
-        if (batchSize < 1) {
-            throw new ParameterException(spec.commandLine(), "--batch-size must be at least 1, got " + batchSize);
-        }
         CifarImages test = data.open().test();
         if (limit != null) {
-            if (limit < 1 || limit > test.size()) {
-                throw new ParameterException(spec.commandLine(), "--limit must be between 1 and " + test.size() + ", got " + limit);
-            }
             test = test.first(limit);
         }
         Evaluation evaluation;

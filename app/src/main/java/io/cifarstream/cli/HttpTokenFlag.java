@@ -10,6 +10,7 @@ import picocli.CommandLine.Option;
  */
 public final class HttpTokenFlag {
 
+    @Matches(regex = "[!-~]+", describe = "printable ASCII without spaces")
     @Option(names = "--http-token", paramLabel = "TOKEN",
             description = "Require 'Authorization: Bearer TOKEN' on every HTTP request (default: the environment"
                     + " variable " + BearerToken.ENV + ", else no token). Prefer the variable: a flag's value is"

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -37,15 +38,28 @@ public final class Main {
             err.flush();
             return 1;
         });
+        // Every flag's declared values, and the rules between flags, are checked before any command runs.
+        cli.setExecutionStrategy(parseResult -> {
+            Integer helpShown = CommandLine.executeHelpRequest(parseResult);
+            if (helpShown != null) {
+                return helpShown;
+            }
+            DeclaredFlags.check(parseResult);
+            return new CommandLine.RunLast().execute(parseResult);
+        });
         cli.setParameterExceptionHandler((e, args) -> {
             CommandLine command = e.getCommandLine();
             PrintWriter err = command.getErr();
-            // One line: the cause, picocli's suggestions if any, and where the options are listed.
-            StringBuilder line = new StringBuilder("error: ").append(e.getMessage().lines().findFirst().orElse(""));
+            // One line: the flag, what it takes and the value given (or picocli's cause and suggestions), and where
+            // the options are listed.
+            String cause = e.getArgSpec() instanceof OptionSpec option && e.getValue() != null
+                    && e.getMessage().startsWith("Invalid value for")
+                    ? DeclaredFlags.typeRefusal(option, e.getValue()) : e.getMessage();
+            StringBuilder line = new StringBuilder("error: ").append(cause.lines().findFirst().orElse(""));
             if (e instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
                 line.append("; did you mean ").append(String.join(" or ", unmatched.getSuggestions())).append('?');
             }
-            line.append(" Run `").append(command.getCommandSpec().qualifiedName()).append(" --help` for the options.");
+            line.append("; see `").append(command.getCommandSpec().qualifiedName()).append(" --help`");
             err.println(line);
             err.flush();
             return command.getCommandSpec().exitCodeOnInvalidInput();

@@ -3,11 +3,11 @@ package io.cifarstream.cli;
 import io.cifarstream.metricsstream.MetricsConfig;
 import io.cifarstream.metricsstream.MetricsService;
 
-import io.cifarstream.console.UserError;
 import io.cifarstream.metrics.RocSketch;
 import io.cifarstream.schemas.TopicNames;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,7 +28,7 @@ import java.util.concurrent.CountDownLatch;
  */
 @Command(name = "metrics", mixinStandardHelpOptions = true,
         description = "Keep live model-quality metrics from the predictions topic (Kafka Streams)")
-public final class MetricsCommand implements Callable<Integer> {
+public final class MetricsCommand implements Callable<Integer>, FlagRules {
 
     @Spec
     private CommandSpec spec;
@@ -36,49 +36,62 @@ public final class MetricsCommand implements Callable<Integer> {
     @Mixin
     private KafkaFlags kafka;
 
+    @Matches(regex = Matches.TOPIC, describe = Matches.TOPIC_WORDS)
     @Option(names = "--predictions-topic", defaultValue = "predictions", description = "Default: ${DEFAULT-VALUE}.")
     private String predictionsTopic;
 
+    @Matches(regex = Matches.TOPIC, describe = Matches.TOPIC_WORDS)
     @Option(names = "--labels-topic", defaultValue = "labels", description = "Default: ${DEFAULT-VALUE}.")
     private String labelsTopic;
 
+    @Matches(regex = Matches.TOPIC, describe = Matches.TOPIC_WORDS)
     @Option(names = "--metrics-topic", defaultValue = "metrics", description = "Default: ${DEFAULT-VALUE}.")
     private String metricsTopic;
 
+    @Matches(regex = Matches.TOPIC, describe = Matches.TOPIC_WORDS)
     @Option(names = "--dead-letters-topic", defaultValue = "dead-letters", description = "Default: ${DEFAULT-VALUE}.")
     private String deadLettersTopic;
 
+    @Range(min = 0, minExcluded = true)
     @Option(names = "--window", defaultValue = "1m", converter = DurationConverter.class, paramLabel = "DURATION",
             description = "Event-time window length. Default: ${DEFAULT-VALUE}.")
     private Duration window;
 
+    @Range(min = 0, minExcluded = true)
     @Option(names = "--advance", defaultValue = "10s", converter = DurationConverter.class, paramLabel = "DURATION",
             description = "A new window starts every ADVANCE (= --window: tumbling). Default: ${DEFAULT-VALUE}.")
     private Duration advance;
 
+    @Range(min = 0)
     @Option(names = "--grace", defaultValue = "10s", converter = DurationConverter.class, paramLabel = "DURATION",
             description = "How long after its end a window still takes late records. Default: ${DEFAULT-VALUE}.")
     private Duration grace;
 
+    @Range(min = 1, max = 1_000_000)
     @Option(names = "--last", defaultValue = "1000", paramLabel = "N", description = "Size of the last-N view. Default: ${DEFAULT-VALUE}.")
     private int lastN;
 
+    @Range(min = 1)
     @Option(names = "--checkpoint-records", defaultValue = "200000", paramLabel = "N",
             description = "Checkpoint a model's views after this many counted records (and at least every 30 s): "
                     + "the most a restart replays. Default: ${DEFAULT-VALUE}.")
     private int checkpointRecords;
 
+    @Range(min = 0, minExcluded = true)
     @Option(names = "--label-wait", defaultValue = "1h", converter = DurationConverter.class, paramLabel = "DURATION",
             description = "How long a prediction and a label wait for each other. Default: ${DEFAULT-VALUE}.")
     private Duration labelWait;
 
+    @PathRule(PathRule.Kind.WRITABLE_FOLDER)
     @Option(names = "--state-dir", defaultValue = "runs/metrics-state", paramLabel = "PATH",
             description = "Kafka Streams state directory. Default: ${DEFAULT-VALUE}.")
     private Path stateDir;
 
+    @Range(min = 0, max = 65535)
     @Option(names = "--http-port", defaultValue = "8080", paramLabel = "PORT", description = "HTTP API port (0: any free one). Default: ${DEFAULT-VALUE}.")
     private int httpPort;
 
+    @Matches(regex = Matches.HOST, describe = Matches.HOST_WORDS)
     @Option(names = "--http-host", defaultValue = "127.0.0.1", paramLabel = "HOST",
             description = "Address the HTTP API binds (0.0.0.0 for every interface). Default: ${DEFAULT-VALUE}.")
     private String httpHost;
@@ -86,10 +99,12 @@ public final class MetricsCommand implements Callable<Integer> {
     @Mixin
     private HttpTokenFlag httpToken;
 
+    @Matches(regex = Matches.NAME, describe = Matches.NAME_WORDS)
     @Option(names = "--application-id", defaultValue = "cifar-metrics", paramLabel = "ID",
             description = "Kafka Streams application id (consumer group, internal topic prefix). Default: ${DEFAULT-VALUE}.")
     private String applicationId;
 
+    @Matches(regex = Matches.NAME, describe = Matches.NAME_WORDS)
     @Option(names = "--instance-id", paramLabel = "ID",
             description = "This instance's stable name in its application (static group membership): a restarted "
                     + "instance with the same id takes its tasks back at once instead of after the session timeout "
@@ -131,18 +146,26 @@ public final class MetricsCommand implements Callable<Integer> {
         }
     }
 
-    MetricsService.Options options() {
-        try {
-            TopicNames topics = new TopicNames("images", predictionsTopic, labelsTopic, metricsTopic, deadLettersTopic);
-            MetricsConfig config = new MetricsConfig(topics, window, advance, grace, lastN, labelWait,
-                    Duration.ofSeconds(1), RocSketch.DEFAULT_CELL_LIMIT, checkpointRecords);
-            // Kafka Streams appends each stream thread's index to the main consumer's instance id.
-            Map<String, Object> overrides = instanceId == null ? Map.of()
-                    : Map.of(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId);
-            return new MetricsService.Options(kafka.settings(), config, applicationId,
-                    stateDir, httpHost, httpPort, overrides, httpToken.token());
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage(), e, null, null);
+    @Override
+    public void checkFlags(CommandLine commandLine) {
+        if (advance.compareTo(window) > 0) {
+            throw new ParameterException(commandLine, "--advance (" + advance + ") must not exceed --window (" + window
+                    + "): windows would leave gaps; --advance equal to --window gives tumbling windows");
         }
+        if (window.toMillis() % advance.toMillis() != 0) {
+            throw new ParameterException(commandLine, "--window (" + window + ") must be a multiple of --advance ("
+                    + advance + ") so that every window starts on the advance grid");
+        }
+    }
+
+    MetricsService.Options options() {
+        TopicNames topics = new TopicNames("images", predictionsTopic, labelsTopic, metricsTopic, deadLettersTopic);
+        MetricsConfig config = new MetricsConfig(topics, window, advance, grace, lastN, labelWait,
+                Duration.ofSeconds(1), RocSketch.DEFAULT_CELL_LIMIT, checkpointRecords);
+        // Kafka Streams appends each stream thread's index to the main consumer's instance id.
+        Map<String, Object> overrides = instanceId == null ? Map.of()
+                : Map.of(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId);
+        return new MetricsService.Options(kafka.settings(), config, applicationId,
+                stateDir, httpHost, httpPort, overrides, httpToken.token());
     }
 }

@@ -14,15 +14,13 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import io.cifarstream.console.ProgressBar;
-import io.cifarstream.console.UserError;
 import io.cifarstream.dataset.Cifar10;
 import io.cifarstream.dataset.ImageFolder;
 import io.cifarstream.schemas.TopicNames;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.ParameterException;
 
 /** {@code cifar-stream replay}: publishes a CIFAR-10 split, or a folder of pictures, as image events. */
@@ -30,54 +28,62 @@ import picocli.CommandLine.ParameterException;
         description = {"Publish a CIFAR-10 split or a folder of pictures as image events (labels inline or late)", "",
             "Keys are stable image ids (test-00042 = record 42 of test_batch.bin), so every prediction traces back "
                 + "to its image. The producer is idempotent."})
-public final class ReplayCommand implements Callable<Integer> {
+public final class ReplayCommand implements Callable<Integer>, FlagRules {
 
-    @Spec
-    CommandSpec spec;
     @Mixin
     KafkaFlags kafka;
 
     @Mixin
     DataFlag data;
 
+    @OneOf({"test", "train"})
     @Option(names = "--split", defaultValue = "test", paramLabel = "test|train",
             description = "Which CIFAR-10 split (default: ${DEFAULT-VALUE}).")
     String split;
 
+    @PathRule(PathRule.Kind.EXISTING_FOLDER)
     @Option(names = "--images", paramLabel = "DIR", description = "Publish the PNG/JPEG files under DIR instead "
             + "(class sub-folders give labels, like torchvision's ImageFolder).")
     Path images;
 
+    @Range(min = 1)
     @Option(names = "--limit", paramLabel = "N", description = "Publish the first N images (after shuffling).")
     Integer limit;
 
+    @Range(min = 0, minExcluded = true)
     @Option(names = "--rate", paramLabel = "N", description = "Images per second (default: as fast as possible).")
     Double rate;
 
     @Option(names = "--shuffle", description = "Publish in a random order (see --seed).")
     boolean shuffle;
 
+    @Range
     @Option(names = "--seed", defaultValue = "42", paramLabel = "N",
             description = "Seed of --shuffle and --label-fraction (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Range(min = 0)
     @Option(names = "--label-delay", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "Send labels on the labels topic this long after their image (e.g. 30s) instead of "
                     + "inside the event: ground truth that arrives late.")
     Duration labelDelay;
 
+    @Range(min = 0, max = 1)
     @Option(names = "--label-fraction", defaultValue = "1.0", paramLabel = "F",
             description = "Publish labels for this share of the images only (default: ${DEFAULT-VALUE}).")
     double labelFraction;
 
+    @Matches(regex = Matches.TOPIC, describe = Matches.TOPIC_WORDS)
     @Option(names = "--images-topic", defaultValue = "images", paramLabel = "TOPIC",
             description = "Default: ${DEFAULT-VALUE}.")
     String imagesTopic;
 
+    @Matches(regex = Matches.TOPIC, describe = Matches.TOPIC_WORDS)
     @Option(names = "--labels-topic", defaultValue = "labels", paramLabel = "TOPIC",
             description = "Default: ${DEFAULT-VALUE}.")
     String labelsTopic;
 
+    @Range(min = 1, max = 10_000)
     @Option(names = "--partitions", defaultValue = "4", paramLabel = "N",
             description = "Partitions of the topics when this creates them (default: ${DEFAULT-VALUE}).")
     int partitions;
@@ -101,6 +107,18 @@ public final class ReplayCommand implements Callable<Integer> {
         return 0;
     }
 
+    @Override
+    public void checkFlags(CommandLine commandLine) {
+        if (images != null && commandLine.getParseResult().hasMatchedOption("--split")) {
+            throw new ParameterException(commandLine, "--images publishes a folder of pictures, --split a CIFAR-10 split:"
+                    + " give one of them");
+        }
+        if (images != null && commandLine.getParseResult().hasMatchedOption("--data")) {
+            throw new ParameterException(commandLine, "--images publishes a folder of pictures and reads no CIFAR-10:"
+                    + " drop --data");
+        }
+    }
+
     private ImageSource source() throws IOException {
         if (images != null) {
             return new FolderSource(ImageFolder.scan(images));
@@ -109,17 +127,12 @@ public final class ReplayCommand implements Callable<Integer> {
         return switch (split) {
             case "test" -> new CifarSplitSource(cifar.test());
             case "train" -> new CifarSplitSource(cifar.train());
-            default -> throw new ParameterException(spec.commandLine(), "--split must be test or train, got '" + split + "'");
+            default -> throw new IllegalStateException("--split is declared one of test, train");
         };
     }
 
     private ReplayPlan plan() {
-        try {
-            return new ReplayPlan(Optional.ofNullable(limit), Optional.ofNullable(rate),
-                    shuffle ? Optional.of(seed) : Optional.empty(), Optional.ofNullable(labelDelay), labelFraction,
-                    seed);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage(), e, null, null);
-        }
+        return new ReplayPlan(Optional.ofNullable(limit), Optional.ofNullable(rate),
+                shuffle ? Optional.of(seed) : Optional.empty(), Optional.ofNullable(labelDelay), labelFraction, seed);
     }
 }

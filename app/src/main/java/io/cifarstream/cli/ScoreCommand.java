@@ -5,6 +5,7 @@ import io.cifarstream.scorer.Scorer;
 import io.cifarstream.scorer.ScorerConfig;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -12,7 +13,6 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 import io.cifarstream.kafka.KafkaSettings;
-import io.cifarstream.console.UserError;
 import io.cifarstream.schemas.TopicNames;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Score image events from Kafka with ONNX models, exactly once")
-public final class ScoreCommand implements Callable<Integer> {
+public final class ScoreCommand implements Callable<Integer>, FlagRules {
 
     @Spec
     CommandSpec spec;
@@ -42,23 +42,28 @@ public final class ScoreCommand implements Callable<Integer> {
                     + "ID (default: the file name without .onnx) is the model id predictions carry.")
     List<ModelSpec> models;
 
+    @Matches(regex = Matches.TOPIC, describe = Matches.TOPIC_WORDS)
     @Option(names = "--images-topic", defaultValue = "images", paramLabel = "TOPIC",
             description = "Topic of ImageEvents to score. Default: ${DEFAULT-VALUE}.")
     String imagesTopic;
 
+    @Matches(regex = Matches.TOPIC, describe = Matches.TOPIC_WORDS)
     @Option(names = "--predictions-topic", defaultValue = "predictions", paramLabel = "TOPIC",
             description = "Topic the Predictions go to. Default: ${DEFAULT-VALUE}.")
     String predictionsTopic;
 
+    @Matches(regex = Matches.TOPIC, describe = Matches.TOPIC_WORDS)
     @Option(names = "--dead-letters-topic", defaultValue = "dead-letters", paramLabel = "TOPIC",
             description = "Topic rejected records go to, with the reason. Default: ${DEFAULT-VALUE}.")
     String deadLettersTopic;
 
+    @Matches(regex = Matches.NAME, describe = Matches.NAME_WORDS)
     @Option(names = "--group", defaultValue = ScorerConfig.DEFAULT_GROUP, paramLabel = "ID",
             description = "Consumer group; scorers of one group share the images topic's partitions. "
                     + "Default: ${DEFAULT-VALUE}.")
     String group;
 
+    @Matches(regex = Matches.NAME, describe = Matches.NAME_WORDS)
     @Option(names = "--instance-id", defaultValue = "0", paramLabel = "ID",
             description = "This scorer's stable name in its group. Give each running scorer its own; a restarted "
                     + "scorer reuses its id, which fences its predecessor. Default: ${DEFAULT-VALUE}.")
@@ -67,14 +72,17 @@ public final class ScoreCommand implements Callable<Integer> {
     @Mixin
     BatchingFlags batching;
 
+    @Range(min = 1024, max = 64 * 1024 * 1024)
     @Option(names = "--max-record-bytes", defaultValue = "262144", paramLabel = "BYTES",
             description = "Longer values are dead-lettered as OVERSIZED_RECORD without decoding. Default: ${DEFAULT-VALUE}.")
     int maxRecordBytes;
 
+    @Range(min = 1, max = 10_000)
     @Option(names = "--partitions", defaultValue = "4", paramLabel = "N",
             description = "Partitions of the topics the scorer creates when they are missing. Default: ${DEFAULT-VALUE}.")
     int partitions;
 
+    @Range(min = 1000, max = 900_000)
     @Option(names = "--transaction-timeout-ms", defaultValue = "10000", paramLabel = "MS",
             description = "How long the broker waits before aborting the open transaction of a scorer that died "
                     + "and was not restarted under its --instance-id. Default: ${DEFAULT-VALUE}.")
@@ -83,10 +91,12 @@ public final class ScoreCommand implements Callable<Integer> {
     @Mixin
     ModelFlags modelFlags;
 
+    @Range(min = 0, max = 65535)
     @Option(names = "--http-port", paramLabel = "PORT",
             description = "Serve Prometheus metrics at http://HOST:PORT/metrics (0: any free port). Default: none.")
     Integer httpPort;
 
+    @Matches(regex = Matches.HOST, describe = Matches.HOST_WORDS)
     @Option(names = "--http-host", defaultValue = "127.0.0.1", paramLabel = "HOST",
             description = "Address the metrics endpoint binds to. Default: ${DEFAULT-VALUE}.")
     String httpHost;
@@ -126,32 +136,56 @@ public final class ScoreCommand implements Callable<Integer> {
         return 0;
     }
 
-    ScorerConfig config() {
-        KafkaSettings kafka = kafkaFlags.settings();
-        try {
-            TopicNames defaults = TopicNames.defaults();
-            TopicNames topics = new TopicNames(imagesTopic, predictionsTopic, defaults.labels(), defaults.metrics(),
-                    deadLettersTopic);
-            ScorerConfig config = ScorerConfig.of(kafka, models, modelFlags.toOptions())
-                    .withTopics(topics)
-                    .withGroup(group)
-                    .withInstanceId(instanceId)
-                    .withBatching(batching.maxBatch(), batching.linger())
-                    .withMaxRecordBytes(maxRecordBytes)
-                    .withPartitions(partitions)
-                    .withTransactionTimeout(Duration.ofMillis(transactionTimeoutMs));
-            return httpPort == null ? config
-                    : config.withHttp(new InetSocketAddress(httpHost, httpPort)).withHttpToken(httpToken.token());
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage(), e, null, null);
+    @Override
+    public void checkFlags(CommandLine commandLine) {
+        List<String> ids = models.stream().map(ModelSpec::id).toList();
+        if (ids.stream().distinct().count() != ids.size()) {
+            throw new ParameterException(commandLine, "--model ids must differ, got " + models
+                    + ": name them, e.g. --model champion=a.onnx --model challenger=b.onnx");
         }
     }
 
-    /** picocli converter for {@code --model [ID=]PATH}. */
-    static final class ModelSpecConverter implements CommandLine.ITypeConverter<ModelSpec> {
+    ScorerConfig config() {
+        KafkaSettings kafka = kafkaFlags.settings();
+        TopicNames defaults = TopicNames.defaults();
+        TopicNames topics = new TopicNames(imagesTopic, predictionsTopic, defaults.labels(), defaults.metrics(),
+                deadLettersTopic);
+        ScorerConfig config = ScorerConfig.of(kafka, models, modelFlags.toOptions())
+                .withTopics(topics)
+                .withGroup(group)
+                .withInstanceId(instanceId)
+                .withBatching(batching.maxBatch(), batching.linger())
+                .withMaxRecordBytes(maxRecordBytes)
+                .withPartitions(partitions)
+                .withTransactionTimeout(Duration.ofMillis(transactionTimeoutMs));
+        return httpPort == null ? config
+                : config.withHttp(new InetSocketAddress(httpHost, httpPort)).withHttpToken(httpToken.token());
+    }
+
+    /** {@code --model [ID=]PATH}: an id of letters, digits, '.', '_' or '-', and an existing file. */
+    static final class ModelSpecConverter implements DeclaredConverter<ModelSpec> {
         @Override
         public ModelSpec convert(String value) {
-            return ModelSpec.parse(value);
+            ModelSpec spec;
+            try {
+                spec = ModelSpec.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+            if (!Files.isRegularFile(spec.path())) {
+                throw new CommandLine.TypeConversionException("no model file at " + spec.path());
+            }
+            return spec;
+        }
+
+        @Override
+        public String describe() {
+            return "[ID=]PATH: an optional id (letters, digits, '.', '_' or '-') and an existing model file";
+        }
+
+        @Override
+        public List<String> refused() {
+            return List.of("champion=missing.onnx", "bad id!=model.onnx", "=model.onnx");
         }
     }
 }

@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import io.cifarstream.console.UserError;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,7 +24,7 @@ import picocli.CommandLine.ParameterException;
 /** {@code cifar-stream train}: trains the CNN with a recipe, then exports and checks the ONNX model. */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train the CIFAR-10 CNN with DJL and export it to ONNX")
-public final class TrainCommand implements Callable<Integer> {
+public final class TrainCommand implements Callable<Integer>, FlagRules {
 
     @Spec
     CommandSpec spec;
@@ -32,52 +32,66 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     DataFlag data;
 
+    @OneOf({"fast", "seed"})
     @Option(names = "--recipe", defaultValue = "fast", paramLabel = "fast|seed",
             description = "fast (ours, default) or seed (the original write-up's)")
     String recipe;
 
+    @Range(min = 1)
     @Option(names = "--epochs", description = "passes over the training images (recipe's default)")
     Integer epochs;
 
+    @Range(min = 1, max = 4096)
     @Option(names = "--batch-size", description = "images per step (recipe's default)")
     Integer batchSize;
 
+    @Range(min = 0, minExcluded = true, max = 10)
     @Option(names = "--lr", description = "(peak) learning rate (recipe's default)")
     Double learningRate;
 
+    @Range(min = 0, max = 1, maxExcluded = true)
     @Option(names = "--momentum", description = "SGD momentum (recipe's default)")
     Double momentum;
 
     @Option(names = "--nesterov", negatable = true, description = "Nesterov momentum (recipe's default)")
     Boolean nesterov;
 
+    @Range(min = 0, max = 1)
     @Option(names = "--weight-decay", description = "L2 penalty on weights (recipe's default)")
     Double weightDecay;
 
+    @Range(min = 0, max = 1, maxExcluded = true)
     @Option(names = "--label-smoothing", description = "label smoothing, 0..1 (recipe's default)")
     Double labelSmoothing;
 
+    @OneOf({"constant", "one-cycle"})
     @Option(names = "--schedule", paramLabel = "constant|one-cycle", description = "learning-rate schedule")
     String schedule;
 
+    @Range(min = 0, max = 1, maxExcluded = true)
     @Option(names = "--warmup", description = "one-cycle warm-up share of all steps (recipe's default)")
     Double warmup;
 
+    @Range(min = 0, max = 16)
     @Option(names = "--crop-padding", description = "random-crop padding in pixels, 0 = no crop (recipe's default)")
     Integer cropPadding;
 
     @Option(names = "--flip", negatable = true, description = "random horizontal flips (recipe's default)")
     Boolean flip;
 
+    @OneOf({"pytorch", "he"})
     @Option(names = "--init", paramLabel = "pytorch|he", description = "weight initialization (recipe's default)")
     String init;
 
+    @Range
     @Option(names = "--seed", defaultValue = "42", description = "seeds initialization, order, augmentation")
     long seed;
 
+    @PathRule(PathRule.Kind.WRITABLE_FOLDER)
     @Option(names = "--out", paramLabel = "DIR", description = "output folder (default runs/<recipe>-<timestamp>)")
     Path out;
 
+    @Range(min = 0, max = 50_000)
     @Option(names = "--train-limit", defaultValue = "0", paramLabel = "N",
             description = "train on the first N training images only (0 = all 50,000)")
     int trainLimit;
@@ -85,19 +99,28 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "continue the run in --out from its last checkpoint")
     boolean resume;
 
+    @Range(min = 1, max = 256)
     @Option(names = "--threads", description = "PyTorch intra-op threads (default: all cores)")
     Integer threads;
 
     @Override
-    public Integer call() throws Exception {
-        Recipe chosen = recipe();
+    public void checkFlags(CommandLine commandLine) {
         if (resume && out == null) {
-            throw new ParameterException(spec.commandLine(), "--resume needs --out DIR, the folder of the run to continue");
+            throw new ParameterException(commandLine, "--resume needs --out DIR, the folder of the run to continue");
         }
         if (resume && !recipeOverrides().isEmpty()) {
-            throw new ParameterException(spec.commandLine(), "--resume continues the saved recipe; drop " + String.join(", ", recipeOverrides())
-                    + " or start a new run with another --out");
+            throw new ParameterException(commandLine, "--resume continues the saved recipe; drop "
+                    + String.join(", ", recipeOverrides()) + " or start a new run with another --out");
         }
+        if (warmup != null && "constant".equals(schedule)) {
+            throw new ParameterException(commandLine, "--warmup belongs to the one-cycle schedule; drop it or use"
+                    + " --schedule one-cycle");
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Recipe chosen = recipe();
         Path outDir = out != null ? out : Path.of("runs", chosen.name() + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Path location = data.locate();
@@ -117,12 +140,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private Recipe recipe() {
-        Recipe r;
-        try {
-            r = Recipe.named(recipe);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
-        }
+        Recipe r = Recipe.named(recipe);
         if (epochs != null) {
             r = r.withEpochs(epochs);
         }
@@ -145,7 +163,7 @@ public final class TrainCommand implements Callable<Integer> {
             Recipe.Schedule kind = schedule == null ? r.schedule() : switch (schedule) {
                 case "constant" -> Recipe.Schedule.CONSTANT;
                 case "one-cycle" -> Recipe.Schedule.ONE_CYCLE;
-                default -> throw new ParameterException(spec.commandLine(), "unknown --schedule '" + schedule + "': use constant or one-cycle");
+                default -> throw new IllegalStateException("--schedule is declared one of constant, one-cycle");
             };
             r = r.withSchedule(kind, warmup != null ? warmup : r.warmupFraction());
         }
@@ -157,7 +175,7 @@ public final class TrainCommand implements Callable<Integer> {
             r = r.withInitialization(switch (init) {
                 case "pytorch" -> Recipe.Initialization.PYTORCH;
                 case "he" -> Recipe.Initialization.HE;
-                default -> throw new ParameterException(spec.commandLine(), "unknown --init '" + init + "': use pytorch or he");
+                default -> throw new IllegalStateException("--init is declared one of pytorch, he");
             });
         }
         return r;

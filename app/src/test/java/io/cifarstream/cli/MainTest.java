@@ -1,5 +1,9 @@
 package io.cifarstream.cli;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
@@ -65,18 +69,28 @@ class MainTest {
     }
 
     @Test
-    void aUserErrorIsOneLineWithoutAStackTrace() {
-        Run missing = run("evaluate", "--model", "does-not-exist.onnx", "--data", "no-such-cifar.tar.gz");
-        assertThat(missing.exit()).isEqualTo(1);
-        assertThat(missing.err().strip().lines()).hasSize(1);
-        assertThat(missing.err()).startsWith("error: ").doesNotContain("\tat ");
+    void aFailureTheUserCanFixIsOneLineNamingTheFlagWithoutAStackTrace(@TempDir Path dir) throws IOException {
+        Path notAModel = Files.writeString(dir.resolve("notes.onnx"), "not a model");
+        Run failed = run("evaluate", "--model", notAModel.toString(), "--data", dir.toString());
+        assertThat(failed.exit()).isEqualTo(1);
+        assertThat(failed.err().strip().lines()).hasSize(1);
+        assertThat(failed.err()).startsWith("error: ").endsWith("(see --data)" + System.lineSeparator())
+                .doesNotContain("\tat ");
     }
 
     @Test
-    void verbosePrintsTheStackTraceToo() {
-        Run missing = run("evaluate", "--verbose", "--model", "x.onnx", "--data", "no-such-cifar.tar.gz");
-        assertThat(missing.exit()).isEqualTo(1);
-        assertThat(missing.err()).startsWith("error: ").contains("\tat ");
+    void verbosePrintsTheStackTraceToo(@TempDir Path dir) throws IOException {
+        Path notAModel = Files.writeString(dir.resolve("notes.onnx"), "not a model");
+        Run failed = run("evaluate", "--verbose", "--model", notAModel.toString(), "--data", dir.toString());
+        assertThat(failed.exit()).isEqualTo(1);
+        assertThat(failed.err()).startsWith("error: ").contains("\tat ");
+    }
+
+    @Test
+    void aValueOutsideWhatAFlagTakesIsAUsageErrorBeforeAnythingRuns() {
+        Run bad = run("evaluate", "--model", "does-not-exist.onnx");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err().strip()).startsWith("error: --model must be an existing file (got does-not-exist.onnx)");
     }
 
     @Test
@@ -84,6 +98,6 @@ class MainTest {
         Run bad = run("evaluate", "--model", "x.onnx", "--limt", "5");
         assertThat(bad.exit()).isEqualTo(2);
         assertThat(bad.err()).startsWith("error: Unknown options: '--limt'").contains("--limit")
-                .contains("Run `cifar-stream evaluate --help` for the options.").doesNotContain("Usage:");
+                .contains("see `cifar-stream evaluate --help`").doesNotContain("Usage:");
     }
 }

@@ -1,6 +1,5 @@
 package io.cifarstream.cli;
 
-import io.cifarstream.console.Setting;
 import io.cifarstream.scorer.ModelSpec;
 import io.cifarstream.scorer.ScorerConfig;
 
@@ -8,6 +7,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.PrintWriter;
+import org.junit.jupiter.api.io.TempDir;
+import java.io.UncheckedIOException;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,17 +18,39 @@ import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
-import io.cifarstream.console.UserError;
 import io.cifarstream.inference.OutputKind;
 import picocli.CommandLine;
 
 /** How {@code cifar-stream score}'s flags become a scorer configuration. */
 class ScoreCommandTest {
 
+    @TempDir
+    static Path dir;
+
+    /** The configuration of {@code score} with these flags; each --model file is made (empty) under {@link #dir}. */
     private static ScorerConfig parse(String... args) {
+        String[] inDir = withModelFiles(args);
         ScoreCommand command = new ScoreCommand();
-        new CommandLine(command).parseArgs(args);
+        new CommandLine(command).parseArgs(inDir);
         return command.config();
+    }
+
+    private static String[] withModelFiles(String... args) {
+        String[] inDir = args.clone();
+        for (int i = 1; i < inDir.length; i++) {
+            if (inDir[i - 1].equals("--model")) {
+                int eq = inDir[i].indexOf('=');
+                Path file = dir.resolve(inDir[i].substring(eq + 1));
+                try {
+                    Files.createDirectories(file.getParent());
+                    Files.write(file, new byte[0]);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                inDir[i] = inDir[i].substring(0, eq + 1) + file;
+            }
+        }
+        return inDir;
     }
 
     @Test
@@ -36,7 +61,7 @@ class ScoreCommandTest {
         assertThat(config.topics().images()).isEqualTo("images");
         assertThat(config.topics().predictions()).isEqualTo("predictions");
         assertThat(config.topics().deadLetters()).isEqualTo("dead-letters");
-        assertThat(config.models()).containsExactly(new ModelSpec("cnn", Path.of("models/cnn.onnx")));
+        assertThat(config.models()).containsExactly(new ModelSpec("cnn", dir.resolve("models/cnn.onnx")));
         assertThat(config.maxBatch()).isEqualTo(256);
         assertThat(config.linger()).isEqualTo(Duration.ofMillis(10));
         assertThat(config.transactionalId()).isEqualTo("cifar-stream-scorer-cifar-stream-scorer-0");
@@ -75,11 +100,19 @@ class ScoreCommandTest {
     }
 
     @Test
-    void clashingModelIdsAreAUserErrorNamingTheFix() {
-        assertThatThrownBy(() -> parse("--model", "a/cnn.onnx", "--model", "b/cnn.onnx"))
-                .isInstanceOf(UserError.class).hasMessageContaining("model ids must differ")
-                .hasMessageContaining("champion=a.onnx and challenger=b.onnx")
-                .extracting(e -> ((UserError) e).setting()).isEqualTo(Setting.MODEL);
+    void clashingModelIdsAreAUsageErrorNamingTheFlagBeforeAnythingStarts() {
+        StringWriter err = new StringWriter();
+        int exit = Main.commandLine().setErr(new PrintWriter(err))
+                .execute(withModelFiles("score", "--model", "a/cnn.onnx", "--model", "b/cnn.onnx"));
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).startsWith("error: --model ids must differ")
+                .contains("--model champion=a.onnx --model challenger=b.onnx");
+    }
+
+    @Test
+    void aModelFileThatDoesNotExistIsRefusedWhenTheFlagsAreRead() {
+        assertThatThrownBy(() -> new CommandLine(new ScoreCommand()).parseArgs("--model", "x=" + dir.resolve("none.onnx")))
+                .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("no model file at");
     }
 
     @Test

@@ -55,8 +55,8 @@ class CliBadConfigTest {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             String takenPort = Integer.toString(taken.getLocalPort());
             List<Case> cases = List.of(
-                    new Case("missing model file", 1, List.of("score", "--model", dir.resolve("missing.onnx").toString(),
-                            "--bootstrap-server", kafka), List.of("no model file at", "missing.onnx", "train one")),
+                    new Case("missing model file", 2, List.of("score", "--model", dir.resolve("missing.onnx").toString(),
+                            "--bootstrap-server", kafka), List.of("--model must be", "existing model file", "missing.onnx")),
                     new Case("model with the wrong input shape", 1, List.of("score", "--model", wrongShape.toString(),
                             "--bootstrap-server", kafka), List.of("mnist-shaped.onnx", "shape")),
                     new Case("unreachable bootstrap (replay)", 1, List.of("replay", "--limit", "5",
@@ -84,8 +84,13 @@ class CliBadConfigTest {
                             "--data", truncated.toString()), List.of("truncated.tar.gz", "truncated or corrupt", "--data")),
                     new Case("data folder without CIFAR-10", 1, List.of("evaluate", "--model", model.toString(),
                             "--data", emptyDir.toString()), List.of("no-cifar-here", "--data")),
-                    new Case("missing --kafka-config file", 1, List.of("replay", "--limit", "5", "--kafka-config",
-                            dir.resolve("missing.properties").toString()), List.of("missing.properties")),
+                    new Case("missing --kafka-config file", 2, List.of("replay", "--limit", "5", "--kafka-config",
+                            dir.resolve("missing.properties").toString()),
+                            List.of("--kafka-config must be an existing file", "missing.properties")),
+                    new Case("training epochs below one", 2, List.of("train", "--epochs", "-1"),
+                            List.of("--epochs must be at least 1 (got -1)")),
+                    new Case("impossible HTTP port", 2, List.of("metrics", "--http-port", "99999"),
+                            List.of("--http-port must be 0 to 65535 (got 99999)")),
                     new Case("unknown flag", 2, List.of("replay", "--limt", "5"),
                             List.of("--limt", "--limit", "cifar-stream replay --help")),
                     new Case("unknown command", 2, List.of("scroe"), List.of("scroe", "score", "--help")));
@@ -113,9 +118,10 @@ class CliBadConfigTest {
     }
 
     @Test
-    void withVerboseTheStackTraceIsPrintedToo(@TempDir Path dir) {
+    void withVerboseTheStackTraceIsPrintedToo(@TempDir Path dir) throws IOException {
+        Path notAModel = Files.writeString(dir.resolve("notes.onnx"), "not a model");
         Finished run = CliProcess.run(dir, "verbose", LIMIT, List.of("evaluate", "--verbose", "--model",
-                dir.resolve("missing.onnx").toString(), "--data", dir.resolve("missing.tar.gz").toString()));
+                notAModel.toString(), "--data", dir.toString()));
         assertThat(run.exit()).isEqualTo(1);
         assertThat(run.stderr()).startsWith("error: ").contains("\tat ");
     }

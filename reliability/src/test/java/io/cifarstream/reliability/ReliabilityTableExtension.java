@@ -5,20 +5,30 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Injects the one {@link ReliabilityTable} of the test run; it lives in the root context's store and is published
- * to {@code target/reliability-table.md} (and stdout) when the run ends.
+ * when the run ends: to stdout, {@code target/reliability-table.md}, and the generated file the docs link to
+ * ({@code docs/generated/reliability-table.md}, named by the system property {@value #DOCS_FILE}).
  */
 public final class ReliabilityTableExtension implements ParameterResolver {
 
+    /** The system property naming the docs' copy of the table; unset, only target/ gets one. */
+    static final String DOCS_FILE = "reliability.table.docs";
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ReliabilityTableExtension.class);
 
     /** Keeps the table in the root store; JUnit closes it, i.e. publishes it, after the last test. */
     private record Published(ReliabilityTable table) implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         @Override
         public void close() {
-            table.publish(Path.of("target", "reliability-table.md"));
+            List<Path> files = new ArrayList<>(List.of(Path.of("target", "reliability-table.md")));
+            String docs = System.getProperty(DOCS_FILE);
+            if (docs != null && !docs.isBlank()) {
+                files.add(Path.of(docs));
+            }
+            table.publish(files);
         }
     }
 
