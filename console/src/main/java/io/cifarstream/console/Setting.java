@@ -34,5 +34,7 @@ public enum Setting {
     /** Continuing a training run from its checkpoint. */
     RESUME,
     /** How long a command waits before giving up. */
-    TIMEOUT
+    TIMEOUT,
+    /** How a model is quantized to int8: the calibration method and the images it calibrates on. */
+    QUANTIZATION
 }
