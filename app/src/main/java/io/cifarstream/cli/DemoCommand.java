@@ -256,12 +256,18 @@ public final class DemoCommand implements Callable<Integer> {
         return file;
     }
 
-    /** {@code runs/x/model.onnx} is {@code x}; any other file is its name without {@code .onnx}. */
+    /**
+     * {@code runs/x/model.onnx} is {@code x}, its int8 model {@code runs/x/model-int8.onnx} is {@code x-int8}; any
+     * other file is its name without {@code .onnx}.
+     */
     static String modelId(Path file) {
         String name = file.getFileName().toString().replaceFirst("\\.onnx$", "");
         Path parent = file.toAbsolutePath().getParent();
-        return name.equals("model") && parent != null && parent.getFileName() != null
-                ? parent.getFileName().toString() : name;
+        boolean inRun = parent != null && parent.getFileName() != null;
+        if (inRun && name.equals("model")) {
+            return parent.getFileName().toString();
+        }
+        return inRun && name.equals("model-int8") ? parent.getFileName() + "-int8" : name;
     }
 
     private static void closeAll(List<AutoCloseable> running) {
