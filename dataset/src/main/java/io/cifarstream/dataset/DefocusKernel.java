@@ -4,8 +4,8 @@ package io.cifarstream.dataset;
  * The defocus blur of make_cifar_c.py: {@code disk(radius, alias_blur)} (a 17x17 float32 disk of ones where
  * x² + y² <= radius², normalised to sum 1, then anti-aliased by {@code cv2.GaussianBlur} with a 3x3 kernel of that
  * sigma), correlated with each channel as {@code cv2.filter2D} does. Both OpenCV calls use OpenCV's default border,
- * BORDER_REFLECT_101 (…c b | a b c … x y | x w…). Only the non-zero centre of the kernel is kept: at CIFAR's radii
- * (at most 1.5) it is at most 5x5.
+ * BORDER_REFLECT_101 (…c b | a b c … x y | x w…). Only the non-zero centre of the kernel is kept: at CIFAR's
+ * radii (at most 1.5) it is at most 5x5.
  */
 final class DefocusKernel {
     private static final int HALF = 8;

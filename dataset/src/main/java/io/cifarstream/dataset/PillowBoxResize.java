@@ -62,7 +62,7 @@ final class PillowBoxResize {
         return x > -0.5 && x <= 0.5 ? 1.0 : 0.0;
     }
 
-    /** Resizes the {@code inSide}² plane at {@code in[inOffset]} into the {@code outSide}² plane at {@code out[outOffset]}. */
+    /** Resizes the {@code inSide}² plane at {@code in[inOffset]} into the {@code outSide}² one at {@code out[outOffset]}. */
     void resize(byte[] in, int inOffset, byte[] out, int outOffset) {
         for (int y = 0; y < inSide; y++) {
             int row = inOffset + y * inSide;

@@ -18,8 +18,8 @@ public record Shift(Corruption corruption, int severity) {
         Objects.requireNonNull(text, "text");
         int colon = text.lastIndexOf(':');
         if (colon < 0 || !text.substring(colon + 1).matches("\\d{1,9}")) {
-            throw new IllegalArgumentException("a shift is NAME:SEVERITY with a severity 1 to 5, e.g. contrast:3; got \""
-                    + text + "\"");
+            throw new IllegalArgumentException("a shift is NAME:SEVERITY with a severity 1 to 5, e.g. contrast:3; "
+                    + "got \"" + text + "\"");
         }
         return new Shift(Corruption.byId(text.substring(0, colon)), Integer.parseInt(text.substring(colon + 1)));
     }
