@@ -17,7 +17,8 @@ result is cut to bytes with np.uint8 (truncation, not rounding). Adapted to dete
   * OpenCV is not among the Debian packages the project installs, so defocus_blur's two OpenCV calls are
     written out with scipy: cv2.GaussianBlur(disk, (3, 3), sigma) is a separable 3-tap float32 kernel
     exp(-x^2 / (2 sigma^2)) / sum (cv2.getGaussianKernel), and cv2.filter2D is a correlation; both with
-    OpenCV's default border BORDER_REFLECT_101, which is scipy's mode='mirror'.
+    OpenCV's default border BORDER_REFLECT_101, which is scipy's mode='mirror'. Checked once against
+    Debian's python3-opencv 4.6 itself: the same kernels (to 1e-13) and the same bytes for all five severities.
 jpeg_compression and pixelate run Pillow itself, brightness and saturate skimage's rgb2hsv/hsv2rgb.
 
 Outputs in OUT_DIR:
