@@ -2,6 +2,7 @@ package io.cifarstream.cli;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import io.cifarstream.dataset.Corruption;
 import io.cifarstream.dataset.Shift;
@@ -41,15 +42,20 @@ public final class ShiftFlags {
         }
     }
 
+    /** The value {@code parse} reads, its refusal turned into picocli's conversion error (a usage error). */
+    private static <T> T parsed(Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.TypeConversionException(e.getMessage());
+        }
+    }
+
     /** {@code --corruption}: one of the corruptions' names. */
     static final class CorruptionConverter implements DeclaredConverter<Corruption> {
         @Override
         public Corruption convert(String value) {
-            try {
-                return Corruption.byId(value);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException(e.getMessage());
-            }
+            return parsed(() -> Corruption.byId(value));
         }
 
         @Override
@@ -67,11 +73,7 @@ public final class ShiftFlags {
     static final class ShiftConverter implements DeclaredConverter<Shift> {
         @Override
         public Shift convert(String value) {
-            try {
-                return Shift.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException(e.getMessage());
-            }
+            return parsed(() -> Shift.parse(value));
         }
 
         @Override
