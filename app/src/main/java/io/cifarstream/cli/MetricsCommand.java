@@ -159,7 +159,8 @@ public final class MetricsCommand implements Callable<Integer>, FlagRules {
     }
 
     MetricsService.Options options() {
-        TopicNames topics = new TopicNames("images", predictionsTopic, labelsTopic, metricsTopic, deadLettersTopic);
+        TopicNames topics = TopicNames.defaults().withPredictions(predictionsTopic).withLabels(labelsTopic)
+                .withMetrics(metricsTopic).withDeadLetters(deadLettersTopic);
         MetricsConfig config = new MetricsConfig(topics, window, advance, grace, lastN, labelWait,
                 Duration.ofSeconds(1), RocSketch.DEFAULT_CELL_LIMIT, checkpointRecords);
         // Kafka Streams appends each stream thread's index to the main consumer's instance id.

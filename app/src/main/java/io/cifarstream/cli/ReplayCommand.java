@@ -105,9 +105,7 @@ public final class ReplayCommand implements Callable<Integer>, FlagRules {
     public Integer call() throws IOException, InterruptedException {
         ImageSource source = source();
         ReplayPlan plan = plan();
-        TopicNames defaults = TopicNames.defaults();
-        TopicNames topics = new TopicNames(imagesTopic, defaults.predictions(), labelsTopic, defaults.metrics(),
-                defaults.deadLetters());
+        TopicNames topics = TopicNames.defaults().withImages(imagesTopic).withLabels(labelsTopic);
         long total = Math.min(source.size(), plan.limit().orElse(source.size()));
         Replay.Summary summary;
         try (ProgressBar bar = ProgressBar.start("replay", total, "img")) {

@@ -147,9 +147,8 @@ public final class ScoreCommand implements Callable<Integer>, FlagRules {
 
     ScorerConfig config() {
         KafkaSettings kafka = kafkaFlags.settings();
-        TopicNames defaults = TopicNames.defaults();
-        TopicNames topics = new TopicNames(imagesTopic, predictionsTopic, defaults.labels(), defaults.metrics(),
-                deadLettersTopic);
+        TopicNames topics = TopicNames.defaults().withImages(imagesTopic).withPredictions(predictionsTopic)
+                .withDeadLetters(deadLettersTopic);
         ScorerConfig config = ScorerConfig.of(kafka, models, modelFlags.toOptions())
                 .withTopics(topics)
                 .withGroup(group)

@@ -19,7 +19,8 @@ public final class MetricsServiceProcess {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        TopicNames topics = new TopicNames(TopicNames.defaults().images(), args[1], args[2], args[3], args[4]);
+        TopicNames topics = TopicNames.defaults().withPredictions(args[1]).withLabels(args[2]).withMetrics(args[3])
+                .withDeadLetters(args[4]);
         MetricsConfig config = MetricsConfig.defaults(topics).withCheckpointRecords(500);
         MetricsService service = MetricsService.start(new MetricsService.Options(KafkaSettings.of(args[0]), config,
                 args[6], Path.of(args[5]), "127.0.0.1", 0, Map.of(), BearerToken.open()));
