@@ -2,11 +2,11 @@ package io.cifarstream.metricsstream;
 
 import io.cifarstream.schemas.DeadLetter;
 
-/** What the label join emits: a prediction with its true class to count, or a dead letter. */
+/** What the edge of the stream (the label join, the reference intake) emits: an event for a model's views, or a dead letter. */
 sealed interface JoinOutcome {
 
-    /** A prediction joined with its label. */
-    record Counted(LabelledPrediction prediction) implements JoinOutcome {
+    /** A prediction seen first, a label that completes one, or a model's reference: for the aggregation. */
+    record ForModel(ModelEvent event) implements JoinOutcome {
     }
 
     /** A record refused, for the dead-letters topic. */
