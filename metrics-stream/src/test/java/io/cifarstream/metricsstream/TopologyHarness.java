@@ -1,6 +1,9 @@
 package io.cifarstream.metricsstream;
 
+import io.cifarstream.metrics.Calibration;
 import io.cifarstream.metrics.ClassificationReport;
+import io.cifarstream.schemas.Alert;
+import io.cifarstream.schemas.ModelReference;
 import io.cifarstream.schemas.AvroSerde;
 import io.cifarstream.schemas.DeadLetter;
 import io.cifarstream.schemas.Label;
@@ -37,7 +40,9 @@ final class TopologyHarness implements AutoCloseable {
     final TopologyTestDriver driver;
     private final TestInputTopic<byte[], byte[]> predictions;
     private final TestInputTopic<byte[], byte[]> labels;
+    private final TestInputTopic<byte[], byte[]> references;
     private final TestOutputTopic<String, MetricsSnapshot> metrics;
+    private final TestOutputTopic<String, Alert> alerts;
     private final TestOutputTopic<byte[], DeadLetter> deadLetters;
 
     TopologyHarness(MetricsConfig config, Path stateDir) {
@@ -51,10 +56,13 @@ final class TopologyHarness implements AutoCloseable {
         TopicNames topics = config.topics();
         predictions = driver.createInputTopic(topics.predictions(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
         labels = driver.createInputTopic(topics.labels(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
+        references = driver.createInputTopic(topics.references(), Serdes.ByteArray().serializer(),
+                Serdes.ByteArray().serializer());
         metrics = driver.createOutputTopic(topics.metrics(), Serdes.String().deserializer(),
                 AvroSerde.metricsSnapshots().deserializer());
         deadLetters = driver.createOutputTopic(topics.deadLetters(), Serdes.ByteArray().deserializer(),
                 AvroSerde.deadLetters().deserializer());
+        alerts = driver.createOutputTopic(topics.alerts(), Serdes.String().deserializer(), AvroSerde.alerts().deserializer());
     }
 
     /** A config with the given windows and last N, labels waiting 1 minute, one snapshot a second. */
@@ -71,6 +79,7 @@ final class TopologyHarness implements AutoCloseable {
         return logProbs;
     }
 
+    /** A prediction of model version "v1", without image statistics. */
     static Prediction prediction(String model, String image, float[] logProbs, Integer label, Instant eventTime) {
         List<Float> values = new ArrayList<>();
         int argmax = 0;
@@ -107,6 +116,23 @@ final class TopologyHarness implements AutoCloseable {
         labels.pipeInput(key.getBytes(StandardCharsets.UTF_8), value, arrival);
     }
 
+    /** Publishes {@code reference} on the references topic, keyed by its model id, as the scorer does. */
+    void sendReference(ModelReference reference, Instant arrival) {
+        sendReferenceBytes(reference.getModelId(), AvroSerde.modelReferences().serializer().serialize("r", reference),
+                arrival);
+    }
+
+    /** A reference record as given: a null value is a tombstone (the model's reference withdrawn). */
+    void sendReferenceBytes(String key, byte[] value, Instant arrival) {
+        references.pipeInput(key == null ? null : key.getBytes(StandardCharsets.UTF_8), value, arrival);
+    }
+
+    /** The reference of {@code model} version {@code version} as the scorer publishes it. */
+    static ModelReference reference(String model, String version, Calibration calibration) {
+        return ModelReference.newBuilder().setModelId(model).setModelVersion(version)
+                .setCalibrationJson(calibration.toJson()).setSource("test").setPublishedTime(T0).build();
+    }
+
     /** Lets the emit interval pass on the wall clock: snapshots of changed views go out. */
     void tick() {
         driver.advanceWallClockTime(config.emitInterval());
@@ -118,6 +144,10 @@ final class TopologyHarness implements AutoCloseable {
 
     List<DeadLetter> deadLetters() {
         return deadLetters.readValuesToList();
+    }
+
+    List<Alert> alerts() {
+        return alerts.readValuesToList();
     }
 
     /** The report the HTTP API serves for (model, view), or null. */

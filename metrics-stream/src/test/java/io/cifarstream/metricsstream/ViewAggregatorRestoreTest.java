@@ -1,5 +1,9 @@
 package io.cifarstream.metricsstream;
 
+import io.cifarstream.metrics.Calibration;
+import io.cifarstream.schemas.Alert;
+import io.cifarstream.schemas.MetricsSnapshot;
+import io.cifarstream.testkit.SyntheticPredictions;
 import org.apache.avro.specific.SpecificRecord;
 import io.cifarstream.schemas.TopicNames;
 import org.apache.kafka.common.serialization.Serdes;
@@ -122,5 +126,51 @@ class ViewAggregatorRestoreTest {
         byte[] lastBlock = state(after).get(MetricsTopology.JOURNAL_STORE).get(Bytes.wrap(HEX.parseHex(MODEL_M + hex(2))));
         assertThat(JournalBlock.records(lastBlock, LabelledPrediction::fromBytes)).extracting(LabelledPrediction::imageId)
                 .as("the partly filled block continued").hasSize(17).startsWith("img-64").endsWith("img-80");
+    }
+
+    /**
+     * With a reference and an alert rule: the estimates' journal and checkpoint restore like the labelled ones, and
+     * the alert that fired before stays fired, without a second alert.
+     */
+    @Test
+    void aRestoredAggregatorKeepsTheReferenceTheEstimatesAndTheAlertStates() {
+        MetricsConfig monitored = config.withAlertRules(List.of(AlertRule.parse("low: estimated_accuracy in cumulative < 0.99")));
+        Calibration calibration = new SyntheticPredictions(2).reference(500);
+        MockProcessorContext<String, SpecificRecord> before = context(Map.of());
+        ViewAggregator writer = new ViewAggregator(monitored, new StreamCounters());
+        writer.init(before);
+        writer.process(new Record<>("m", new ReferenceUpdate("m", "v1", calibration, "test", T0.toEpochMilli()),
+                T0.toEpochMilli()));
+        for (long seq = 0; seq < 30; seq++) {
+            score(writer, seq);
+        }
+        List<SpecificRecord> first = punctuate(before);
+        assertThat(first).filteredOn(Alert.class::isInstance).as("the rule fires at the first evaluation").hasSize(1);
+        for (long seq = 30; seq < 80; seq++) {
+            score(writer, seq);
+        }
+        Map<String, Map<Bytes, byte[]>> stored = state(before);
+        assertThat(hexKeys(stored.get(MetricsTopology.CHECKPOINTS_STORE))).as("alert 'A', estimates 'E' 'F' 'G', reference 'R'")
+                .contains(MODEL_M + "41" + HEX.formatHex("low".getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                        MODEL_M + "45", MODEL_M + "46", MODEL_M + "52");
+        assertThat(hexKeys(stored.get(MetricsTopology.ESTIMATES_JOURNAL_STORE))).as("blocks 0 to 2 by number")
+                .containsExactly(MODEL_M + hex(0), MODEL_M + hex(1), MODEL_M + hex(2));
+
+        MockProcessorContext<String, SpecificRecord> after = context(stored);
+        ViewAggregator restored = new ViewAggregator(monitored, new StreamCounters());
+        restored.init(after);
+        List<SpecificRecord> restoredOutput = punctuate(after);
+        assertThat(restoredOutput).allMatch(MetricsSnapshot.class::isInstance).hasSize(3);
+        assertThat(((MetricsSnapshot) restoredOutput.get(0)).getEstimateCount()).isEqualTo(80);
+        // Avro's generated equals finds a NaN unequal to itself (a distance's p-value): compare the text.
+        assertThat(restoredOutput.toString()).isEqualTo(punctuate(before).toString());
+    }
+
+    /** Prediction {@code seq} of model m as first seen, every other one labelled, with image statistics. */
+    private static void score(ViewAggregator aggregator, long seq) {
+        long eventTime = T0.toEpochMilli() + seq;
+        float[] stats = {0.4f, 0.45f, 0.5f, 0.2f, 0.21f, 0.22f};
+        aggregator.process(new Record<>("m", new ScoredPrediction("m", "img-" + seq, "v1", confident((int) (seq % 7), 0.6),
+                stats, seq % 2 == 0 ? (int) (seq % 10) : ScoredPrediction.NO_LABEL, eventTime), eventTime));
     }
 }
