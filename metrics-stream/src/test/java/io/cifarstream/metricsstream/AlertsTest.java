@@ -3,7 +3,6 @@ package io.cifarstream.metricsstream;
 import io.cifarstream.schemas.Alert;
 import io.cifarstream.schemas.AlertState;
 import io.cifarstream.schemas.MetricsView;
-import io.cifarstream.testkit.SyntheticPredictions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,7 +45,7 @@ class AlertsTest {
     @Test
     void anAlertFiresAfterItsCountAndResolvesAfterItsClearCountOncePerChange() {
         try (TopologyHarness harness = new TopologyHarness(config, stateDir)) {
-            harness.sendReference(TopologyHarness.reference(MODEL, "v1", new SyntheticPredictions(5).reference(1_000)), T0);
+            harness.sendReference(TopologyHarness.reference(MODEL, "v1", TopologyHarness.calibratedReference()), T0);
             twenty(harness, 0.15);
             assertThat(harness.alerts()).extracting(Alert::getRule).as("count holds at once; one low estimate is not enough")
                     .containsExactly("few");

@@ -2,6 +2,7 @@ package io.cifarstream.metricsstream;
 
 import io.cifarstream.metrics.Calibration;
 import io.cifarstream.metrics.ClassificationReport;
+import io.cifarstream.metrics.ReferenceSet;
 import io.cifarstream.schemas.Alert;
 import io.cifarstream.schemas.ModelReference;
 import io.cifarstream.schemas.AvroSerde;
@@ -131,6 +132,22 @@ final class TopologyHarness implements AutoCloseable {
     static ModelReference reference(String model, String version, Calibration calibration) {
         return ModelReference.newBuilder().setModelId(model).setModelVersion(version)
                 .setCalibrationJson(calibration.toJson()).setSource("test").setPublishedTime(T0).build();
+    }
+
+    /**
+     * The reference of a calibrated model (T near 1): 1,000 predictions whose top class has probability 0.55 to 0.91
+     * ({@link #confident}) and is right that share of the time. Confidences of 0.15 then estimate an accuracy near
+     * 0.1, of 0.999999 near 1.
+     */
+    static Calibration calibratedReference() {
+        ReferenceSet reference = new ReferenceSet(10);
+        for (int i = 0; i < 1_000; i++) {
+            double q = 0.55 + 0.04 * (i % 10);
+            int predicted = (i / 10) % 10;
+            boolean right = (i / 10) % 20 < Math.round(q * 20);
+            reference.add(right ? predicted : (predicted + 1) % 10, confident(predicted, q));
+        }
+        return reference.calibration();
     }
 
     /** Lets the emit interval pass on the wall clock: snapshots of changed views go out. */
