@@ -239,7 +239,7 @@
 
   function drawHistory(history) {
     const width = 1000, height = 230;
-    const m = { left: 48, right: 130, top: 12, bottom: 28 };
+    const m = { left: 48, right: 160, top: 12, bottom: 28 };
     const svg = el("svg", { viewBox: `0 0 ${width} ${height}`, role: "img",
       "aria-label": "accuracy, estimated accuracy and F1 macro over time" });
     const values = history.flatMap((p) => [p.accuracy, p.estimated, p.f1Macro]).filter(isNumber);
