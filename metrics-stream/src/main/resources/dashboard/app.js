@@ -304,12 +304,8 @@
     return d;
   }
 
-  function drawRoc(report) {
-    const size = 380, m = { left: 44, right: 10, top: 10, bottom: 40 };
-    const plot = size - m.left - m.right;
-    const x = (v) => m.left + v * plot;
-    const y = (v) => m.top + (1 - v) * plot;
-    const svg = el("svg", { viewBox: `0 0 ${size} ${m.top + plot + m.bottom}`, role: "img", "aria-label": "ROC curves" });
+  // The grid, ticks, dashed diagonal and axis titles of a plot of [0, 1] x [0, 1].
+  function unitSquare(svg, x, y, xTitle, yTitle) {
     for (let i = 0; i <= 5; i++) {
       const v = i / 5;
       svg.append(el("line", { class: "grid-line", x1: x(v), x2: x(v), y1: y(0), y2: y(1) }));
@@ -318,8 +314,17 @@
       svg.append(el("text", { x: x(0) - 6, y: y(v) + 4, "text-anchor": "end" }, v.toFixed(1)));
     }
     svg.append(el("line", { class: "axis", x1: x(0), y1: y(0), x2: x(1), y2: y(1), "stroke-dasharray": "4 4" }));
-    svg.append(el("text", { class: "axis-title", x: x(0.5), y: y(0) + 32, "text-anchor": "middle" }, "false positive rate"));
-    svg.append(el("text", { class: "axis-title", x: 12, y: y(0.5), "text-anchor": "middle", transform: `rotate(-90 12 ${y(0.5)})` }, "true positive rate"));
+    svg.append(el("text", { class: "axis-title", x: x(0.5), y: y(0) + 32, "text-anchor": "middle" }, xTitle));
+    svg.append(el("text", { class: "axis-title", x: 12, y: y(0.5), "text-anchor": "middle", transform: `rotate(-90 12 ${y(0.5)})` }, yTitle));
+  }
+
+  function drawRoc(report) {
+    const size = 380, m = { left: 44, right: 10, top: 10, bottom: 40 };
+    const plot = size - m.left - m.right;
+    const x = (v) => m.left + v * plot;
+    const y = (v) => m.top + (1 - v) * plot;
+    const svg = el("svg", { viewBox: `0 0 ${size} ${m.top + plot + m.bottom}`, role: "img", "aria-label": "ROC curves" });
+    unitSquare(svg, x, y, "false positive rate", "true positive rate");
 
     const legend = [];
     report.roc.forEach((curve, k) => {
@@ -481,12 +486,6 @@
     const x = (v) => m.left + v * plot;
     const y = (v) => m.top + (1 - v) * plot;
     const svg = el("svg", { viewBox: `0 0 ${size} ${m.top + plot + m.bottom}`, role: "img", "aria-label": "reliability diagram" });
-    for (let i = 0; i <= 5; i++) {
-      const v = i / 5;
-      svg.append(el("line", { class: "grid-line", x1: x(0), x2: x(1), y1: y(v), y2: y(v) }));
-      svg.append(el("text", { x: x(v), y: y(0) + 14, "text-anchor": "middle" }, v.toFixed(1)));
-      svg.append(el("text", { x: x(0) - 6, y: y(v) + 4, "text-anchor": "end" }, v.toFixed(1)));
-    }
     calibration.reliability.forEach((bin, b) => {
       const width = x(bin.upper) - x(bin.lower) - 2;
       const rect = el("rect", { class: "reliability-bar", "data-bin": b, "data-count": bin.count, x: x(bin.lower) + 1,
@@ -500,9 +499,7 @@
           height: Math.abs(y(bin.accuracy) - y(bin.mean_confidence)) }));
       }
     });
-    svg.append(el("line", { class: "axis", x1: x(0), y1: y(0), x2: x(1), y2: y(1), "stroke-dasharray": "4 4" }));
-    svg.append(el("text", { class: "axis-title", x: x(0.5), y: y(0) + 32, "text-anchor": "middle" }, "confidence"));
-    svg.append(el("text", { class: "axis-title", x: 12, y: y(0.5), "text-anchor": "middle", transform: `rotate(-90 12 ${y(0.5)})` }, "accuracy"));
+    unitSquare(svg, x, y, "confidence", "accuracy");
     $("reliability").replaceChildren(svg);
     const note = $("calibration");
     note.dataset.ece = isNumber(calibration.ece) ? String(calibration.ece) : "";

@@ -1,6 +1,5 @@
 package io.cifarstream.bench;
 
-import io.cifarstream.metricsstream.LabelledPrediction;
 import io.cifarstream.metricsstream.MetricsConfig;
 import io.cifarstream.metricsstream.MetricsService;
 import io.cifarstream.metricsstream.MetricsTopology;

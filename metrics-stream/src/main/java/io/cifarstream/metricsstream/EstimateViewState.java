@@ -27,8 +27,8 @@ final class EstimateViewState {
     }
 
     void add(ScoredPrediction prediction) {
-        estimates.add(prediction.logProbsUnsafe());
-        drift.add(prediction.logProbsUnsafe(), prediction.imageStatisticsUnsafe());
+        estimates.add(prediction.logProbs());
+        drift.add(prediction.logProbs(), prediction.imageStatistics());
     }
 
     void merge(EstimateViewState other) {

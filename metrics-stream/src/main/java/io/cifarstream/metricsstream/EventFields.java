@@ -5,6 +5,8 @@ import org.apache.kafka.common.errors.SerializationException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * The field encodings the {@link ModelEvent}s share: strings as a 4-byte length and UTF-8, float arrays as a 1-byte
@@ -15,17 +17,28 @@ final class EventFields {
     private EventFields() {
     }
 
-    static byte[] utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
+    /** Each text in UTF-8. */
+    static byte[][] utf8(String... texts) {
+        byte[][] utf8 = new byte[texts.length][];
+        for (int i = 0; i < texts.length; i++) {
+            utf8[i] = texts[i].getBytes(StandardCharsets.UTF_8);
+        }
+        return utf8;
     }
 
-    /** The bytes {@link #putString} writes for a string of {@code utf8} bytes. */
-    static int stringBytes(byte[] utf8) {
-        return 4 + utf8.length;
+    /** The bytes {@link #putStrings} writes for strings of these UTF-8 bytes. */
+    static int stringsBytes(byte[][] utf8) {
+        int bytes = 0;
+        for (byte[] string : utf8) {
+            bytes += 4 + string.length;
+        }
+        return bytes;
     }
 
-    static void putString(ByteBuffer out, byte[] utf8) {
-        out.putInt(utf8.length).put(utf8);
+    static void putStrings(ByteBuffer out, byte[][] utf8) {
+        for (byte[] string : utf8) {
+            out.putInt(string.length).put(string);
+        }
     }
 
     static String getString(ByteBuffer in) {
@@ -58,8 +71,25 @@ final class EventFields {
         return values;
     }
 
+    /** The ids every event carries, checked. */
+    static void requireIds(String modelId, String imageId, String modelVersion) {
+        Objects.requireNonNull(modelId, "modelId");
+        Objects.requireNonNull(imageId, "imageId");
+        Objects.requireNonNull(modelVersion, "modelVersion");
+    }
+
+    /** {@link #read} of bytes that must start with the format byte {@code format}, which {@code read} finds read. */
+    static <T> T read(byte[] bytes, String what, byte format, Function<ByteBuffer, T> read) {
+        return read(bytes, what, buffer -> {
+            if (buffer.get() != format) {
+                throw new SerializationException("unknown " + what + " format " + bytes[0]);
+            }
+            return read.apply(buffer);
+        });
+    }
+
     /** Runs {@code read} on {@code bytes}, turning a short or malformed buffer into a {@link SerializationException}. */
-    static <T> T read(byte[] bytes, String what, java.util.function.Function<ByteBuffer, T> read) {
+    static <T> T read(byte[] bytes, String what, Function<ByteBuffer, T> read) {
         try {
             return read.apply(ByteBuffer.wrap(bytes));
         } catch (BufferUnderflowException | NegativeArraySizeException | IllegalArgumentException e) {

@@ -296,11 +296,6 @@ public final class EventTimeViews<R, S> {
         return lastN;
     }
 
-    /** The records in the last-N view, oldest first. */
-    Iterable<R> ring() {
-        return ring;
-    }
-
     /** The open pane starting at {@code start}, or null. */
     S pane(long start) {
         return panes.get(start);

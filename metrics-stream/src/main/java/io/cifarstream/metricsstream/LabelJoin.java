@@ -220,9 +220,7 @@ final class LabelJoin implements Processor<byte[], byte[], byte[], JoinOutcome> 
 
     private void reject(Record<byte[], byte[]> record, RecordMetadata source, Rejection rejection) {
         counters.deadLetter(rejection.kind());
-        context.forward(record.withValue(new JoinOutcome.Rejected(rejection.toDeadLetter(STAGE, record.key(),
-                record.value(), source.topic(), source.partition(), source.offset(),
-                Instant.ofEpochMilli(context.currentSystemTimeMs())))));
+        context.forward(record.withValue(JoinOutcome.Rejected.of(rejection, record, source, context.currentSystemTimeMs())));
     }
 
     /** Stores an entry (replacing any under its key) that expires after the wait, and indexes it. */

@@ -21,9 +21,7 @@ public record LabelledPrediction(String modelId, String imageId, String modelVer
     static final byte FORMAT = 2;
 
     public LabelledPrediction {
-        Objects.requireNonNull(modelId, "modelId");
-        Objects.requireNonNull(imageId, "imageId");
-        Objects.requireNonNull(modelVersion, "modelVersion");
+        EventFields.requireIds(modelId, imageId, modelVersion);
         logProbs = logProbs.clone();
     }
 
@@ -58,16 +56,11 @@ public record LabelledPrediction(String modelId, String imageId, String modelVer
 
     @Override
     public byte[] toBytes() {
-        byte[] model = EventFields.utf8(modelId);
-        byte[] image = EventFields.utf8(imageId);
-        byte[] version = EventFields.utf8(modelVersion);
-        ByteBuffer buffer = ByteBuffer.allocate(1 + 1 + 8 + EventFields.floatsBytes(logProbs) + EventFields.stringBytes(model)
-                + EventFields.stringBytes(image) + EventFields.stringBytes(version));
+        byte[][] ids = EventFields.utf8(modelId, imageId, modelVersion);
+        ByteBuffer buffer = ByteBuffer.allocate(1 + 1 + 8 + EventFields.floatsBytes(logProbs) + EventFields.stringsBytes(ids));
         buffer.put(FORMAT).put((byte) label).putLong(eventTime);
         EventFields.putFloats(buffer, logProbs);
-        EventFields.putString(buffer, model);
-        EventFields.putString(buffer, image);
-        EventFields.putString(buffer, version);
+        EventFields.putStrings(buffer, ids);
         return buffer.array();
     }
 

@@ -68,9 +68,9 @@ public final class MetricsHttpServer implements AutoCloseable {
             MonitoringFields.ESTIMATED_ACCURACY_ATC, MonitoringFields.ESTIMATED_F1_MACRO, MonitoringReport.ACCURACY_GAP,
             MonitoringFields.ECE, MonitoringFields.BRIER, MonitoringFields.TEMPERATURE);
     /** Per drift check: the gauge's name suffix and the field of the check it exports. */
-    private static final Map<String, String> DRIFT_GAUGES = new java.util.LinkedHashMap<>(Map.of(
-            "drift_statistic", MonitoringFields.STATISTIC, "drift_p_value", MonitoringFields.P_VALUE,
-            "drift_bound", MonitoringFields.BOUND, "drift_over", MonitoringFields.OVER));
+    private static final Map<String, String> DRIFT_GAUGES = Map.of("drift_statistic", MonitoringFields.STATISTIC,
+            "drift_p_value", MonitoringFields.P_VALUE, "drift_bound", MonitoringFields.BOUND, "drift_over",
+            MonitoringFields.OVER);
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -192,7 +192,8 @@ public final class MetricsHttpServer implements AutoCloseable {
                         if (view == MetricsView.CUMULATIVE) {
                             entry.put("count", node.get("count").asLong());
                             entry.set(MonitoringReport.ESTIMATE_COUNT, node.get(MonitoringReport.ESTIMATE_COUNT));
-                            entry.set("reference_version", node.path(MonitoringReport.REFERENCE).path("model_version"));
+                            JsonNode version = node.path(MonitoringReport.REFERENCE).path("model_version");
+                            entry.set("reference_version", version.isMissingNode() ? null : version);
                         }
                         node.path(ViewReport.ALERTS).forEach(alerts::add);
                     }

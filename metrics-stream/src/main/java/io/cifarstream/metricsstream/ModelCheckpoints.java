@@ -12,6 +12,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -172,9 +173,8 @@ final class ModelCheckpoints {
         private void read(byte tag, ByteBuffer key, byte[] value, String model) {
             switch (tag) {
                 case META -> {
-                    ByteBuffer in = ByteBuffer.wrap(value);
-                    labelledSeq = in.getLong();
-                    labelledStreamTime = in.getLong();
+                    labelledSeq = ByteBuffer.wrap(value).getLong(0);
+                    labelledStreamTime = ByteBuffer.wrap(value).getLong(8);
                 }
                 case CUMULATIVE -> cumulative = ClassificationAccumulator.fromBytes(value);
                 case PANE -> panes.put(key.getLong(), ClassificationAccumulator.fromBytes(value));
@@ -184,13 +184,12 @@ final class ModelCheckpoints {
                     ByteBuffer in = ByteBuffer.wrap(value);
                     calibratedFrom = in.getLong();
                     estimatedFrom = in.getLong();
-                    ReferenceUpdate update = ReferenceUpdate.fromBytes(java.util.Arrays.copyOfRange(value, 16, value.length));
+                    ReferenceUpdate update = ReferenceUpdate.fromBytes(Arrays.copyOfRange(value, 16, value.length));
                     reference = update.isWithdrawal() ? null : update;
                 }
                 case ESTIMATE_META -> {
-                    ByteBuffer in = ByteBuffer.wrap(value);
-                    estimateSeq = in.getLong();
-                    estimateStreamTime = in.getLong();
+                    estimateSeq = ByteBuffer.wrap(value).getLong(0);
+                    estimateStreamTime = ByteBuffer.wrap(value).getLong(8);
                 }
                 case ESTIMATE_CUMULATIVE -> estimateCumulative = EstimateViewState.fromBytes(value);
                 case ESTIMATE_PANE -> estimatePanes.put(key.getLong(), EstimateViewState.fromBytes(value));

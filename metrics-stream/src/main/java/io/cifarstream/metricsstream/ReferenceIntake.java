@@ -14,7 +14,6 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 
 /**
  * Reads the references topic (compacted, keyed by model id): each {@link ModelReference} becomes a
@@ -89,8 +88,6 @@ final class ReferenceIntake implements Processor<byte[], byte[], byte[], JoinOut
 
     private void reject(Record<byte[], byte[]> record, RecordMetadata source, Rejection rejection) {
         counters.deadLetter(rejection.kind());
-        context.forward(record.withValue(new JoinOutcome.Rejected(rejection.toDeadLetter(LabelJoin.STAGE, record.key(),
-                record.value(), source.topic(), source.partition(), source.offset(),
-                Instant.ofEpochMilli(context.currentSystemTimeMs())))));
+        context.forward(record.withValue(JoinOutcome.Rejected.of(rejection, record, source, context.currentSystemTimeMs())));
     }
 }

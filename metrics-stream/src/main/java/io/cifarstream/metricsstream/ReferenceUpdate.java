@@ -4,7 +4,6 @@ import io.cifarstream.metrics.Calibration;
 import org.apache.kafka.common.errors.SerializationException;
 
 import java.nio.ByteBuffer;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -44,25 +43,17 @@ public record ReferenceUpdate(String modelId, String modelVersion, Calibration c
     /** Format {@value #FORMAT}, published time, then model id, version, source and the calibration's JSON ("" when withdrawn). */
     @Override
     public byte[] toBytes() {
-        byte[] model = EventFields.utf8(modelId);
-        byte[] version = EventFields.utf8(modelVersion);
-        byte[] from = EventFields.utf8(source);
-        byte[] json = EventFields.utf8(calibration == null ? "" : calibration.toJson());
-        ByteBuffer buffer = ByteBuffer.allocate(1 + 8 + EventFields.stringBytes(model) + EventFields.stringBytes(version)
-                + EventFields.stringBytes(from) + EventFields.stringBytes(json));
+        byte[][] fields = EventFields.utf8(modelId, modelVersion, source,
+                calibration == null ? "" : calibration.toJson());
+        ByteBuffer buffer = ByteBuffer.allocate(1 + 8 + EventFields.stringsBytes(fields));
         buffer.put(FORMAT).putLong(publishedTime);
-        for (byte[] field : List.of(model, version, from, json)) {
-            EventFields.putString(buffer, field);
-        }
+        EventFields.putStrings(buffer, fields);
         return buffer.array();
     }
 
     /** @throws SerializationException for bytes {@link #toBytes()} did not write */
     public static ReferenceUpdate fromBytes(byte[] bytes) {
-        return EventFields.read(bytes, "ReferenceUpdate", buffer -> {
-            if (buffer.get() != FORMAT) {
-                throw new SerializationException("unknown ReferenceUpdate format " + bytes[0]);
-            }
+        return EventFields.read(bytes, "ReferenceUpdate", FORMAT, buffer -> {
             long published = buffer.getLong();
             String model = EventFields.getString(buffer);
             String version = EventFields.getString(buffer);

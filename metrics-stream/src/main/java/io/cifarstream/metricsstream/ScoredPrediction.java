@@ -5,11 +5,12 @@ import org.apache.kafka.common.errors.SerializationException;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.Objects;
 
 /**
  * A prediction as the join first sees it, label or not: what the label-free views (estimates, drift) count, and,
  * when its label is already there, the labelled views too. Validated before it exists ({@link PredictionCheck}).
+ * The arrays are copied in and handed out as they are, for the aggregation's allocation-free path: read them, never
+ * write them.
  *
  * @param imageStatistics the image's {@link ChannelStatistics} ({@code [mean R, G, B, std R, G, B]}), or null when
  *                        the scorer sent none
@@ -22,9 +23,7 @@ public record ScoredPrediction(String modelId, String imageId, String modelVersi
     static final byte FORMAT = 3;
 
     public ScoredPrediction {
-        Objects.requireNonNull(modelId, "modelId");
-        Objects.requireNonNull(imageId, "imageId");
-        Objects.requireNonNull(modelVersion, "modelVersion");
+        EventFields.requireIds(modelId, imageId, modelVersion);
         logProbs = logProbs.clone();
         imageStatistics = imageStatistics == null ? null : imageStatistics.clone();
     }
@@ -42,36 +41,15 @@ public record ScoredPrediction(String modelId, String imageId, String modelVersi
         return new LabelledPrediction(modelId, imageId, modelVersion, label, logProbs, eventTime);
     }
 
-    @Override
-    public float[] logProbs() {
-        return logProbs.clone();
-    }
-
-    @Override
-    public float[] imageStatistics() {
-        return imageStatistics == null ? null : imageStatistics.clone();
-    }
-
-    /** Without defensive copies, for the aggregation's hot path (never modified there). */
-    float[] logProbsUnsafe() {
-        return logProbs;
-    }
-
-    float[] imageStatisticsUnsafe() {
-        return imageStatistics;
-    }
-
+    /** Equal when the byte forms are: same ids, version, label, event time, and float bits. */
     @Override
     public boolean equals(Object o) {
-        return o instanceof ScoredPrediction other && modelId.equals(other.modelId) && imageId.equals(other.imageId)
-                && modelVersion.equals(other.modelVersion) && label == other.label && eventTime == other.eventTime
-                && Arrays.equals(logProbs, other.logProbs) && Arrays.equals(imageStatistics, other.imageStatistics);
+        return o instanceof ScoredPrediction other && Arrays.equals(toBytes(), other.toBytes());
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(modelId, imageId, modelVersion, label, eventTime, Arrays.hashCode(logProbs),
-                Arrays.hashCode(imageStatistics));
+        return Arrays.hashCode(toBytes());
     }
 
     @Override
@@ -87,28 +65,20 @@ public record ScoredPrediction(String modelId, String imageId, String modelVersi
      */
     @Override
     public byte[] toBytes() {
-        byte[] model = EventFields.utf8(modelId);
-        byte[] image = EventFields.utf8(imageId);
-        byte[] version = EventFields.utf8(modelVersion);
+        byte[][] ids = EventFields.utf8(modelId, imageId, modelVersion);
         float[] stats = imageStatistics == null ? new float[0] : imageStatistics;
         ByteBuffer buffer = ByteBuffer.allocate(1 + 1 + 8 + EventFields.floatsBytes(logProbs)
-                + EventFields.floatsBytes(stats) + EventFields.stringBytes(model) + EventFields.stringBytes(image)
-                + EventFields.stringBytes(version));
+                + EventFields.floatsBytes(stats) + EventFields.stringsBytes(ids));
         buffer.put(FORMAT).put((byte) label).putLong(eventTime);
         EventFields.putFloats(buffer, logProbs);
         EventFields.putFloats(buffer, stats);
-        EventFields.putString(buffer, model);
-        EventFields.putString(buffer, image);
-        EventFields.putString(buffer, version);
+        EventFields.putStrings(buffer, ids);
         return buffer.array();
     }
 
     /** @throws SerializationException for bytes {@link #toBytes()} did not write */
     public static ScoredPrediction fromBytes(byte[] bytes) {
-        return EventFields.read(bytes, "ScoredPrediction", buffer -> {
-            if (buffer.get() != FORMAT) {
-                throw new SerializationException("unknown ScoredPrediction format " + bytes[0]);
-            }
+        return EventFields.read(bytes, "ScoredPrediction", FORMAT, buffer -> {
             int label = buffer.get();
             long eventTime = buffer.getLong();
             float[] logProbs = EventFields.getFloats(buffer);

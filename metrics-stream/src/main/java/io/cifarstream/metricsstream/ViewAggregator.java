@@ -24,6 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -335,7 +336,7 @@ final class ViewAggregator implements Processor<String, ModelEvent, String, Spec
      * {@code first} on), the newer ones are returned for replay; a partly filled last block is continued.
      */
     private static <T> List<T> replay(TreeMap<Long, byte[]> blocks, Journal journal, long included, long first,
-            Function<byte[], T> decode, java.util.function.Consumer<T> refill) {
+            Function<byte[], T> decode, Consumer<T> refill) {
         journal.checkpointedSeq = included;
         List<T> newer = new ArrayList<>();
         if (blocks == null) {

@@ -1,10 +1,7 @@
 package io.cifarstream.metricsstream;
 
 import io.cifarstream.console.BearerToken;
-import io.cifarstream.schemas.MetricsView;
 import io.cifarstream.testkit.SyntheticPredictions;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -71,7 +67,7 @@ class PrometheusRulesTest {
                 harness.send(scores.prediction("m", "img-" + i, i, i % 10, true, T0.plusSeconds(i)));
             }
             harness.tick();
-            ReportSource reports = new StoreReports(harness.driver.getKeyValueStore(MetricsTopology.REPORTS_STORE));
+            ReportSource reports = harness.reports();
             try (MetricsHttpServer http = new MetricsHttpServer(MetricsHttpServer.bind("127.0.0.1", 0), reports, reports,
                     harness.counters, BearerToken.open())) {
                 String exported = BrokerFixture.get(http.address().resolve("/metrics"));
@@ -81,23 +77,6 @@ class PrometheusRulesTest {
                 assertThat(exported).contains("cifar_alert_firing{model=\"m\",rule=\"low\",view=\"last\","
                         + "metric=\"estimated_accuracy\"} 1");
             }
-        }
-    }
-
-    /** The reports in a driver's store, as an instance's store serves them. */
-    private record StoreReports(KeyValueStore<String, String> store) implements ReportSource {
-        @Override
-        public List<String> models() {
-            Set<String> models = new TreeSet<>();
-            try (KeyValueIterator<String, String> it = store.all()) {
-                it.forEachRemaining(entry -> models.add(MetricsTopology.modelOfReportKey(entry.key)));
-            }
-            return new ArrayList<>(models);
-        }
-
-        @Override
-        public Optional<String> report(String modelId, MetricsView view) {
-            return Optional.ofNullable(store.get(MetricsTopology.reportKey(modelId, view)));
         }
     }
 

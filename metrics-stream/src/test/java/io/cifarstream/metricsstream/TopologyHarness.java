@@ -17,6 +17,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 import java.nio.charset.StandardCharsets;
@@ -26,6 +27,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
 import java.util.Properties;
 
 /**
@@ -172,6 +175,27 @@ final class TopologyHarness implements AutoCloseable {
         KeyValueStore<String, String> store = driver.getKeyValueStore(MetricsTopology.REPORTS_STORE);
         String json = store.get(MetricsTopology.reportKey(model, view));
         return json == null ? null : ViewReport.fromJson(json);
+    }
+
+    /** The reports store, read as the HTTP API reads a running application's. */
+    ReportSource reports() {
+        return new DriverReports(driver.getKeyValueStore(MetricsTopology.REPORTS_STORE));
+    }
+
+    private record DriverReports(KeyValueStore<String, String> store) implements ReportSource {
+        @Override
+        public List<String> models() {
+            TreeSet<String> models = new TreeSet<>();
+            try (KeyValueIterator<String, String> it = store.all()) {
+                it.forEachRemaining(entry -> models.add(MetricsTopology.modelOfReportKey(entry.key)));
+            }
+            return new ArrayList<>(models);
+        }
+
+        @Override
+        public Optional<String> report(String modelId, MetricsView view) {
+            return Optional.ofNullable(store.get(MetricsTopology.reportKey(modelId, view)));
+        }
     }
 
     ClassificationReport cumulative(String model) {
