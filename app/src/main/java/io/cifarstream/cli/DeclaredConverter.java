@@ -1,6 +1,7 @@
 package io.cifarstream.cli;
 
 import java.util.List;
+import java.util.Optional;
 
 import picocli.CommandLine.ITypeConverter;
 
@@ -15,4 +16,9 @@ interface DeclaredConverter<T> extends ITypeConverter<T> {
 
     /** Values the converter refuses, for the test that walks every flag. */
     List<String> refused();
+
+    /** A value the converter takes, for that test to give a required flag; absent: any existing file will do. */
+    default Optional<String> example() {
+        return Optional.empty();
+    }
 }

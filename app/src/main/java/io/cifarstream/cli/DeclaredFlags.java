@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import io.cifarstream.scorer.ModelSpec;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
@@ -140,8 +141,13 @@ final class DeclaredFlags {
             }
         }
         PathRule path = field.getAnnotation(PathRule.class);
-        if (path != null && !holds(path.value(), (Path) value)) {
-            throw new Refused(commandLine, option, given, path.value().words());
+        if (path != null) {
+            for (Object one : values(value)) {
+                Path file = one instanceof ModelSpec model ? model.path() : (Path) one;
+                if (!holds(path.value(), file)) {
+                    throw new Refused(commandLine, option, given, path.value().words());
+                }
+            }
         }
     }
 

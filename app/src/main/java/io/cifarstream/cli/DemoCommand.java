@@ -29,20 +29,26 @@ import io.cifarstream.console.ProgressBar;
 import io.cifarstream.console.UserError;
 import io.cifarstream.dataset.Cifar10;
 import io.cifarstream.dataset.CifarImages;
+import io.cifarstream.dataset.CorruptedImages;
+import io.cifarstream.dataset.Shift;
 import io.cifarstream.metrics.ReportTable;
 import io.cifarstream.metricsstream.MetricsConfig;
 import io.cifarstream.metricsstream.MetricsService;
 import io.cifarstream.metricsstream.ViewReport;
 import io.cifarstream.replay.CifarSplitSource;
+import io.cifarstream.replay.ImageSource;
 import io.cifarstream.replay.Replay;
 import io.cifarstream.replay.ReplayPlan;
+import io.cifarstream.replay.ShiftedCifarSource;
 import io.cifarstream.schemas.TopicNames;
 import io.cifarstream.scorer.ModelSpec;
 import io.cifarstream.scorer.Scorer;
 import io.cifarstream.scorer.ScorerConfig;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /**
  * {@code cifar-stream demo}: the whole system on one machine. Broker (embedded unless --bootstrap-server), a model
@@ -53,8 +59,9 @@ import picocli.CommandLine.Option;
         description = {"Run everything on this machine: broker, model, scorer, live metrics, replay of the test set",
             "", "Starts an embedded Kafka broker (unless --bootstrap-server), trains a model with the fast recipe if "
                 + "none is given (cached for the next run), starts the metrics stream and the scorer, replays the "
-                + "CIFAR-10 test split and prints the final metrics when every image is scored and counted."})
-public final class DemoCommand implements Callable<Integer> {
+                + "CIFAR-10 test split and prints the final metrics when every image is scored and counted. With "
+                + "--shift, the replay turns to corrupted images part way through, as a monitor should notice."})
+public final class DemoCommand implements Callable<Integer>, FlagRules {
 
     @Mixin
     DataFlag data;
@@ -81,7 +88,8 @@ public final class DemoCommand implements Callable<Integer> {
     int epochs;
 
     @Range
-    @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Training seed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "42", paramLabel = "N",
+            description = "Training seed, and the seed of the noise of --shift (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Range(min = 1, max = 10_000)
@@ -96,6 +104,16 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--label-delay", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "Send labels this long after their images, on the labels topic (default: inside the events).")
     Duration labelDelay;
+
+    @Option(names = "--shift", paramLabel = "NAME:SEVERITY", converter = ShiftFlags.ShiftConverter.class,
+            description = "Shift the replay part way through: after --shift-after clean images the rest are corrupted"
+                    + " as CIFAR-10-C does, e.g. gaussian_noise:3 (see docs/data.md).")
+    Shift shift;
+
+    @Range(min = 0)
+    @Option(names = "--shift-after", paramLabel = "N",
+            description = "Clean images before --shift starts (default: half of the images replayed).")
+    Integer shiftAfter;
 
     @Range(min = 1, max = 10_000)
     @Option(names = "--partitions", defaultValue = "2", paramLabel = "N",
@@ -186,9 +204,11 @@ public final class DemoCommand implements Callable<Integer> {
             if (labelDelay != null) {
                 plan = plan.withLateLabels(labelDelay);
             }
+            ImageSource source = source(test, plan);
+            System.out.println("Replaying " + source.description());
             Replay.Summary replayed;
             try (ProgressBar bar = ProgressBar.start("replay", test.size(), "img")) {
-                replayed = new Replay(kafka, topics, partitions).run(new CifarSplitSource(test), plan, bar::stepBy);
+                replayed = new Replay(kafka, topics, partitions).run(source, plan, bar::stepBy);
             }
             System.out.printf(Locale.ROOT, "Replayed %d test images in %.1f s%n", replayed.images(),
                     replayed.elapsed().toMillis() / 1000.0);
@@ -217,6 +237,23 @@ public final class DemoCommand implements Callable<Integer> {
         } finally {
             closeAll(running);
         }
+    }
+
+    @Override
+    public void checkFlags(CommandLine commandLine) {
+        if (shiftAfter != null && shift == null) {
+            throw new ParameterException(commandLine, "--shift-after says when --shift starts: give --shift "
+                    + "NAME:SEVERITY too");
+        }
+    }
+
+    /** The test images in order: clean, or clean up to the shift and corrupted from there. */
+    private ImageSource source(CifarImages test, ReplayPlan plan) {
+        if (shift == null) {
+            return new CifarSplitSource(test);
+        }
+        return ShiftedCifarSource.after(new CorruptedImages(test, shift, seed), plan,
+                shiftAfter != null ? shiftAfter : test.size() / 2);
     }
 
     /** Polls the metrics API until the model's cumulative view counts {@code expected} images. */

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,8 +18,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.cifarstream.console.ProgressBar;
 import io.cifarstream.dataset.CifarImages;
+import io.cifarstream.dataset.CorruptedImages;
+import io.cifarstream.dataset.Shift;
 import io.cifarstream.inference.OnnxClassifier;
 import io.cifarstream.metrics.ReportTable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,8 +32,9 @@ import picocli.CommandLine.Option;
         description = {"Evaluate an ONNX classifier on the CIFAR-10 test split (scikit-learn's metrics, plots)",
             "", "Runs the model with ONNX Runtime and prints the confusion matrix, accuracy, F1 (micro, macro, "
                 + "weighted), per-class precision/recall/F1 and one-vs-rest ROC-AUC, as scikit-learn defines them; "
-                + "writes PNG plots, and on request JSON and per-image CSV.", ""})
-public final class EvaluateCommand implements Callable<Integer> {
+                + "writes PNG plots, and on request JSON and per-image CSV. With --corruption, the test images are "
+                + "first corrupted as CIFAR-10-C does (docs/data.md).", ""})
+public final class EvaluateCommand implements Callable<Integer>, FlagRules {
 
     @PathRule(PathRule.Kind.EXISTING_FILE)
     @Option(names = "--model", required = true, paramLabel = "FILE", description = "The .onnx model.")
@@ -44,6 +49,14 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Range(min = 1, max = 10_000)
     @Option(names = "--limit", paramLabel = "N", description = "Evaluate the first N test images only.")
     Integer limit;
+
+    @Mixin
+    ShiftFlags shiftFlags;
+
+    @Range
+    @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Seed of the noise of "
+            + "--corruption (default: ${DEFAULT-VALUE}, as in replay and corrupt, which then make the same images).")
+    long seed;
 
     @Range(min = 1, max = 4096)
     @Option(names = "--batch-size", defaultValue = "256", paramLabel = "N",
@@ -72,6 +85,10 @@ public final class EvaluateCommand implements Callable<Integer> {
         if (limit != null) {
             test = test.first(limit);
         }
+        Optional<Shift> shift = shiftFlags.shift();
+        if (shift.isPresent()) {
+            test = new CorruptedImages(test, shift.get(), seed).all();
+        }
         Evaluation evaluation;
         String version;
         try (OnnxClassifier classifier = OnnxClassifier.load(model, modelFlags.toOptions(), batchSize);
@@ -81,7 +98,8 @@ public final class EvaluateCommand implements Callable<Integer> {
             evaluation = Evaluation.run(classifier, test, bar::stepBy);
         }
         List<String> names = test.classNames();
-        System.out.println("Model " + model + " (version " + version + "), " + test.size() + " test images");
+        System.out.println("Model " + model + " (version " + version + "), " + test.size() + " test images"
+                + shift.map(s -> " corrupted by " + s + " (seed " + seed + ")").orElse(""));
         System.out.println(new ReportTable(names).render(evaluation.report()));
 
         Path dir = out != null ? out : model.toAbsolutePath().getParent().resolve("evaluation");
@@ -94,7 +112,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         System.out.println("Wrote " + confusionPng);
         System.out.println("Wrote " + rocPng);
         if (json != null) {
-            writeJson(evaluation, version);
+            writeJson(evaluation, version, shift);
             System.out.println("Wrote " + json);
         }
         if (predictions != null) {
@@ -104,13 +122,22 @@ public final class EvaluateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void writeJson(Evaluation evaluation, String version) throws IOException {
+    private void writeJson(Evaluation evaluation, String version, Optional<Shift> shift) throws IOException {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode node = mapper.createObjectNode();
         node.put("model", model.toString());
         node.put("model_version", version);
+        shift.ifPresent(s -> {
+            node.put("shift", s.toString());
+            node.put("shift_seed", seed);
+        });
         node.setAll((ObjectNode) mapper.valueToTree(evaluation.report()));
         mapper.writeValue(json.toFile(), node);
+    }
+
+    @Override
+    public void checkFlags(CommandLine commandLine) {
+        shiftFlags.check(commandLine);
     }
 
     private static void warnOnClassNames(List<String> declared, List<String> dataset) {

@@ -5,6 +5,7 @@ import io.cifarstream.replay.FolderSource;
 import io.cifarstream.replay.ImageSource;
 import io.cifarstream.replay.Replay;
 import io.cifarstream.replay.ReplayPlan;
+import io.cifarstream.replay.ShiftedCifarSource;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,7 +16,10 @@ import java.util.concurrent.Callable;
 
 import io.cifarstream.console.ProgressBar;
 import io.cifarstream.dataset.Cifar10;
+import io.cifarstream.dataset.CifarImages;
+import io.cifarstream.dataset.CorruptedImages;
 import io.cifarstream.dataset.ImageFolder;
+import io.cifarstream.dataset.Shift;
 import io.cifarstream.schemas.TopicNames;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -59,8 +63,17 @@ public final class ReplayCommand implements Callable<Integer>, FlagRules {
 
     @Range
     @Option(names = "--seed", defaultValue = "42", paramLabel = "N",
-            description = "Seed of --shuffle and --label-fraction (default: ${DEFAULT-VALUE}).")
+            description = "Seed of --shuffle, --label-fraction and the noise of --corruption "
+                    + "(default: ${DEFAULT-VALUE}).")
     long seed;
+
+    @Mixin
+    ShiftFlags shiftFlags;
+
+    @Range(min = 0)
+    @Option(names = "--shift-after", paramLabel = "N", description = "Publish the first N images clean and "
+            + "--corruption only after them, so the shift comes mid-stream (default: 0, all corrupted).")
+    Integer shiftAfter;
 
     @Range(min = 0)
     @Option(names = "--label-delay", paramLabel = "DURATION", converter = DurationConverter.class,
@@ -92,9 +105,7 @@ public final class ReplayCommand implements Callable<Integer>, FlagRules {
     public Integer call() throws IOException, InterruptedException {
         ImageSource source = source();
         ReplayPlan plan = plan();
-        TopicNames defaults = TopicNames.defaults();
-        TopicNames topics = new TopicNames(imagesTopic, defaults.predictions(), labelsTopic, defaults.metrics(),
-                defaults.deadLetters());
+        TopicNames topics = TopicNames.defaults().withImages(imagesTopic).withLabels(labelsTopic);
         long total = Math.min(source.size(), plan.limit().orElse(source.size()));
         Replay.Summary summary;
         try (ProgressBar bar = ProgressBar.start("replay", total, "img")) {
@@ -117,6 +128,15 @@ public final class ReplayCommand implements Callable<Integer>, FlagRules {
             throw new ParameterException(commandLine, "--images publishes a folder of pictures and reads no CIFAR-10:"
                     + " drop --data");
         }
+        shiftFlags.check(commandLine);
+        if (images != null && shiftFlags.shift().isPresent()) {
+            throw new ParameterException(commandLine, "--corruption applies to CIFAR-10 pixels; --images publishes "
+                    + "the picture files as they are: give one of them");
+        }
+        if (shiftAfter != null && shiftFlags.shift().isEmpty()) {
+            throw new ParameterException(commandLine, "--shift-after says when --corruption starts: give "
+                    + "--corruption NAME too");
+        }
     }
 
     private ImageSource source() throws IOException {
@@ -124,11 +144,17 @@ public final class ReplayCommand implements Callable<Integer>, FlagRules {
             return new FolderSource(ImageFolder.scan(images));
         }
         Cifar10 cifar = data.open();
-        return switch (split) {
-            case "test" -> new CifarSplitSource(cifar.test());
-            case "train" -> new CifarSplitSource(cifar.train());
+        CifarImages chosen = switch (split) {
+            case "test" -> cifar.test();
+            case "train" -> cifar.train();
             default -> throw new IllegalStateException("--split is declared one of test, train");
         };
+        Optional<Shift> shift = shiftFlags.shift();
+        if (shift.isEmpty()) {
+            return new CifarSplitSource(chosen);
+        }
+        return ShiftedCifarSource.after(new CorruptedImages(chosen, shift.get(), seed), plan(),
+                shiftAfter == null ? 0 : shiftAfter);
     }
 
     private ReplayPlan plan() {

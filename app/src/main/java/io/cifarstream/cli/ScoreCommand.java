@@ -5,7 +5,6 @@ import io.cifarstream.scorer.Scorer;
 import io.cifarstream.scorer.ScorerConfig;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -37,6 +36,7 @@ public final class ScoreCommand implements Callable<Integer>, FlagRules {
     @Mixin
     KafkaFlags kafkaFlags;
 
+    @PathRule(PathRule.Kind.EXISTING_FILE)
     @Option(names = "--model", required = true, paramLabel = "[ID=]PATH", converter = ModelSpecConverter.class,
             description = "An ONNX classifier; repeat to score every image with each (champion/challenger). "
                     + "ID (default: the file name without .onnx) is the model id predictions carry.")
@@ -147,9 +147,8 @@ public final class ScoreCommand implements Callable<Integer>, FlagRules {
 
     ScorerConfig config() {
         KafkaSettings kafka = kafkaFlags.settings();
-        TopicNames defaults = TopicNames.defaults();
-        TopicNames topics = new TopicNames(imagesTopic, predictionsTopic, defaults.labels(), defaults.metrics(),
-                deadLettersTopic);
+        TopicNames topics = TopicNames.defaults().withImages(imagesTopic).withPredictions(predictionsTopic)
+                .withDeadLetters(deadLettersTopic);
         ScorerConfig config = ScorerConfig.of(kafka, models, modelFlags.toOptions())
                 .withTopics(topics)
                 .withGroup(group)
@@ -162,7 +161,7 @@ public final class ScoreCommand implements Callable<Integer>, FlagRules {
                 : config.withHttp(new InetSocketAddress(httpHost, httpPort)).withHttpToken(httpToken.token());
     }
 
-    /** {@code --model [ID=]PATH}: an id of letters, digits, '.', '_' or '-', and an existing file. */
+    /** {@code --model [ID=]PATH}: an id of letters, digits, '.', '_' or '-', and a path (which @PathRule checks). */
     static final class ModelSpecConverter implements DeclaredConverter<ModelSpec> {
         @Override
         public ModelSpec convert(String value) {
@@ -171,9 +170,6 @@ public final class ScoreCommand implements Callable<Integer>, FlagRules {
                 spec = ModelSpec.parse(value);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.TypeConversionException(e.getMessage());
-            }
-            if (!Files.isRegularFile(spec.path())) {
-                throw new CommandLine.TypeConversionException("no model file at " + spec.path());
             }
             return spec;
         }

@@ -35,9 +35,14 @@ public final class CifarSplitSource implements ImageSource {
     @Override
     public ImageEvent event(int i, long eventTime) {
         // A view of the split's array, not a copy: the serializer reads it straight from there.
-        ByteBuffer pixels = ByteBuffer.wrap(images.pixels(), i * CifarShape.PIXELS, CifarShape.PIXELS).slice();
-        return new ImageEvent(images.id(i), Instant.ofEpochMilli(eventTime), description(), null, CifarShape.SIDE,
-                CifarShape.SIDE, CifarShape.CHANNELS, ImageEncoding.RAW_CHW_U8, pixels);
+        return rawEvent(images.id(i), eventTime, description(),
+                ByteBuffer.wrap(images.pixels(), i * CifarShape.PIXELS, CifarShape.PIXELS).slice());
+    }
+
+    /** An unlabelled event of raw CHW pixels of a CIFAR-10 image. */
+    static ImageEvent rawEvent(String id, long eventTime, String source, ByteBuffer pixels) {
+        return new ImageEvent(id, Instant.ofEpochMilli(eventTime), source, null, CifarShape.SIDE, CifarShape.SIDE,
+                CifarShape.CHANNELS, ImageEncoding.RAW_CHW_U8, pixels);
     }
 
     @Override

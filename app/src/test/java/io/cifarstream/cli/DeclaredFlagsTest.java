@@ -209,12 +209,17 @@ class DeclaredFlagsTest {
         return args.toArray(String[]::new);
     }
 
-    /** Valid values for the options a command requires, and a Kafka address that only this test listens on. */
+    /**
+     * Valid values for the options a command requires (its converter's example, else an existing file), and a Kafka
+     * address that only this test listens on.
+     */
     private static Map<String, String> requiredFor(CommandSpec command) {
         Map<String, String> values = new LinkedHashMap<>();
         for (OptionSpec option : command.options()) {
             if (option.required()) {
-                values.put(option.longestName(), existingFile.toString());
+                DeclaredConverter<?> converter = DeclaredFlags.declaredConverter(option);
+                values.put(option.longestName(), converter != null && converter.example().isPresent()
+                        ? converter.example().get() : existingFile.toString());
             }
             Field field = DeclaredFlags.field(option);
             PathRule path = field == null ? null : field.getAnnotation(PathRule.class);

@@ -13,10 +13,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.cifarstream.dataset.Cifar10;
+import io.cifarstream.dataset.CifarImages;
+import io.cifarstream.dataset.CorruptedImages;
+import io.cifarstream.dataset.Shift;
 import io.cifarstream.evaluate.Evaluation;
 import io.cifarstream.inference.ModelOptions;
 import io.cifarstream.inference.OnnxClassifier;
 import io.cifarstream.metrics.ClassificationReport;
+import io.cifarstream.schemas.CifarShape;
 import io.cifarstream.testkit.CifarTestData;
 import io.cifarstream.trainer.Recipe;
 import io.cifarstream.trainer.Training;
@@ -26,8 +30,8 @@ import picocli.CommandLine;
 
 /**
  * The demo end to end (its own embedded broker, scorer, metrics stream, replay) on a model trained here: the live
- * cumulative metrics equal the offline evaluation of the same model on the same images, with labels inline and
- * with labels arriving late on their own topic.
+ * cumulative metrics equal the offline evaluation of the same model on the same images, with labels inline, with
+ * labels arriving late on their own topic, and with a distribution shift half way through the replay.
  */
 class DemoCommandTest {
     static final int IMAGES = 600;
@@ -58,6 +62,10 @@ class DemoCommandTest {
     }
 
     static void assertEqualsOffline(JsonNode live) {
+        assertEqualsOffline(live, offline);
+    }
+
+    static void assertEqualsOffline(JsonNode live, ClassificationReport offline) {
         assertThat(live.get("count").asLong()).isEqualTo(IMAGES);
         long[][] expected = offline.confusion().counts();
         for (int t = 0; t < 10; t++) {
@@ -82,5 +90,25 @@ class DemoCommandTest {
     @Test
     void withLabelsArrivingLateTheFinalCountsAreTheSame(@TempDir Path dir) throws Exception {
         assertEqualsOffline(demo(dir, "--label-delay", "2s", "--http-token", "demo-secret"));
+    }
+
+    /**
+     * A shift half way, labels arriving late: the live metrics are those of the first half of the images clean and
+     * the second half corrupted with the demo's seed, image for image.
+     */
+    @Test
+    void withAShiftHalfWayTheLiveMetricsAreThoseOfTheCleanThenCorruptedImages(@TempDir Path dir) throws Exception {
+        CifarImages first = cifar.test().first(IMAGES);
+        byte[] replayed = new CorruptedImages(first, Shift.parse("gaussian_noise:5"), 42).all().pixels();
+        System.arraycopy(first.pixels(), 0, replayed, 0, IMAGES / 2 * CifarShape.PIXELS);
+        ClassificationReport expected;
+        try (OnnxClassifier classifier = OnnxClassifier.load(model, ModelOptions.defaults())) {
+            expected = Evaluation.run(classifier, new CifarImages("test", replayed, first.labels(),
+                    first.classNames()), n -> { }).report();
+        }
+        assertThat(expected.confusion().counts()).as("the shift shows in the predictions")
+                .isNotEqualTo(offline.confusion().counts());
+
+        assertEqualsOffline(demo(dir, "--shift", "gaussian_noise:5", "--label-delay", "1s"), expected);
     }
 }

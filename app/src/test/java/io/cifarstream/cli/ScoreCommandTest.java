@@ -111,8 +111,9 @@ class ScoreCommandTest {
 
     @Test
     void aModelFileThatDoesNotExistIsRefusedWhenTheFlagsAreRead() {
-        assertThatThrownBy(() -> new CommandLine(new ScoreCommand()).parseArgs("--model", "x=" + dir.resolve("none.onnx")))
-                .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("no model file at");
+        assertThatThrownBy(() -> DeclaredFlags.check(Main.commandLine().parseArgs("score", "--model",
+                "x=" + dir.resolve("none.onnx")))).isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageStartingWith("--model must be an existing file").hasMessageContaining("none.onnx");
     }
 
     @Test

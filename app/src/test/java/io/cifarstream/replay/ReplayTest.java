@@ -30,8 +30,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.cifarstream.dataset.CifarImages;
+import io.cifarstream.dataset.CorruptedImages;
 import io.cifarstream.dataset.ImageDecoder;
 import io.cifarstream.dataset.ImageFolder;
+import io.cifarstream.dataset.Shift;
 import io.cifarstream.schemas.AvroSerde;
 import io.cifarstream.schemas.ImageEncoding;
 import io.cifarstream.schemas.ImageEvent;
@@ -166,6 +168,47 @@ class ReplayTest {
             assertThat(decoder.decode(png)).as("PNG is lossless: the pixels come back exactly")
                     .isEqualTo(Arrays.copyOfRange(test.pixels(), i * CifarShape.PIXELS, (i + 1) * CifarShape.PIXELS));
         }
+    }
+
+    @Test
+    void aShiftedReplayPublishesItsFirstImagesCleanAndEveryLaterOneCorrupted(KafkaBroker broker) throws Exception {
+        TopicNames topics = freshTopics();
+        ReplayPlan plan = ReplayPlan.all().withShuffle(5).withLimit(200);
+        CorruptedImages corrupted = new CorruptedImages(test, Shift.parse("gaussian_noise:4"), 9);
+        ShiftedCifarSource source = ShiftedCifarSource.after(corrupted, plan, 120);
+        new Replay(broker.settings(), topics, 2).run(source, plan, n -> { });
+
+        // the first 120 of the published order are clean, the other 80 corrupted
+        int[] order = Replay.order(test.size(), plan);
+        Set<String> cleanIds = new HashSet<>();
+        for (int n = 0; n < 120; n++) {
+            cleanIds.add(test.id(order[n]));
+        }
+        byte[] wholeSplitCorrupted = corrupted.all().pixels();
+        int shifted = 0;
+        for (ConsumerRecord<String, byte[]> r : readAll(broker, topics.images(), 200)) {
+            ImageEvent event = AvroSerde.imageEvents().deserializer().deserialize(r.topic(), r.value());
+            int index = Integer.parseInt(event.getId().substring("test-".length()));
+            byte[] pixels = new byte[event.getData().remaining()];
+            event.getData().get(pixels);
+            assertThat(event.getLabel()).isEqualTo(test.label(index));
+            if (cleanIds.contains(event.getId())) {
+                assertThat(event.getSource()).isEqualTo("cifar10:test");
+                assertThat(pixels).isEqualTo(Arrays.copyOfRange(test.pixels(), index * CifarShape.PIXELS,
+                        (index + 1) * CifarShape.PIXELS));
+            } else {
+                shifted++;
+                assertThat(source.shifted(index)).isTrue();
+                assertThat(event.getSource()).isEqualTo("cifar10:test+gaussian_noise:4");
+                assertThat(pixels).as("the bytes of the whole corrupted split, image by image")
+                        .isEqualTo(Arrays.copyOfRange(wholeSplitCorrupted, index * CifarShape.PIXELS,
+                                (index + 1) * CifarShape.PIXELS));
+            }
+        }
+        assertThat(shifted).isEqualTo(80);
+        assertThat(source.description()).isEqualTo("cifar10:test shifted by gaussian_noise:4 (seed 9) after 120 clean "
+                + "images");
+        assertThat(ShiftedCifarSource.after(corrupted, plan, 0).shifted(order[0])).isTrue();
     }
 
     @Test

@@ -97,7 +97,7 @@ class LabelJoinTest {
         assertThat(letter.getTopic()).isEqualTo("labels");
         assertThat(letter.getStage()).isEqualTo("metrics-stream");
         assertThat(StandardCharsets.UTF_8.decode(letter.getOriginalKey()).toString()).isEqualTo("ghost");
-        assertThat(letter.getMessage()).contains("ghost", "--label-wait");
+        assertThat(letter.getMessage()).contains("ghost", "label wait");
         assertThat(harness.counters.count(StreamCounters.Event.UNKNOWN_IMAGE_LABEL)).isEqualTo(1);
         assertThat(harness.counters.deadLetters(DeadLetterKind.UNKNOWN_IMAGE_ID.name())).isEqualTo(1);
     }

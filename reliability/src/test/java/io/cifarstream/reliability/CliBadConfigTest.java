@@ -60,7 +60,7 @@ class CliBadConfigTest {
             String takenPort = Integer.toString(taken.getLocalPort());
             List<Case> cases = List.of(
                     new Case("missing model file", 2, List.of("score", "--model", dir.resolve("missing.onnx").toString(),
-                            "--bootstrap-server", kafka), List.of("--model must be", "existing model file", "missing.onnx")),
+                            "--bootstrap-server", kafka), List.of("--model must be an existing file", "missing.onnx")),
                     new Case("model with the wrong input shape", 1, List.of("score", "--model", wrongShape.toString(),
                             "--bootstrap-server", kafka), List.of("mnist-shaped.onnx", "shape")),
                     new Case("unreachable bootstrap (replay)", 1, List.of("replay", "--limit", "5",

@@ -61,8 +61,8 @@ class MetricsKillTest {
         KafkaSettings kafka = broker.settings();
         String prefix = "faults-metrics-" + System.nanoTime() + "-";
         TopicNames topics = createTopics(kafka, prefix);
-        TopicNames undisturbedTopics = new TopicNames(topics.images(), topics.predictions(), topics.labels(),
-                prefix + "metrics-undisturbed", prefix + "dead-letters-undisturbed");
+        TopicNames undisturbedTopics = topics.withMetrics(prefix + "metrics-undisturbed")
+                .withDeadLetters(prefix + "dead-letters-undisturbed");
         PredictionFlow flow = new PredictionFlow(CifarTestData.testSplit());
         int size = flow.size();
         KillCounts kills = KillCounts.spread("metrics SIGKILL", KILLS, size / 10, size * 9 / 10, size / 10);

@@ -66,6 +66,14 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         return of(DeadLetter.class);
     }
 
+    public static AvroSerde<ModelReference> modelReferences() {
+        return of(ModelReference.class);
+    }
+
+    public static AvroSerde<Alert> alerts() {
+        return of(Alert.class);
+    }
+
     /**
      * The serde of a generated record class, reading its current schema and its historic versions from
      * {@code avro-history/} on the class's classpath.

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 class SchemaContractsTest {
 
     private static final List<AvroSerde<?>> SERDES = List.of(AvroSerde.imageEvents(), AvroSerde.predictions(),
-            AvroSerde.labels(), AvroSerde.metricsSnapshots(), AvroSerde.deadLetters());
+            AvroSerde.labels(), AvroSerde.metricsSnapshots(), AvroSerde.deadLetters(), AvroSerde.modelReferences(),
+            AvroSerde.alerts());
     private static final List<Schema> CONTRACTS = SERDES.stream().map(AvroSerde::schema).toList();
 
     /**
@@ -30,10 +31,12 @@ class SchemaContractsTest {
      */
     private static final Map<String, String> COMMITTED_FINGERPRINTS = Map.of(
             "ImageEvent", "0x5ed1888cc92ebd10",
-            "Prediction", "0x158ef89dcb74c4b8",
+            "Prediction", "0xd70b74a377c9ea99",
             "Label", "0x2f29be72953b8c8c",
-            "MetricsSnapshot", "0x2b569094d072b5f4",
-            "DeadLetter", "0x64335a72fa2938f8");
+            "MetricsSnapshot", "0x0e85c6c3d374b26d",
+            "DeadLetter", "0x64335a72fa2938f8",
+            "ModelReference", "0x2c1fd5cbd1768960",
+            "Alert", "0xc1736f2936590088");
 
     private static final Pattern SNAKE_CASE = Pattern.compile("[a-z][a-z0-9]*(_[a-z0-9]+)*");
     private static final Pattern HISTORY_FILE = Pattern.compile("([A-Za-z]+)-v([1-9][0-9]*)\\.avsc");

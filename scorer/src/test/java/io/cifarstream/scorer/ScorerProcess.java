@@ -22,8 +22,7 @@ public final class ScorerProcess {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        TopicNames defaults = TopicNames.defaults();
-        TopicNames topics = new TopicNames(args[1], args[2], defaults.labels(), defaults.metrics(), args[3]);
+        TopicNames topics = TopicNames.defaults().withImages(args[1]).withPredictions(args[2]).withDeadLetters(args[3]);
         ModelOptions options = new ModelOptions("cpu", 1, Optional.of(ForeignModel.MEAN), Optional.of(ForeignModel.STD),
                 Optional.of(OutputKind.LOGITS));
         ScorerConfig config = ScorerConfig.of(KafkaSettings.of(args[0]), List.of(new ModelSpec("foreign", Path.of(args[6]))),

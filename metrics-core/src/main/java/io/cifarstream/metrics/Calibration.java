@@ -1,0 +1,135 @@
+package io.cifarstream.metrics;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.util.List;
+
+/**
+ * What a model's labelled reference predictions (a held-out validation split) say about it, fitted once by
+ * {@link ReferenceSet} and stored beside the model as JSON: how to calibrate its outputs, and what its
+ * outputs and inputs looked like, for the label-free estimates and the drift checks.
+ *
+ * <ul>
+ *   <li>{@code temperature}: T of {@link TemperatureScaling}; every confidence below is that of
+ *       {@code softmax(l / T)};</li>
+ *   <li>{@code atc_threshold}: the ATC threshold t (Garg et al. 2022): with the reference confidences sorted
+ *       from the largest, {@code s_1 >= s_2 >= ... >= s_n}, and {@code c} reference predictions right,
+ *       {@code t = s_{c+1}} (0 when all are right), so that exactly c reference confidences are above t (fewer
+ *       if {@code s_c = s_{c+1}}, a tie): the share above t is the reference accuracy;</li>
+ *   <li>{@code reference_count}, {@code reference_accuracy}, {@code reference_log_loss}: the reference
+ *       records, their accuracy, and their mean NLL at T;</li>
+ *   <li>{@code predicted_class_counts}: reference predictions per class (the arg-max), the expected shares of
+ *       the chi-square check;</li>
+ *   <li>{@code confidence_histogram}: reference confidences in {@link HistogramBins#CONFIDENCE};</li>
+ *   <li>{@code image_count}, {@code channel_mean_histograms}, {@code channel_std_histograms}: of the reference
+ *       records that came with {@link ChannelStatistics}, how many, and per channel (R, G, B) the histogram of
+ *       their means in {@link HistogramBins#CHANNEL_MEAN} and of their standard deviations in
+ *       {@link HistogramBins#CHANNEL_STD} (all zeros when no record had them);</li>
+ *   <li>{@code version}: {@value #VERSION}, the definitions above (the bins included).</li>
+ * </ul>
+ */
+@JsonPropertyOrder({MonitoringFields.VERSION, MonitoringFields.NUM_CLASSES, MonitoringFields.TEMPERATURE,
+        MonitoringFields.ATC_THRESHOLD, MonitoringFields.REFERENCE_COUNT, MonitoringFields.REFERENCE_ACCURACY,
+        MonitoringFields.REFERENCE_LOG_LOSS, MonitoringFields.PREDICTED_CLASS_COUNTS,
+        MonitoringFields.CONFIDENCE_HISTOGRAM, MonitoringFields.IMAGE_COUNT, MonitoringFields.CHANNEL_MEAN_HISTOGRAMS,
+        MonitoringFields.CHANNEL_STD_HISTOGRAMS})
+public record Calibration(
+        @JsonProperty(MonitoringFields.VERSION) int version,
+        @JsonProperty(MonitoringFields.NUM_CLASSES) int numClasses,
+        @JsonProperty(MonitoringFields.TEMPERATURE) double temperature,
+        @JsonProperty(MonitoringFields.ATC_THRESHOLD) double atcThreshold,
+        @JsonProperty(MonitoringFields.REFERENCE_COUNT) long referenceCount,
+        @JsonProperty(MonitoringFields.REFERENCE_ACCURACY) double referenceAccuracy,
+        @JsonProperty(MonitoringFields.REFERENCE_LOG_LOSS) double referenceLogLoss,
+        @JsonProperty(MonitoringFields.PREDICTED_CLASS_COUNTS) List<Long> predictedClassCounts,
+        @JsonProperty(MonitoringFields.CONFIDENCE_HISTOGRAM) List<Long> confidenceHistogram,
+        @JsonProperty(MonitoringFields.IMAGE_COUNT) long imageCount,
+        @JsonProperty(MonitoringFields.CHANNEL_MEAN_HISTOGRAMS) List<List<Long>> channelMeanHistograms,
+        @JsonProperty(MonitoringFields.CHANNEL_STD_HISTOGRAMS) List<List<Long>> channelStdHistograms) {
+
+    /** The version of the definitions this code reads and writes. */
+    public static final int VERSION = 1;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Copies the lists and checks every definition's shape. */
+    public Calibration {
+        if (version != VERSION) {
+            throw new IllegalArgumentException("calibration version " + version + " is not " + VERSION
+                    + ": fit the calibration again with this version");
+        }
+        if (numClasses < 2) {
+            throw new IllegalArgumentException("a classification needs at least 2 classes, got " + numClasses);
+        }
+        if (!(temperature > 0 && temperature < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("a temperature must be positive and finite, got " + temperature);
+        }
+        if (!(atcThreshold >= 0 && atcThreshold <= 1)) {
+            throw new IllegalArgumentException("the ATC threshold is a probability, got " + atcThreshold);
+        }
+        predictedClassCounts = counts(predictedClassCounts, numClasses, referenceCount, "predicted_class_counts");
+        confidenceHistogram = counts(confidenceHistogram, HistogramBins.CONFIDENCE.count(), referenceCount,
+                "confidence_histogram");
+        channelMeanHistograms = channelHistograms(channelMeanHistograms, HistogramBins.CHANNEL_MEAN, imageCount,
+                "channel_mean_histograms");
+        channelStdHistograms = channelHistograms(channelStdHistograms, HistogramBins.CHANNEL_STD, imageCount,
+                "channel_std_histograms");
+        if (imageCount > referenceCount) {
+            throw new IllegalArgumentException(imageCount + " images but " + referenceCount + " reference records");
+        }
+    }
+
+    private static List<Long> counts(List<Long> counts, int size, long total, String name) {
+        List<Long> copy = List.copyOf(counts);
+        long sum = 0;
+        for (long c : copy) {
+            if (c < 0) {
+                throw new IllegalArgumentException(name + " has a negative count: " + copy);
+            }
+            sum += c;
+        }
+        if (copy.size() != size || sum != total) {
+            throw new IllegalArgumentException(name + " needs " + size + " counts summing to " + total + ", got " + copy);
+        }
+        return copy;
+    }
+
+    private static List<List<Long>> channelHistograms(List<List<Long>> histograms, HistogramBins bins, long total,
+            String name) {
+        if (histograms.size() != ChannelStatistics.CHANNELS) {
+            throw new IllegalArgumentException(name + " needs one histogram per channel, got " + histograms.size());
+        }
+        return histograms.stream().map(h -> counts(h, bins.count(), total, name)).toList();
+    }
+
+    /** The JSON form, as stored beside a model. */
+    public String toJson() {
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a Calibration always serializes", e);
+        }
+    }
+
+    /**
+     * Reads the JSON form.
+     *
+     * @throws IllegalArgumentException if the text is not a calibration of this version
+     */
+    public static Calibration fromJson(String json) {
+        try {
+            return JSON.readValue(json, Calibration.class);
+        } catch (JsonProcessingException e) {
+            Throwable cause = e.getCause() instanceof IllegalArgumentException invalid ? invalid : e;
+            throw new IllegalArgumentException("not a calibration: " + cause.getMessage(), e);
+        }
+    }
+
+    /** Reference predictions per class as an array. */
+    long[] predictedClassCountArray() {
+        return predictedClassCounts.stream().mapToLong(Long::longValue).toArray();
+    }
+}

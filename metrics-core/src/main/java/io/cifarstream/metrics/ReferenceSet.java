@@ -1,0 +1,120 @@
+package io.cifarstream.metrics;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Labelled reference predictions of one model (a held-out validation split, never the training data),
+ * collected to fit its {@link Calibration}: {@code train} fills one from its validation split, a
+ * {@code calibrate} command from any labelled split. Keeps every record (the temperature fit passes over
+ * them many times): about 70 bytes a record.
+ *
+ * <p>Not thread-safe.
+ */
+public final class ReferenceSet {
+
+    private final int numClasses;
+    private final CalibratedRow check;
+    private final List<float[]> logProbs = new ArrayList<>();
+    private int[] labels = new int[64];
+    private final long[][] means;
+    private final long[][] stds;
+    private long imageCount;
+
+    /** An empty set for {@code numClasses} classes. */
+    public ReferenceSet(int numClasses) {
+        if (numClasses < 2) {
+            throw new IllegalArgumentException("a classification needs at least 2 classes, got " + numClasses);
+        }
+        this.numClasses = numClasses;
+        this.check = new CalibratedRow(numClasses, 1);
+        this.means = new long[ChannelStatistics.CHANNELS][HistogramBins.CHANNEL_MEAN.count()];
+        this.stds = new long[ChannelStatistics.CHANNELS][HistogramBins.CHANNEL_STD.count()];
+    }
+
+    /**
+     * Adds a labelled prediction without image statistics.
+     *
+     * @throws IllegalArgumentException for a label out of range or bad log-probabilities
+     */
+    public void add(int label, float[] logProbs) {
+        add(label, logProbs, null);
+    }
+
+    /**
+     * Adds a labelled prediction with its image's {@link ChannelStatistics} (null for none).
+     *
+     * @throws IllegalArgumentException for a label out of range, bad log-probabilities or bad statistics
+     */
+    public void add(int label, float[] logProbs, float[] channelStats) {
+        if (label < 0 || label >= numClasses) {
+            throw new IllegalArgumentException("label " + label + " is outside 0.." + (numClasses - 1));
+        }
+        check.set(logProbs);
+        if (channelStats != null) {
+            ChannelStatistics.require(channelStats);
+            imageCount++;
+            for (int c = 0; c < ChannelStatistics.CHANNELS; c++) {
+                means[c][HistogramBins.CHANNEL_MEAN.index(channelStats[ChannelStatistics.MEAN + c])]++;
+                stds[c][HistogramBins.CHANNEL_STD.index(channelStats[ChannelStatistics.STD + c])]++;
+            }
+        }
+        int i = this.logProbs.size();
+        if (i == labels.length) {
+            labels = Arrays.copyOf(labels, 2 * i);
+        }
+        labels[i] = label;
+        this.logProbs.add(logProbs.clone());
+    }
+
+    /** Records added. */
+    public int size() {
+        return logProbs.size();
+    }
+
+    /**
+     * Fits the calibration: the temperature (see {@link TemperatureScaling}), then at that temperature the
+     * ATC threshold, the reference accuracy and NLL, the predicted-class counts and the confidence
+     * histogram, plus the image-statistics histograms (see {@link Calibration} for each definition).
+     *
+     * @throws IllegalStateException if the set is empty
+     */
+    public Calibration calibration() {
+        int n = size();
+        if (n == 0) {
+            throw new IllegalStateException("a calibration needs reference records; none were added");
+        }
+        int[] y = Arrays.copyOf(labels, n);
+        float[][] rows = logProbs.toArray(new float[0][]);
+        double temperature = TemperatureScaling.fit(y, rows);
+        CalibratedRow row = new CalibratedRow(numClasses, temperature);
+        double[] confidences = new double[n];
+        long[] predicted = new long[numClasses];
+        long[] histogram = new long[HistogramBins.CONFIDENCE.count()];
+        int correct = 0;
+        for (int i = 0; i < n; i++) {
+            row.set(rows[i]);
+            confidences[i] = row.confidence;
+            predicted[row.predicted]++;
+            histogram[HistogramBins.CONFIDENCE.index(row.confidence)]++;
+            if (row.predicted == y[i]) {
+                correct++;
+            }
+        }
+        Arrays.sort(confidences);
+        // The (correct + 1)-th largest confidence: exactly `correct` are above it, barring a tie.
+        double threshold = correct == n ? 0 : confidences[n - 1 - correct];
+        return new Calibration(Calibration.VERSION, numClasses, temperature, threshold, n, (double) correct / n,
+                TemperatureScaling.negativeLogLikelihood(temperature, y, rows), boxed(predicted), boxed(histogram),
+                imageCount, boxed(means), boxed(stds));
+    }
+
+    private static List<Long> boxed(long[] counts) {
+        return Arrays.stream(counts).boxed().toList();
+    }
+
+    private static List<List<Long>> boxed(long[][] histograms) {
+        return Arrays.stream(histograms).map(ReferenceSet::boxed).toList();
+    }
+}
