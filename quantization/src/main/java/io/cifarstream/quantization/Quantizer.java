@@ -49,6 +49,20 @@ public final class Quantizer {
     }
 
     /**
+     * Whether {@code int8Model} exists and was made from {@code fp32Model} as it is now (its recorded source version is
+     * the fp32 model's version), so it need not be made again.
+     */
+    public static boolean madeFrom(Path int8Model, Path fp32Model, ModelOptions options) throws IOException {
+        if (!Files.isRegularFile(int8Model)) {
+            return false;
+        }
+        String source = OnnxModels.metadata(OnnxModels.read(int8Model)).get(ModelMetadata.SOURCE_VERSION);
+        try (OnnxClassifier fp32 = OnnxClassifier.load(fp32Model, options.withThreads(1), 1)) {
+            return fp32.version().equals(source);
+        }
+    }
+
+    /**
      * Quantizes {@code fp32Model} and writes the int8 model to {@code target}.
      *
      * @param options how to run the fp32 model (its conventions, when its metadata declares none)
