@@ -1,6 +1,13 @@
 package io.cifarstream.cli;
 
+import java.nio.file.Path;
 import java.util.Locale;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.cifarstream.quantization.CalibrationMethod;
 import io.cifarstream.quantization.QuantizationConfig;
@@ -38,6 +45,27 @@ public final class QuantizationFlags {
             config = config.withCalibrationImages(calibrationImages);
         }
         return config;
+    }
+
+    /** What {@code quantize --json} writes: the two models, how the int8 one was made, and its check. */
+    static String toJson(Path fp32, QuantizationResult result) throws JsonProcessingException {
+        var parity = result.parity();
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("fp32_model", fp32.toAbsolutePath().toString());
+        node.put("int8_model", result.model().toAbsolutePath().toString());
+        node.put("int8_version", result.version());
+        node.put("calibration", result.method().spelling());
+        node.put("calibration_images", result.calibrationImages());
+        node.put("int8_nodes", result.int8Nodes());
+        node.put("compute_nodes", result.computeNodes());
+        node.put("parity_images", parity.parityImages());
+        node.put("argmax_agreement", parity.agreement());
+        node.put("max_abs_log_prob_difference", parity.maxLogProbDifference());
+        node.put("test_images", parity.testImages());
+        node.put("fp32_accuracy", parity.fp32Accuracy());
+        node.put("int8_accuracy", parity.int8Accuracy());
+        node.put("accuracy_difference_points", 100 * (parity.int8Accuracy() - parity.fp32Accuracy()));
+        return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(node) + "\n";
     }
 
     /** The lines that report an int8 model. */

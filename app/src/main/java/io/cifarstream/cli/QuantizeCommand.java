@@ -1,5 +1,6 @@
 package io.cifarstream.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -37,6 +38,11 @@ public final class QuantizeCommand implements Callable<Integer> {
             + "beside the model).")
     Path out;
 
+    @PathRule(PathRule.Kind.WRITABLE_FILE)
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write what was made and checked (agreement, "
+            + "max |log-prob difference|, both accuracies on the test split) as JSON to FILE.")
+    Path json;
+
     @Override
     public Integer call() throws Exception {
         Cifar10 cifar = data.open();
@@ -44,6 +50,11 @@ public final class QuantizeCommand implements Callable<Integer> {
         QuantizationResult result = Quantizer.quantize(model, modelFlags.toOptions(), cifar.train(), cifar.test(),
                 quantization.toConfig(), target);
         System.out.print(QuantizationFlags.describe(result));
+        if (json != null) {
+            Files.createDirectories(json.toAbsolutePath().getParent());
+            Files.writeString(json, QuantizationFlags.toJson(model, result));
+            System.out.println("Wrote " + json);
+        }
         return 0;
     }
 }
