@@ -12,8 +12,8 @@ import picocli.CommandLine.Option;
  * the file docs/benchmarks keeps beside the figures it quotes).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure throughput and latency, printing JSON: `bench scorer`, `bench metrics`",
-        subcommands = {BenchScorerCommand.class, BenchMetricsCommand.class})
+        description = "Measure throughput and latency, printing JSON: `bench scorer`, `bench metrics`, `bench train`",
+        subcommands = {BenchScorerCommand.class, BenchMetricsCommand.class, BenchTrainCommand.class})
 public final class BenchCommand {
 
     /** The {@code --json} flag of every benchmark. */
