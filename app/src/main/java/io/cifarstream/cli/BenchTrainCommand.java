@@ -2,8 +2,6 @@ package io.cifarstream.cli;
 
 import java.util.concurrent.Callable;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.cifarstream.bench.TrainingBenchmark;
 import io.cifarstream.dataset.CifarImages;
 import io.cifarstream.trainer.Recipe;
@@ -57,7 +55,7 @@ final class BenchTrainCommand implements Callable<Integer> {
         }
         var figures = TrainingBenchmark.run(chosen, train,
                 threads != null ? threads : Runtime.getRuntime().availableProcessors(), warmupSteps, steps);
-        json.publish(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(figures));
+        json.publish(figures);
         return 0;
     }
 }
