@@ -4,8 +4,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 
 import io.cifarstream.bench.QuantizedBenchmark;
 import io.cifarstream.quantization.Quantizer;
@@ -51,7 +49,7 @@ final class BenchQuantizedCommand implements Callable<Integer> {
         Path quantized = int8 != null ? int8 : Quantizer.besideFp32(model);
         var figures = QuantizedBenchmark.run(model, quantized, modelFlags.toOptions(), data.open().test(), rounds,
                 Duration.ofMillis(Math.round(seconds * 1000)));
-        json.publish(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(figures));
+        json.publish(figures);
         return 0;
     }
 }
