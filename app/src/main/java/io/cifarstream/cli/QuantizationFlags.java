@@ -51,8 +51,8 @@ public final class QuantizationFlags {
     static String toJson(Path fp32, QuantizationResult result) throws JsonProcessingException {
         var parity = result.parity();
         ObjectNode node = JsonNodeFactory.instance.objectNode();
-        node.put("fp32_model", fp32.toAbsolutePath().toString());
-        node.put("int8_model", result.model().toAbsolutePath().toString());
+        node.put("fp32_model", fp32.toString());
+        node.put("int8_model", result.model().toString());
         node.put("int8_version", result.version());
         node.put("calibration", result.method().spelling());
         node.put("calibration_images", result.calibrationImages());
