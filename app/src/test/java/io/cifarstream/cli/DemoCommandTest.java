@@ -42,7 +42,7 @@ class DemoCommandTest {
     @BeforeAll
     static void trainAndEvaluate(@TempDir Path dir) throws Exception {
         cifar = CifarTestData.cifar10();
-        TrainingConfig config = new TrainingConfig(Recipe.fast().withEpochs(1), 7, dir.resolve("run"), 2000, false, 2);
+        TrainingConfig config = new TrainingConfig(Recipe.fast().withEpochs(1), 7, dir.resolve("run"), 0, 2000, false, 2);
         model = Training.run(config, cifar.location(), TrainingListener.silent()).model();
         try (OnnxClassifier classifier = OnnxClassifier.load(model, ModelOptions.defaults())) {
             offline = Evaluation.run(classifier, cifar.test().first(IMAGES), n -> { }).report();
