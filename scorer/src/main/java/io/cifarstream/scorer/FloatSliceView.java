@@ -1,22 +1,26 @@
 package io.cifarstream.scorer;
 
-import io.cifarstream.schemas.CifarShape;
 import java.util.AbstractList;
+import java.util.Objects;
 import java.util.RandomAccess;
 
-import io.cifarstream.inference.OnnxClassifier;
-
 /**
- * The ten log-probabilities of one image, read in place from a model's reused output array, so a reused
- * {@code Prediction} can carry them without a new list per record (Avro's {@code array<float>} is a
- * {@code List<Float>}). Moved to the next image with {@link #show}.
+ * A fixed-size slice of a reused float array, read in place as Avro's {@code array<float>} (a {@code List<Float>}),
+ * so a reused {@code Prediction} can carry an image's log-probabilities or channel statistics without a new list
+ * or array per record. Moved to the next image with {@link #show}.
  */
-final class LogProbabilityView extends AbstractList<Float> implements RandomAccess {
+final class FloatSliceView extends AbstractList<Float> implements RandomAccess {
 
-    private float[] values = new float[CifarShape.CLASSES];
+    private final int size;
+    private float[] values;
     private int offset;
 
-    /** From now on the view shows {@code values[offset .. offset+9]}. */
+    FloatSliceView(int size) {
+        this.size = size;
+        this.values = new float[size];
+    }
+
+    /** From now on the view shows {@code values[offset .. offset+size-1]}. */
     void show(float[] values, int offset) {
         this.values = values;
         this.offset = offset;
@@ -24,18 +28,18 @@ final class LogProbabilityView extends AbstractList<Float> implements RandomAcce
 
     @Override
     public Float get(int index) {
-        return values[offset + java.util.Objects.checkIndex(index, CifarShape.CLASSES)];
+        return values[offset + Objects.checkIndex(index, size)];
     }
 
     @Override
     public int size() {
-        return CifarShape.CLASSES;
+        return size;
     }
 
-    /** The arg max, or -1 when a value is NaN (a model that produced NaN has no prediction). */
+    /** The index of the largest value (the first on a tie), or -1 when a value is NaN. */
     int argMax() {
         int best = 0;
-        for (int k = 0; k < CifarShape.CLASSES; k++) {
+        for (int k = 0; k < size; k++) {
             float v = values[offset + k];
             if (Float.isNaN(v)) {
                 return -1;
