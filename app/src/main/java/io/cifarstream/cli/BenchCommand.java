@@ -12,8 +12,9 @@ import picocli.CommandLine.Option;
  * the file docs/benchmarks keeps beside the figures it quotes).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure throughput and latency, printing JSON: `bench scorer`, `bench metrics`",
-        subcommands = {BenchScorerCommand.class, BenchMetricsCommand.class})
+        description = "Measure throughput, latency and estimate errors, printing JSON: `bench scorer`, "
+                + "`bench metrics`, `bench estimates`",
+        subcommands = {BenchScorerCommand.class, BenchMetricsCommand.class, BenchEstimatesCommand.class})
 public final class BenchCommand {
 
     /** The {@code --json} flag of every benchmark. */
