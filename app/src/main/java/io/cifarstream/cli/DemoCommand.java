@@ -1,5 +1,9 @@
 package io.cifarstream.cli;
 
+import io.cifarstream.metricsstream.StreamCounters;
+import io.cifarstream.metrics.ConfidenceEstimate;
+import io.cifarstream.inference.ReferenceLookup;
+import io.cifarstream.inference.ReferenceFile;
 import io.cifarstream.console.Setting;
 
 import io.cifarstream.demo.DemoModel;
@@ -62,6 +66,9 @@ import picocli.CommandLine.ParameterException;
                 + "CIFAR-10 test split and prints the final metrics when every image is scored and counted. With "
                 + "--shift, the replay turns to corrupted images part way through, as a monitor should notice."})
 public final class DemoCommand implements Callable<Integer>, FlagRules {
+
+    /** How long the replay waits for the metrics stream to read the model's reference. */
+    private static final Duration REFERENCE_WAIT = Duration.ofMinutes(1);
 
     @Mixin
     DataFlag data;
@@ -196,6 +203,7 @@ public final class DemoCommand implements Callable<Integer>, FlagRules {
             running.add(0, scorer);
             System.out.println("Scorer scoring '" + topics.images() + "' with model " + modelId + " (" + modelFile
                     + ")");
+            awaitReference(metrics, scorer, modelId, modelFile);
 
             ReplayPlan plan = ReplayPlan.all();
             if (rate != null) {
@@ -218,6 +226,7 @@ public final class DemoCommand implements Callable<Integer>, FlagRules {
             System.out.println("Final cumulative metrics of " + modelId + " over " + last.report().count()
                     + " test images (live, from the metrics stream):");
             System.out.println(new ReportTable(test.classNames()).render(last.report()));
+            System.out.println(labelFreeLine(last));
             if (json != null) {
                 Files.writeString(json, last.toJson());
                 System.out.println("Wrote " + json);
@@ -245,6 +254,42 @@ public final class DemoCommand implements Callable<Integer>, FlagRules {
             throw new ParameterException(commandLine, "--shift-after says when --shift starts: give --shift "
                     + "NAME:SEVERITY too");
         }
+    }
+
+    /**
+     * With a reference file made for the model's version beside it, the scorer publishes the reference as it starts;
+     * the replay waits until the metrics stream has read it, since predictions counted before a model's reference
+     * have no label-free estimates.
+     */
+    private static void awaitReference(MetricsService metrics, Scorer scorer, String modelId, Path modelFile)
+            throws InterruptedException {
+        ReferenceLookup lookup = ReferenceFile.lookUp(modelFile, scorer.metrics().modelVersions().get(modelId));
+        if (lookup.reference().isEmpty()) {
+            System.out.println("No label-free estimates: " + lookup.explanation());
+            return;
+        }
+        long deadline = System.nanoTime() + REFERENCE_WAIT.toNanos();
+        while (metrics.counters().count(StreamCounters.Event.REFERENCE_READ) == 0) {
+            if (System.nanoTime() > deadline) {
+                System.out.println("warning: the metrics stream has not read the model's reference after "
+                        + REFERENCE_WAIT.toSeconds() + " s; the estimates leave out the images scored before it does");
+                return;
+            }
+            Thread.sleep(50);
+        }
+        System.out.println("Model reference " + lookup.file() + " published: the metrics stream estimates the accuracy"
+                + " without labels (docs/metrics.md)");
+    }
+
+    /** The label-free estimate beside the realized accuracy, or why there is none. */
+    private static String labelFreeLine(ViewReport report) {
+        ConfidenceEstimate estimates = report.monitoring().estimates();
+        if (estimates == null) {
+            return "No label-free estimates: " + report.monitoring().referenceMissing();
+        }
+        return String.format(Locale.ROOT, "Estimated accuracy without labels %.4f (AC %.4f, ATC %.4f) over %d"
+                + " predictions; realized %.4f", estimates.estimatedAccuracy(), estimates.estimatedAccuracyAc(),
+                estimates.estimatedAccuracyAtc(), estimates.count(), report.report().accuracy());
     }
 
     /** The test images in order: clean, or clean up to the shift and corrupted from there. */
