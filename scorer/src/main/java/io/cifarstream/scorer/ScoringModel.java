@@ -142,7 +142,9 @@ final class ScoringModel implements AutoCloseable {
             LOG.info("Model {} version {}: reference statistics from {} ({})", spec.id(), version(), lookup.file(),
                     lookup.reference().get().referenceData());
         } else {
-            LOG.warn("Model {} version {}: label-free estimates and drift checks are unavailable for it: {}",
+            // Information, not a warning: the model scores as well without one, and the metrics stream says why its
+            // estimates are missing.
+            LOG.info("Model {} version {}: label-free estimates and drift checks are unavailable for it: {}",
                     spec.id(), version(), lookup.explanation());
         }
     }
