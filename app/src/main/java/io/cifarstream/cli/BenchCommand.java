@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -13,8 +16,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure throughput, latency and estimate errors, printing JSON: `bench scorer`, "
-                + "`bench metrics`, `bench estimates`",
-        subcommands = {BenchScorerCommand.class, BenchMetricsCommand.class, BenchEstimatesCommand.class})
+                + "`bench quantized`, `bench metrics`, `bench train`, `bench estimates`",
+        subcommands = {BenchScorerCommand.class, BenchQuantizedCommand.class, BenchMetricsCommand.class,
+            BenchTrainCommand.class, BenchEstimatesCommand.class})
 public final class BenchCommand {
 
     /** The {@code --json} flag of every benchmark. */
@@ -23,6 +27,11 @@ public final class BenchCommand {
         @Option(names = "--json", paramLabel = "FILE",
                 description = "Also write the JSON to this file (e.g. docs/benchmarks/NAME.json).")
         Path json;
+
+        /** Prints {@code figures} as indented JSON and writes them to {@code --json} if given. */
+        void publish(JsonNode figures) throws IOException {
+            publish(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(figures));
+        }
 
         /** Prints {@code figures} and writes them to {@code --json} if given. */
         void publish(String figures) throws IOException {

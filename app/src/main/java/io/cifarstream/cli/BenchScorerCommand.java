@@ -3,8 +3,6 @@ package io.cifarstream.cli;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 
 import io.cifarstream.bench.JitSettling;
 import io.cifarstream.bench.ScorerBenchmark;
@@ -69,7 +67,7 @@ final class BenchScorerCommand implements Callable<Integer> {
         CifarImages test = data.open().test();
         var figures = ScorerBenchmark.run(modelFile.path(), modelFlags.toOptions(), test.first(images), batching.maxBatch(),
                 batching.linger(), passes, warmup, loadFraction, Duration.ofSeconds(latencySeconds));
-        json.publish(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(figures));
+        json.publish(figures);
         return 0;
     }
 }

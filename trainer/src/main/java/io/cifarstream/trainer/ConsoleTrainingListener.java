@@ -31,6 +31,9 @@ public final class ConsoleTrainingListener implements TrainingListener {
                 seed, trainImages, heldOut == 0 ? "none (no reference statistics)"
                         : String.format(Locale.ROOT, "%,d (validation: the reference statistics)", heldOut),
                 outDir.toAbsolutePath());
+        NativeAllocator allocator = NativeAllocator.inUse();
+        out.printf("malloc           %s%n", allocator == NativeAllocator.GLIBC
+                ? "glibc: " + NativeAllocator.ADVICE : allocator.label());
         if (nextEpoch > 1) {
             out.printf(Locale.ROOT, "resuming at epoch %d of %d%n", nextEpoch, recipe.epochs());
         }
