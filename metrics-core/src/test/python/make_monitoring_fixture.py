@@ -27,8 +27,10 @@ Definitions computed here independently of the Java code:
     scipy.optimize.minimize_scalar (bounded, on ln T in [ln 0.01, ln 100]) and, to full precision, by
     scipy.optimize.brentq on its derivative in 1/T; everything below uses the brentq T;
   * ATC threshold: the (c+1)-th largest reference confidence, c = right reference predictions (0 if all);
-  * estimated accuracies: AC = mean confidence, ATC = mean(confidence > t),
-    estimated_accuracy = min(AC, (AC + ATC) / 2); estimated confusion E[i][j] = sum of p_i over the
+  * ATC entropy threshold: the (c+1)-th largest reference negative entropy sum_k p_k ln p_k (over p_k > 0;
+    -ln K if all are right);
+  * estimated accuracies: AC = mean confidence, ATC = mean(confidence > t), ATC-NE = mean(negative entropy >
+    entropy threshold), estimated_accuracy = min(AC, ATC-NE); estimated confusion E[i][j] = sum of p_i over the
     predictions of class j; estimated F1 per class 2 E_kk / (row_k + col_k) and their mean;
   * ECE with 15 bins (lower, upper] from numpy.linspace(0, 1, 16) (the usual loop of Guo et al.);
     reliability bins; sklearn.metrics.brier_score_loss(y == k, p_k) per class; multi-class Brier;
@@ -36,8 +38,9 @@ Definitions computed here independently of the Java code:
     scipy.stats.chi2.isf(0.01, df); scipy.spatial.distance.jensenshannon (natural log) of predicted-class
     counts, confidence histograms and channel-statistic histograms (20 bins on [0, 1] for means, on
     [0, 0.5] for standard deviations).
-The script asserts that no confidence lies within 1e-9 of a bin edge or of the ATC threshold, so that the
-last-bit differences between numpy's exp and Java's StrictMath.exp cannot move a record across one.
+The script asserts that no confidence lies within 1e-9 of a bin edge or of the ATC threshold, and no negative
+entropy within 1e-9 of the entropy threshold, so that the last-bit differences between numpy's exp and log and
+Java's StrictMath cannot move a record across one.
 """
 import base64
 import json
@@ -107,6 +110,10 @@ def fit_temperature(logp, y):
     return float(np.exp(by_minimize.x)), 1.0 / beta
 
 
+def negative_entropy(p):
+    return np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0).sum(axis=1)
+
+
 def assert_clear_of(values, cuts, what):
     """No value within 1e-9 of a cut, but for saturated confidences of exactly 1.0 (1 / 1.0 on both sides)."""
     values = values[values != 1.0]
@@ -126,14 +133,20 @@ def expected_values(ref, target):
     ordered = np.sort(conf_ref)[::-1]
     threshold = float(ordered[right]) if right < len(ordered) else 0.0
     assert_clear_of(conf_ref, CONFIDENCE_EDGES[1:-1], "reference confidence")
+    ne_ref = negative_entropy(p_ref)
+    ordered_ne = np.sort(ne_ref)[::-1]
+    entropy_threshold = float(ordered_ne[right]) if right < len(ordered_ne) else -np.log(K)
 
     p = calibrated(target["log_probs"], temperature)
     pred = np.argmax(target["log_probs"], axis=1)
     conf = p[np.arange(len(y)), pred]
     assert_clear_of(conf, np.append(CONFIDENCE_EDGES[1:-1], threshold), "target confidence")
+    ne = negative_entropy(p)
+    assert np.min(np.abs(ne - entropy_threshold)) > 1e-9, "a target negative entropy lies at the threshold"
 
     ac = float(conf.mean())
     atc = float((conf > threshold).mean())
+    atc_ne = float((ne > entropy_threshold).mean())
     confusion = p.T @ np.eye(K)[pred]  # [i][j] = sum of p_i over predictions of j
     support = confusion.sum(axis=1)
     predicted = confusion.sum(axis=0)
@@ -185,6 +198,7 @@ def expected_values(ref, target):
             "nll_at_temperature": nll(temperature, ref["log_probs"], y_ref),
             "nll_at_temperature_by_minimize_scalar": nll(t_minimize, ref["log_probs"], y_ref),
             "atc_threshold": threshold,
+            "atc_entropy_threshold": entropy_threshold,
             "reference_accuracy": right / len(y_ref),
             "predicted_class_counts": ref_counts.tolist(),
             "confidence_histogram": histogram(conf_ref, CONFIDENCE_EDGES).tolist(),
@@ -194,7 +208,8 @@ def expected_values(ref, target):
         "estimate": {
             "estimated_accuracy_ac": ac,
             "estimated_accuracy_atc": atc,
-            "estimated_accuracy": min(ac, (ac + atc) / 2),
+            "estimated_accuracy_atc_ne": atc_ne,
+            "estimated_accuracy": min(ac, atc_ne),
             "estimated_confusion": confusion.tolist(),
             "estimated_f1": f1.tolist(),
             "estimated_f1_macro": float(f1.mean()),
@@ -303,7 +318,8 @@ def main(folder):
         e = fixture[name]
         print(name, "T", e["calibration"]["temperature"], "t", e["calibration"]["atc_threshold"],
               "accuracy", e["estimate"]["accuracy"], "AC", e["estimate"]["estimated_accuracy_ac"],
-              "ATC", e["estimate"]["estimated_accuracy_atc"], "ece", e["calibration_error"]["ece"])
+              "ATC", e["estimate"]["estimated_accuracy_atc"], "ATC-NE", e["estimate"]["estimated_accuracy_atc_ne"],
+              "ece", e["calibration_error"]["ece"])
 
 
 if __name__ == "__main__":

@@ -15,10 +15,10 @@ import picocli.CommandLine.Option;
  * the file docs/benchmarks keeps beside the figures it quotes).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure throughput and latency, printing JSON: `bench scorer`, `bench quantized`, `bench metrics`, "
-                + "`bench train`",
+        description = "Measure throughput, latency and estimate errors, printing JSON: `bench scorer`, "
+                + "`bench quantized`, `bench metrics`, `bench train`, `bench estimates`",
         subcommands = {BenchScorerCommand.class, BenchQuantizedCommand.class, BenchMetricsCommand.class,
-            BenchTrainCommand.class})
+            BenchTrainCommand.class, BenchEstimatesCommand.class})
 public final class BenchCommand {
 
     /** The {@code --json} flag of every benchmark. */

@@ -1,6 +1,5 @@
 package io.cifarstream.cli;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
@@ -18,9 +17,8 @@ import picocli.CommandLine.Option;
 final class BenchScorerCommand implements Callable<Integer> {
 
 
-    @PathRule(PathRule.Kind.EXISTING_FILE)
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "The .onnx model to score with.")
-    Path model;
+    @Mixin
+    ModelFileFlag modelFile;
 
     @Mixin
     ModelFlags modelFlags;
@@ -67,7 +65,7 @@ final class BenchScorerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         CifarImages test = data.open().test();
-        var figures = ScorerBenchmark.run(model, modelFlags.toOptions(), test.first(images), batching.maxBatch(),
+        var figures = ScorerBenchmark.run(modelFile.path(), modelFlags.toOptions(), test.first(images), batching.maxBatch(),
                 batching.linger(), passes, warmup, loadFraction, Duration.ofSeconds(latencySeconds));
         json.publish(figures);
         return 0;

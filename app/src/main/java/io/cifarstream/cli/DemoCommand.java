@@ -1,5 +1,9 @@
 package io.cifarstream.cli;
 
+import io.cifarstream.metricsstream.StreamCounters;
+import io.cifarstream.metrics.ConfidenceEstimate;
+import io.cifarstream.inference.ReferenceLookup;
+import io.cifarstream.inference.ReferenceFile;
 import io.cifarstream.console.Setting;
 
 import io.cifarstream.demo.DemoModel;
@@ -65,6 +69,9 @@ import picocli.CommandLine.ParameterException;
                 + "CIFAR-10 test split and prints the final metrics when every image is scored and counted. With "
                 + "--shift, the replay turns to corrupted images part way through, as a monitor should notice."})
 public final class DemoCommand implements Callable<Integer>, FlagRules {
+
+    /** How long the replay waits for the metrics stream to read the model's reference. */
+    private static final Duration REFERENCE_WAIT = Duration.ofMinutes(1);
 
     @Mixin
     DataFlag data;
@@ -214,6 +221,7 @@ public final class DemoCommand implements Callable<Integer>, FlagRules {
                         + spec.path() + ")" + (models.size() > 1 && spec.id().equals(modelId) ? ", the champion"
                         : models.size() > 1 ? ", the challenger" : ""));
             }
+            awaitReferences(metrics, scorer, models);
 
             ReplayPlan plan = ReplayPlan.all();
             if (rate != null) {
@@ -237,6 +245,7 @@ public final class DemoCommand implements Callable<Integer>, FlagRules {
                 System.out.println("Final cumulative metrics of " + spec.id() + " over " + last.report().count()
                         + " test images (live, from the metrics stream):");
                 System.out.println(new ReportTable(test.classNames()).render(last.report()));
+                System.out.println(labelFreeLine(last));
                 if (json != null) {
                     Path file = spec.id().equals(modelId) ? json : challengerJson(json);
                     Files.writeString(file, last.toJson());
@@ -266,6 +275,46 @@ public final class DemoCommand implements Callable<Integer>, FlagRules {
             throw new ParameterException(commandLine, "--shift-after says when --shift starts: give --shift "
                     + "NAME:SEVERITY too");
         }
+    }
+
+    /**
+     * Each model with a reference file made for its version beside it has the scorer publish the reference as it
+     * starts; the replay waits until the metrics stream has read them all, since predictions counted before a
+     * model's reference have no label-free estimates.
+     */
+    private static void awaitReferences(MetricsService metrics, Scorer scorer, List<ModelSpec> models)
+            throws InterruptedException {
+        int published = 0;
+        for (ModelSpec spec : models) {
+            ReferenceLookup lookup = ReferenceFile.lookUp(spec.path(), scorer.metrics().modelVersions().get(spec.id()));
+            if (lookup.reference().isEmpty()) {
+                System.out.println("No label-free estimates for " + spec.id() + ": " + lookup.explanation());
+            } else {
+                published++;
+                System.out.println("Model reference " + lookup.file() + " published: the metrics stream estimates "
+                        + spec.id() + "'s accuracy without labels (docs/metrics.md)");
+            }
+        }
+        long deadline = System.nanoTime() + REFERENCE_WAIT.toNanos();
+        while (metrics.counters().count(StreamCounters.Event.REFERENCE_READ) < published) {
+            if (System.nanoTime() > deadline) {
+                System.out.println("warning: the metrics stream has not read every model reference after "
+                        + REFERENCE_WAIT.toSeconds() + " s; the estimates leave out the images scored before it does");
+                return;
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** The label-free estimate beside the realized accuracy, or why there is none. */
+    private static String labelFreeLine(ViewReport report) {
+        ConfidenceEstimate estimates = report.monitoring().estimates();
+        if (estimates == null) {
+            return "No label-free estimates: " + report.monitoring().referenceMissing();
+        }
+        return String.format(Locale.ROOT, "Estimated accuracy without labels %.4f (AC %.4f, ATC %.4f) over %d"
+                + " predictions; realized %.4f", estimates.estimatedAccuracy(), estimates.estimatedAccuracyAc(),
+                estimates.estimatedAccuracyAtc(), estimates.count(), report.report().accuracy());
     }
 
     /** The test images in order: clean, or clean up to the shift and corrupted from there. */

@@ -23,6 +23,7 @@ final class FailureLine {
             Map.entry(Setting.DATA, List.of("--data")),
             Map.entry(Setting.MODEL, List.of("--model")),
             Map.entry(Setting.MODEL_CONVENTIONS, List.of("--input-mean", "--output")),
+            Map.entry(Setting.REFERENCE, List.of("--reference")),
             Map.entry(Setting.DEVICE, List.of("--device")),
             Map.entry(Setting.KAFKA_SERVERS, List.of("--bootstrap-server")),
             Map.entry(Setting.KAFKA_CONFIG, List.of("--kafka-config")),

@@ -57,6 +57,12 @@ public final class ScoreCommand implements Callable<Integer>, FlagRules {
             description = "Topic rejected records go to, with the reason. Default: ${DEFAULT-VALUE}.")
     String deadLettersTopic;
 
+    @Matches(regex = Matches.TOPIC, describe = Matches.TOPIC_WORDS)
+    @Option(names = "--references-topic", defaultValue = "references", paramLabel = "TOPIC",
+            description = "Compacted topic each model's reference statistics go to when it loads with a reference "
+                    + "file made for it (M.reference.json beside M.onnx). Default: ${DEFAULT-VALUE}.")
+    String referencesTopic;
+
     @Matches(regex = Matches.NAME, describe = Matches.NAME_WORDS)
     @Option(names = "--group", defaultValue = ScorerConfig.DEFAULT_GROUP, paramLabel = "ID",
             description = "Consumer group; scorers of one group share the images topic's partitions. "
@@ -120,7 +126,7 @@ public final class ScoreCommand implements Callable<Integer>, FlagRules {
                 + config.models().stream().map(ModelSpec::toString).collect(Collectors.joining(", ")) + " as "
                 + scorer.transactionalId());
         out.println("Predictions -> " + config.topics().predictions() + ", dead letters -> "
-                + config.topics().deadLetters());
+                + config.topics().deadLetters() + ", model references -> " + config.topics().references());
         scorer.httpPort().ifPresent(port -> out.println("Metrics: http://" + httpHost + ":" + port + "/metrics"
                 + (config.httpToken().required() ? " (bearer token required)" : "")));
         out.println("Stop: Ctrl-C");
@@ -148,7 +154,7 @@ public final class ScoreCommand implements Callable<Integer>, FlagRules {
     ScorerConfig config() {
         KafkaSettings kafka = kafkaFlags.settings();
         TopicNames topics = TopicNames.defaults().withImages(imagesTopic).withPredictions(predictionsTopic)
-                .withDeadLetters(deadLettersTopic);
+                .withDeadLetters(deadLettersTopic).withReferences(referencesTopic);
         ScorerConfig config = ScorerConfig.of(kafka, models, modelFlags.toOptions())
                 .withTopics(topics)
                 .withGroup(group)

@@ -9,6 +9,7 @@ import io.cifarstream.trainer.Recipe;
 import io.cifarstream.trainer.Training;
 import io.cifarstream.trainer.TrainingConfig;
 import io.cifarstream.trainer.TrainingResult;
+import io.cifarstream.trainer.ValidationSplit;
 
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -98,9 +99,16 @@ public final class TrainCommand implements Callable<Integer>, FlagRules {
     @Option(names = "--out", paramLabel = "DIR", description = "output folder (default runs/<recipe>-<timestamp>)")
     Path out;
 
+    @Range(min = 0, max = 49_999)
+    @Option(names = "--holdout", paramLabel = "N",
+            description = "training images held out as the validation split (the same N for every run: a fixed "
+                    + "seed draws them); the exported model's reference statistics are made on them, beside it as "
+                    + "model.reference.json. 0 = train on all, no reference (default: 5000 for fast, 0 for seed)")
+    Integer holdout;
+
     @Range(min = 0, max = 50_000)
     @Option(names = "--train-limit", defaultValue = "0", paramLabel = "N",
-            description = "train on the first N training images only (0 = all 50,000)")
+            description = "train on the first N of the images not held out only (0 = all of them)")
     int trainLimit;
 
     @Option(names = "--resume", description = "continue the run in --out from its last checkpoint")
@@ -128,6 +136,10 @@ public final class TrainCommand implements Callable<Integer>, FlagRules {
             throw new ParameterException(commandLine, "--resume continues the saved recipe; drop "
                     + String.join(", ", recipeOverrides()) + " or start a new run with another --out");
         }
+        if (resume && holdout != null) {
+            throw new ParameterException(commandLine, "--resume continues the saved held-out split; drop --holdout"
+                    + " or start a new run with another --out");
+        }
         if (quantization.given() && !"int8".equals(export)) {
             throw new ParameterException(commandLine, "--calibration and --calibration-images belong to the int8 "
                     + "export; add --export int8 or drop them");
@@ -144,18 +156,21 @@ public final class TrainCommand implements Callable<Integer>, FlagRules {
         Path outDir = out != null ? out : Path.of("runs", chosen.name() + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Path location = data.locate();
-        TrainingConfig config = new TrainingConfig(chosen, seed, outDir, trainLimit, resume,
+        TrainingConfig config = new TrainingConfig(chosen, seed, outDir,
+                holdout != null ? holdout : ValidationSplit.defaultCount(chosen), trainLimit, resume,
                 threads != null ? threads : Runtime.getRuntime().availableProcessors());
         TrainingResult result = Training.run(config, location, new ConsoleTrainingListener(System.out));
         System.out.printf("""
                 model         %s
+                reference     %s
                 history       %s
                 loss plot     %s
                 accuracy plot %s
                 checkpoints   %s
-                """, result.model().toAbsolutePath(), result.historyFile().toAbsolutePath(),
-                result.lossPlot().toAbsolutePath(), result.accuracyPlot().toAbsolutePath(),
-                result.checkpoints().toAbsolutePath());
+                """, result.model().toAbsolutePath(),
+                result.reference().map(p -> p.toAbsolutePath().toString()).orElse("none (nothing held out)"),
+                result.historyFile().toAbsolutePath(), result.lossPlot().toAbsolutePath(),
+                result.accuracyPlot().toAbsolutePath(), result.checkpoints().toAbsolutePath());
         if ("int8".equals(export)) {
             Cifar10 cifar = Cifar10.open(location);
             QuantizationResult int8 = Quantizer.quantize(result.model(), ModelOptions.defaults(), cifar.train(),

@@ -10,6 +10,7 @@ import io.cifarstream.trainer.Recipe;
 import io.cifarstream.trainer.Training;
 import io.cifarstream.trainer.TrainingConfig;
 import io.cifarstream.trainer.TrainingResult;
+import io.cifarstream.trainer.ValidationSplit;
 
 /**
  * The demo's model: the one given, else one trained with the fast recipe and cached by its recipe, epochs and seed,
@@ -35,7 +36,7 @@ public final class DemoModel {
         boolean resume = Files.isDirectory(dir.resolve("checkpoints"));
         System.out.println((resume ? "Resuming" : "Training") + " the demo model (recipe fast, " + epochs
                 + " epochs) into " + dir + "; it is cached for the next demo");
-        TrainingConfig config = new TrainingConfig(recipe, seed, dir, 0, resume,
+        TrainingConfig config = new TrainingConfig(recipe, seed, dir, ValidationSplit.defaultCount(recipe), 0, resume,
                 Runtime.getRuntime().availableProcessors());
         TrainingResult result = Training.run(config, data, new ConsoleTrainingListener(System.out));
         return result.model();

@@ -1,5 +1,10 @@
 package io.cifarstream.cli;
 
+import io.cifarstream.metrics.ConfidenceEstimateAccumulator;
+import io.cifarstream.metrics.ConfidenceEstimate;
+import io.cifarstream.metrics.Calibration;
+import io.cifarstream.inference.ReferenceFile;
+import java.util.Arrays;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -42,7 +47,9 @@ class DemoCommandTest {
     @BeforeAll
     static void trainAndEvaluate(@TempDir Path dir) throws Exception {
         cifar = CifarTestData.cifar10();
-        TrainingConfig config = new TrainingConfig(Recipe.fast().withEpochs(1), 7, dir.resolve("run"), 2000, false, 2);
+        // 500 images held out: the model gets its reference file, so the demo's metrics stream estimates too.
+        TrainingConfig config = new TrainingConfig(Recipe.fast().withEpochs(1), 7, dir.resolve("run"), 500, 2000, false,
+                2);
         model = Training.run(config, cifar.location(), TrainingListener.silent()).model();
         try (OnnxClassifier classifier = OnnxClassifier.load(model, ModelOptions.defaults())) {
             offline = Evaluation.run(classifier, cifar.test().first(IMAGES), n -> { }).report();
@@ -138,6 +145,27 @@ class DemoCommandTest {
         assertThat(expected.confusion().counts()).as("the shift shows in the predictions")
                 .isNotEqualTo(offline.confusion().counts());
 
-        assertEqualsOffline(demo(dir, "--shift", "gaussian_noise:5", "--label-delay", "1s"), expected);
+        JsonNode live = demo(dir, "--shift", "gaussian_noise:5", "--label-delay", "1s");
+        assertEqualsOffline(live, expected);
+
+        // The label-free estimates: the scorer published the model's reference, the metrics stream read it before
+        // the first prediction, and its estimates are metrics-core's over the same replayed images.
+        Calibration calibration = ReferenceFile.read(ReferenceFile.beside(model)).calibration();
+        ConfidenceEstimateAccumulator estimates = new ConfidenceEstimateAccumulator(calibration);
+        float[] logProbs = new float[IMAGES * CifarShape.CLASSES];
+        try (OnnxClassifier classifier = OnnxClassifier.load(model, ModelOptions.defaults())) {
+            classifier.logProbabilities(replayed, 0, IMAGES, logProbs);
+        }
+        for (int i = 0; i < IMAGES; i++) {
+            estimates.add(Arrays.copyOfRange(logProbs, i * CifarShape.CLASSES, (i + 1) * CifarShape.CLASSES));
+        }
+        ConfidenceEstimate expectedEstimates = estimates.snapshot();
+        assertThat(live.get("estimate_count").asLong()).isEqualTo(IMAGES);
+        assertThat(live.get("temperature").asDouble()).isEqualTo(calibration.temperature());
+        assertThat(live.get("estimated_accuracy").asDouble()).isEqualTo(expectedEstimates.estimatedAccuracy());
+        assertThat(live.get("estimated_accuracy_ac").asDouble()).isEqualTo(expectedEstimates.estimatedAccuracyAc());
+        assertThat(live.get("estimated_accuracy_atc").asDouble()).isEqualTo(expectedEstimates.estimatedAccuracyAtc());
+        assertThat(live.get("accuracy_gap").asDouble())
+                .isEqualTo(expectedEstimates.estimatedAccuracy() - expected.accuracy());
     }
 }

@@ -11,6 +11,8 @@ public enum Setting {
     MODEL,
     /** For a model without cifar-stream metadata: how its input is normalized and what its output holds. */
     MODEL_CONVENTIONS,
+    /** A model's reference statistics: the file its calibration and reference distributions are read from. */
+    REFERENCE,
     /** Where a model runs: the CPU or a CUDA device. */
     DEVICE,
     /** The Kafka cluster to connect to (its bootstrap servers). */

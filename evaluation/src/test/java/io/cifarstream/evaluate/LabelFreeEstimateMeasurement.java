@@ -114,7 +114,7 @@ class LabelFreeEstimateMeasurement {
                 shifts.put("jpeg-" + (s + 1), pixels -> jpeg(pixels, JPEG_QUALITY[severity]));
             }
             System.out.println("errors in points (estimate - realized accuracy)");
-            System.out.println("set               accuracy      AC     ATC  (AC+ATC)/2  estimated_accuracy");
+            System.out.println("set               accuracy      AC     ATC      ATC-NE  estimated_accuracy");
             double[] allSets = new double[4];
             double[] targetSets = new double[4];
             byte[] target = Arrays.copyOfRange(test.pixels(), targetStart * PIXELS, (targetStart + half) * PIXELS);
@@ -129,7 +129,7 @@ class LabelFreeEstimateMeasurement {
                 ConfidenceEstimate e = estimates.snapshot();
                 double accuracy = (double) correct / half;
                 double[] errors = {e.estimatedAccuracyAc() - accuracy, e.estimatedAccuracyAtc() - accuracy,
-                    (e.estimatedAccuracyAc() + e.estimatedAccuracyAtc()) / 2 - accuracy, e.estimatedAccuracy() - accuracy};
+                    e.estimatedAccuracyAtcNe() - accuracy, e.estimatedAccuracy() - accuracy};
                 System.out.printf(Locale.ROOT, "%-16s %9.4f %7.2f %7.2f %11.2f %19.2f%n", shift.getKey(), accuracy,
                         100 * errors[0], 100 * errors[1], 100 * errors[2], 100 * errors[3]);
                 for (int j = 0; j < errors.length && !shift.getKey().equals("clean"); j++) {
@@ -138,10 +138,10 @@ class LabelFreeEstimateMeasurement {
                 }
             }
             System.out.printf(Locale.ROOT, "mean absolute error, points, over the %d target sets: AC %.2f, ATC %.2f,"
-                    + " (AC+ATC)/2 %.2f, estimated_accuracy %.2f%n", TARGET_SETS.size(), 100 * targetSets[0],
+                    + " ATC-NE %.2f, estimated_accuracy %.2f%n", TARGET_SETS.size(), 100 * targetSets[0],
                     100 * targetSets[1], 100 * targetSets[2], 100 * targetSets[3]);
             System.out.printf(Locale.ROOT, "mean absolute error, points, over all %d shifted sets: AC %.2f, ATC %.2f,"
-                    + " (AC+ATC)/2 %.2f, estimated_accuracy %.2f%n", shifts.size() - 1, 100 * allSets[0],
+                    + " ATC-NE %.2f, estimated_accuracy %.2f%n", shifts.size() - 1, 100 * allSets[0],
                     100 * allSets[1], 100 * allSets[2], 100 * allSets[3]);
         }
     }

@@ -3,12 +3,15 @@ package io.cifarstream.kafka;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
@@ -32,8 +35,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
- * Creates the topics a command needs when they do not exist yet; existing topics are left as they are
- * (a differing partition count is logged, never changed). Safe to run any number of times.
+ * Creates the topics a command needs when they do not exist yet, with their configs; existing topics are left as
+ * they are (a differing partition count or config is logged, never changed). Safe to run any number of times.
  */
 public final class TopicSetup {
 
@@ -75,7 +78,8 @@ public final class TopicSetup {
             Set<String> existing = await(admin.listTopics().names());
             List<NewTopic> missing = topics.stream()
                     .filter(topic -> !existing.contains(topic.name()))
-                    .map(topic -> new NewTopic(topic.name(), Optional.of(topic.partitions()), topic.replicationFactor()))
+                    .map(topic -> new NewTopic(topic.name(), Optional.of(topic.partitions()), topic.replicationFactor())
+                            .configs(topic.configs()))
                     .collect(Collectors.toList());
             Set<String> created = new TreeSet<>();
             for (Map.Entry<String, KafkaFuture<Void>> result : admin.createTopics(missing).values().entrySet()) {
@@ -88,6 +92,7 @@ public final class TopicSetup {
                 LOG.info("Created Kafka topics {} at {}", created, settings.bootstrapServers());
             }
             warnAboutPartitionCounts(admin, topics, existing);
+            warnAboutConfigs(admin, topics, existing);
             return created;
         }
     }
@@ -156,6 +161,38 @@ public final class TopicSetup {
                         topic.name(), description.partitions().size(), topic.partitions());
             }
         }
+    }
+
+    /** Existing topics whose configs differ from those asked for: they are used as they are, and the log says so. */
+    private void warnAboutConfigs(Admin admin, Collection<TopicSpec> topics, Set<String> existing) {
+        Map<ConfigResource, TopicSpec> asked = new HashMap<>();
+        for (TopicSpec topic : topics) {
+            if (existing.contains(topic.name()) && !topic.configs().isEmpty()) {
+                asked.put(new ConfigResource(ConfigResource.Type.TOPIC, topic.name()), topic);
+            }
+        }
+        if (asked.isEmpty()) {
+            return;
+        }
+        Map<ConfigResource, Config> actual;
+        try {
+            actual = await(admin.describeConfigs(asked.keySet()).all());
+        } catch (IllegalStateException e) {
+            // A principal may create and write topics without the right to describe their configs: only this
+            // check is lost then.
+            LOG.info("Could not read the configs of Kafka topics {} to compare them with {}: {}",
+                    asked.values().stream().map(TopicSpec::name).toList(),
+                    asked.values().stream().map(TopicSpec::configs).toList(), e.getMessage());
+            return;
+        }
+        asked.forEach((resource, topic) -> topic.configs().forEach((name, value) -> {
+            ConfigEntry entry = actual.get(resource).get(name);
+            String found = entry == null ? null : entry.value();
+            if (!value.equals(found)) {
+                LOG.warn("Kafka topic {} exists with {}={}, not {} as asked; it is used as it is (change it with"
+                        + " kafka-configs.sh --alter)", topic.name(), name, found, value);
+            }
+        }));
     }
 
     private static void pause() {

@@ -1,17 +1,23 @@
 package io.cifarstream.kafka;
 
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A topic the project needs: its name, its partition count and, optionally, its replication factor
- * (absent: the broker's {@code default.replication.factor}, 1 on the embedded broker).
+ * A topic the project needs: its name, its partition count, optionally its replication factor (absent: the
+ * broker's {@code default.replication.factor}, 1 on the embedded broker), and the topic configs it is created with
+ * (e.g. {@code cleanup.policy=compact}; none: the broker's defaults).
  */
-public record TopicSpec(String name, int partitions, Optional<Short> replicationFactor) {
+public record TopicSpec(String name, int partitions, Optional<Short> replicationFactor, Map<String, String> configs) {
+
+    /** Kafka's topic config that keeps the latest record per key. */
+    public static final String CLEANUP_POLICY = "cleanup.policy";
 
     public TopicSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(replicationFactor, "replicationFactor");
+        configs = Map.copyOf(configs);
         if (name.isBlank()) {
             throw new IllegalArgumentException("topic name must not be blank");
         }
@@ -25,8 +31,18 @@ public record TopicSpec(String name, int partitions, Optional<Short> replication
         });
     }
 
+    /** A topic with the broker's default configs. */
+    public TopicSpec(String name, int partitions, Optional<Short> replicationFactor) {
+        this(name, partitions, replicationFactor, Map.of());
+    }
+
     /** A topic replicated as the broker's default says. */
     public static TopicSpec of(String name, int partitions) {
         return new TopicSpec(name, partitions, Optional.empty());
+    }
+
+    /** A compacted topic: the broker keeps at least the latest record of each key, whatever its age. */
+    public static TopicSpec compacted(String name, int partitions) {
+        return new TopicSpec(name, partitions, Optional.empty(), Map.of(CLEANUP_POLICY, "compact"));
     }
 }

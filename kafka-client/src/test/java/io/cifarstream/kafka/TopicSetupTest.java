@@ -4,6 +4,7 @@ import io.cifarstream.console.Setting;
 import io.cifarstream.broker.EmbeddedKafkaBroker;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,6 +59,29 @@ class TopicSetupTest {
     }
 
     @Test
+    void aCompactedTopicIsCreatedCompactedAndAnExistingTopicKeepsItsConfigs() throws Exception {
+        String suffix = UUID.randomUUID().toString();
+        TopicSpec references = TopicSpec.compacted("references-" + suffix, 1);
+        TopicSpec plain = TopicSpec.of("plain-" + suffix, 1);
+        TopicSetup setup = new TopicSetup(KafkaSettings.of(broker.bootstrapServers()));
+
+        setup.ensure(List.of(references, plain));
+        // Asking for a compacted topic where a plain one exists changes nothing (the log says so).
+        setup.ensure(List.of(TopicSpec.compacted(plain.name(), 1)));
+
+        try (Admin admin = Admin.create(KafkaSettings.of(broker.bootstrapServers()).admin())) {
+            assertThat(cleanupPolicy(admin, references.name())).isEqualTo("compact");
+            assertThat(cleanupPolicy(admin, plain.name())).isEqualTo("delete");
+        }
+    }
+
+    private static String cleanupPolicy(Admin admin, String topic) throws Exception {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        return admin.describeConfigs(List.of(resource)).all().get().get(resource).get(TopicSpec.CLEANUP_POLICY)
+                .value();
+    }
+
+    @Test
     void withNoBrokerListeningTheErrorSaysHowToStartOne() throws IOException {
         int silentPort;
         try (ServerSocket probe = new ServerSocket()) {
@@ -79,5 +103,7 @@ class TopicSetupTest {
         assertThatThrownBy(() -> TopicSpec.of("t", 0)).hasMessageContaining("at least 1 partition");
         assertThatThrownBy(() -> new TopicSpec("t", 1, Optional.of((short) 0))).hasMessageContaining("replication factor");
         assertThatThrownBy(() -> TopicSpec.of(" ", 1)).hasMessageContaining("must not be blank");
+        assertThat(TopicSpec.compacted("t", 1).configs()).containsExactly(Map.entry("cleanup.policy", "compact"));
+        assertThat(TopicSpec.of("t", 1).configs()).isEmpty();
     }
 }

@@ -9,7 +9,9 @@ package io.cifarstream.metrics;
  * {@code e_k = StrictMath.exp(((double) l_k - m) / T)} ({@code 0} for {@code l_k = -Infinity}),
  * {@code p_k = e_k / sum_j e_j} (the sum in class order). The prediction is the arg-max of {@code l}, the
  * lowest class on a tie (as {@code numpy.argmax}); its probability, the confidence, is
- * {@code 1 / sum_j e_j}. StrictMath makes every JVM derive the same bits, which exact removal relies on.
+ * {@code 1 / sum_j e_j}. The negative entropy is {@code sum_k p_k ln p_k} over the classes with
+ * {@code p_k > 0}, with {@code ln p_k = (l_k - m) / T - StrictMath.log(sum_j e_j)}: in {@code [-ln K, 0]}, 0 for
+ * a certain prediction. StrictMath makes every JVM derive the same bits, which exact removal relies on.
  */
 final class CalibratedRow {
 
@@ -19,6 +21,7 @@ final class CalibratedRow {
     final long[] units;
     int predicted;
     double confidence;
+    double negativeEntropy;
 
     CalibratedRow(int numClasses, double temperature) {
         if (!(temperature > 0 && temperature < Double.POSITIVE_INFINITY)) {
@@ -61,12 +64,18 @@ final class CalibratedRow {
             probabilities[k] = e;
             sum += e;
         }
+        double logSum = StrictMath.log(sum);
+        double entropy = 0;
         for (int k = 0; k < n; k++) {
             probabilities[k] /= sum;
             units[k] = FixedPointSums.units(probabilities[k]);
+            if (probabilities[k] > 0) {
+                entropy += probabilities[k] * ((logProbs[k] - max) / temperature - logSum);
+            }
         }
         predicted = best;
         confidence = probabilities[best];
+        negativeEntropy = entropy;
         return this;
     }
 }

@@ -19,6 +19,9 @@ import java.util.List;
  *       from the largest, {@code s_1 >= s_2 >= ... >= s_n}, and {@code c} reference predictions right,
  *       {@code t = s_{c+1}} (0 when all are right), so that exactly c reference confidences are above t (fewer
  *       if {@code s_c = s_{c+1}}, a tie): the share above t is the reference accuracy;</li>
+ *   <li>{@code atc_entropy_threshold}: the same threshold for ATC's negative-entropy score (ATC-NE, Garg et al.
+ *       2022): the {@code (c+1)}-th largest reference negative entropy {@code sum_k p_k ln p_k} (in
+ *       {@code [-ln K, 0]}; {@code -ln K}, the lowest possible, when all are right);</li>
  *   <li>{@code reference_count}, {@code reference_accuracy}, {@code reference_log_loss}: the reference
  *       records, their accuracy, and their mean NLL at T;</li>
  *   <li>{@code predicted_class_counts}: reference predictions per class (the arg-max), the expected shares of
@@ -28,11 +31,12 @@ import java.util.List;
  *       records that came with {@link ChannelStatistics}, how many, and per channel (R, G, B) the histogram of
  *       their means in {@link HistogramBins#CHANNEL_MEAN} and of their standard deviations in
  *       {@link HistogramBins#CHANNEL_STD} (all zeros when no record had them);</li>
- *   <li>{@code version}: {@value #VERSION}, the definitions above (the bins included).</li>
+ *   <li>{@code version}: {@value #VERSION}, the definitions above (the bins included); version 1 had no
+ *       {@code atc_entropy_threshold}.</li>
  * </ul>
  */
 @JsonPropertyOrder({MonitoringFields.VERSION, MonitoringFields.NUM_CLASSES, MonitoringFields.TEMPERATURE,
-        MonitoringFields.ATC_THRESHOLD, MonitoringFields.REFERENCE_COUNT, MonitoringFields.REFERENCE_ACCURACY,
+        MonitoringFields.ATC_THRESHOLD, MonitoringFields.ATC_ENTROPY_THRESHOLD, MonitoringFields.REFERENCE_COUNT, MonitoringFields.REFERENCE_ACCURACY,
         MonitoringFields.REFERENCE_LOG_LOSS, MonitoringFields.PREDICTED_CLASS_COUNTS,
         MonitoringFields.CONFIDENCE_HISTOGRAM, MonitoringFields.IMAGE_COUNT, MonitoringFields.CHANNEL_MEAN_HISTOGRAMS,
         MonitoringFields.CHANNEL_STD_HISTOGRAMS})
@@ -41,6 +45,7 @@ public record Calibration(
         @JsonProperty(MonitoringFields.NUM_CLASSES) int numClasses,
         @JsonProperty(MonitoringFields.TEMPERATURE) double temperature,
         @JsonProperty(MonitoringFields.ATC_THRESHOLD) double atcThreshold,
+        @JsonProperty(MonitoringFields.ATC_ENTROPY_THRESHOLD) double atcEntropyThreshold,
         @JsonProperty(MonitoringFields.REFERENCE_COUNT) long referenceCount,
         @JsonProperty(MonitoringFields.REFERENCE_ACCURACY) double referenceAccuracy,
         @JsonProperty(MonitoringFields.REFERENCE_LOG_LOSS) double referenceLogLoss,
@@ -51,7 +56,7 @@ public record Calibration(
         @JsonProperty(MonitoringFields.CHANNEL_STD_HISTOGRAMS) List<List<Long>> channelStdHistograms) {
 
     /** The version of the definitions this code reads and writes. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -70,6 +75,10 @@ public record Calibration(
         if (!(atcThreshold >= 0 && atcThreshold <= 1)) {
             throw new IllegalArgumentException("the ATC threshold is a probability, got " + atcThreshold);
         }
+        if (!isNegativeEntropy(atcEntropyThreshold, numClasses)) {
+            throw new IllegalArgumentException("the ATC entropy threshold is a negative entropy of " + numClasses
+                    + " classes, in [-ln " + numClasses + ", 0], got " + atcEntropyThreshold);
+        }
         predictedClassCounts = counts(predictedClassCounts, numClasses, referenceCount, "predicted_class_counts");
         confidenceHistogram = counts(confidenceHistogram, HistogramBins.CONFIDENCE.count(), referenceCount,
                 "confidence_histogram");
@@ -80,6 +89,16 @@ public record Calibration(
         if (imageCount > referenceCount) {
             throw new IllegalArgumentException(imageCount + " images but " + referenceCount + " reference records");
         }
+    }
+
+    /** Whether {@code value} can be the negative entropy of a distribution over {@code numClasses} classes. */
+    static boolean isNegativeEntropy(double value, int numClasses) {
+        return value <= 0 && value >= lowestNegativeEntropy(numClasses);
+    }
+
+    /** {@code -ln K}: the negative entropy of the uniform distribution, the lowest there is. */
+    static double lowestNegativeEntropy(int numClasses) {
+        return -StrictMath.log(numClasses);
     }
 
     private static List<Long> counts(List<Long> counts, int size, long total, String name) {

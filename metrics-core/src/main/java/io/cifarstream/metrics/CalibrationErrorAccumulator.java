@@ -15,7 +15,7 @@ import java.util.List;
  */
 public final class CalibrationErrorAccumulator {
 
-    private static final byte FORMAT = 1;
+    private static final byte FORMAT = 2;
     private static final HistogramBins BINS = HistogramBins.CONFIDENCE;
 
     private final CalibrationKey key;

@@ -30,12 +30,21 @@ public final class ChannelStatistics {
      * {@code out[0..5]}. Allocates nothing: the scorer calls it for every image it decodes.
      */
     public static void compute(byte[] pixels, int offset, int pixelsPerChannel, float[] out) {
+        compute(pixels, offset, pixelsPerChannel, out, 0);
+    }
+
+    /**
+     * As {@link #compute(byte[], int, int, float[])}, into {@code out[outOffset .. outOffset+5]}: one array can hold
+     * the statistics of a whole batch of images.
+     */
+    public static void compute(byte[] pixels, int offset, int pixelsPerChannel, float[] out, int outOffset) {
         if (pixelsPerChannel < 1 || pixelsPerChannel > MAX_PIXELS || offset < 0 || offset + (long) CHANNELS * pixelsPerChannel > pixels.length) {
             throw new IllegalArgumentException("an image of " + CHANNELS + " x " + pixelsPerChannel
                     + " pixels at offset " + offset + " does not fit in " + pixels.length + " bytes");
         }
-        if (out.length < LENGTH) {
-            throw new IllegalArgumentException("the statistics need " + LENGTH + " floats, got " + out.length);
+        if (outOffset < 0 || outOffset + LENGTH > out.length) {
+            throw new IllegalArgumentException("the statistics need " + LENGTH + " floats from index " + outOffset
+                    + ", the array holds " + out.length);
         }
         double n = pixelsPerChannel;
         for (int c = 0; c < CHANNELS; c++) {
@@ -49,8 +58,8 @@ public final class ChannelStatistics {
             }
             // n * sum(x^2) - sum(x)^2 = n^2 * variance(x): exact in a long up to MAX_PIXELS (n^2 * 255^2 < 2^63).
             long spread = (long) pixelsPerChannel * squares - sum * sum;
-            out[MEAN + c] = (float) (sum / (255 * n));
-            out[STD + c] = (float) (Math.sqrt((double) spread) / (255 * n));
+            out[outOffset + MEAN + c] = (float) (sum / (255 * n));
+            out[outOffset + STD + c] = (float) (Math.sqrt((double) spread) / (255 * n));
         }
     }
 

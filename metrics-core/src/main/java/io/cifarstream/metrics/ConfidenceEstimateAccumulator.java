@@ -4,8 +4,8 @@ import java.nio.ByteBuffer;
 
 /**
  * Mutable state of the label-free estimates over a view of predictions (see {@link ConfidenceEstimate} for
- * the definitions): the count, the predictions per class, how many confidences are above the ATC threshold,
- * and the estimated confusion matrix, whose cells are sums of calibrated probabilities in
+ * the definitions): the count, the predictions per class, how many confidences are above the ATC threshold and
+ * how many negative entropies above the ATC entropy threshold, and the estimated confusion matrix, whose cells are sums of calibrated probabilities in
  * {@link FixedPointSums} (each probability within 2^-53, the sums exact). Predictions can be added,
  * removed (a last-N view) and states merged (window panes): all exact and order-free, so a state that
  * added and removed a record holds the same bits as one that never saw it. No label is ever read.
@@ -14,7 +14,7 @@ import java.nio.ByteBuffer;
  */
 public final class ConfidenceEstimateAccumulator {
 
-    private static final byte FORMAT = 1;
+    private static final byte FORMAT = 2;
 
     private final CalibrationKey key;
     private final CalibratedRow row;
@@ -23,6 +23,7 @@ public final class ConfidenceEstimateAccumulator {
     private final FixedPointSums expected;
     private long count;
     private long aboveThreshold;
+    private long aboveEntropyThreshold;
 
     /** An empty state for predictions calibrated by {@code calibration}. */
     public ConfidenceEstimateAccumulator(Calibration calibration) {
@@ -30,22 +31,24 @@ public final class ConfidenceEstimateAccumulator {
     }
 
     private ConfidenceEstimateAccumulator(CalibrationKey key) {
-        this(key, 0, 0, new long[key.numClasses()], new FixedPointSums(key.numClasses() * key.numClasses()));
+        this(key, 0, 0, 0, new long[key.numClasses()], new FixedPointSums(key.numClasses() * key.numClasses()));
     }
 
-    private ConfidenceEstimateAccumulator(CalibrationKey key, long count, long aboveThreshold, long[] predicted,
-            FixedPointSums expected) {
+    private ConfidenceEstimateAccumulator(CalibrationKey key, long count, long aboveThreshold,
+            long aboveEntropyThreshold, long[] predicted, FixedPointSums expected) {
         this.key = key;
         this.row = key.newRow();
         this.count = count;
         this.aboveThreshold = aboveThreshold;
+        this.aboveEntropyThreshold = aboveEntropyThreshold;
         this.predicted = predicted;
         this.expected = expected;
     }
 
     /** An independent copy of this state. */
     public ConfidenceEstimateAccumulator copy() {
-        return new ConfidenceEstimateAccumulator(key, count, aboveThreshold, predicted.clone(), expected.copy());
+        return new ConfidenceEstimateAccumulator(key, count, aboveThreshold, aboveEntropyThreshold, predicted.clone(),
+                expected.copy());
     }
 
     /**
@@ -61,6 +64,9 @@ public final class ConfidenceEstimateAccumulator {
         count++;
         if (row.confidence > key.atcThreshold()) {
             aboveThreshold++;
+        }
+        if (row.negativeEntropy > key.atcEntropyThreshold()) {
+            aboveEntropyThreshold++;
         }
         int n = key.numClasses();
         for (int t = 0; t < n; t++) {
@@ -81,7 +87,9 @@ public final class ConfidenceEstimateAccumulator {
         int p = row.predicted;
         int n = key.numClasses();
         boolean above = row.confidence > key.atcThreshold();
-        boolean present = predicted[p] > 0 && (!above || aboveThreshold > 0);
+        boolean aboveEntropy = row.negativeEntropy > key.atcEntropyThreshold();
+        boolean present = predicted[p] > 0 && (!above || aboveThreshold > 0)
+                && (!aboveEntropy || aboveEntropyThreshold > 0);
         for (int t = 0; t < n && present; t++) {
             present = expected.covers(t * n + p, row.units[t]);
         }
@@ -93,6 +101,9 @@ public final class ConfidenceEstimateAccumulator {
         count--;
         if (above) {
             aboveThreshold--;
+        }
+        if (aboveEntropy) {
+            aboveEntropyThreshold--;
         }
         for (int t = 0; t < n; t++) {
             expected.subtract(t * n + p, row.units[t]);
@@ -111,6 +122,7 @@ public final class ConfidenceEstimateAccumulator {
         }
         count = Math.addExact(count, other.count);
         aboveThreshold = Math.addExact(aboveThreshold, other.aboveThreshold);
+        aboveEntropyThreshold = Math.addExact(aboveEntropyThreshold, other.aboveEntropyThreshold);
         expected.addAll(other.expected);
     }
 
@@ -128,14 +140,14 @@ public final class ConfidenceEstimateAccumulator {
                 confusion[t][p] = expected.value(t * n + p);
             }
         }
-        return ConfidenceEstimate.of(count, aboveThreshold, confusion);
+        return ConfidenceEstimate.of(count, aboveThreshold, aboveEntropyThreshold, confusion);
     }
 
     // ---- bytes -----------------------------------------------------------------------------------
 
     /** The exact length of {@link #toBytes()}. */
     public int sizeBytes() {
-        int bytes = StateFormat.headerBytes(count) + Leb128.size(aboveThreshold);
+        int bytes = StateFormat.headerBytes(count) + Leb128.size(aboveThreshold) + Leb128.size(aboveEntropyThreshold);
         for (long c : predicted) {
             bytes += Leb128.size(c);
         }
@@ -144,12 +156,13 @@ public final class ConfidenceEstimateAccumulator {
 
     /**
      * The binary form for a state store: a format byte, the calibration key (class count, temperature,
-     * threshold), the count and the above-threshold count (varints), the predictions per class (varints),
+     * thresholds), the count and the two above-threshold counts (varints), the predictions per class (varints),
      * then the confusion cells row by row (128-bit varints of 2^-52 units).
      */
     public byte[] toBytes() {
         ByteBuffer out = StateFormat.start(sizeBytes(), FORMAT, key, count);
         Leb128.write(out, aboveThreshold);
+        Leb128.write(out, aboveEntropyThreshold);
         for (long c : predicted) {
             Leb128.write(out, c);
         }
@@ -165,12 +178,14 @@ public final class ConfidenceEstimateAccumulator {
     public static ConfidenceEstimateAccumulator fromBytes(byte[] bytes) {
         return StateFormat.read(bytes, FORMAT, "ConfidenceEstimateAccumulator", (key, count, in) -> {
             long above = Leb128.read(in);
-            if (above < 0 || above > count) {
-                throw new IllegalArgumentException(above + " predictions above the threshold out of " + count);
+            long aboveEntropy = Leb128.read(in);
+            if (above < 0 || above > count || aboveEntropy < 0 || aboveEntropy > count) {
+                throw new IllegalArgumentException(above + " and " + aboveEntropy
+                        + " predictions above the thresholds out of " + count);
             }
             long[] predicted = StateFormat.readCounts(in, key.numClasses(), count, "predictions per class");
             FixedPointSums expected = FixedPointSums.read(in, key.numClasses() * key.numClasses());
-            return new ConfidenceEstimateAccumulator(key, count, above, predicted, expected);
+            return new ConfidenceEstimateAccumulator(key, count, above, aboveEntropy, predicted, expected);
         });
     }
 

@@ -40,7 +40,7 @@ public final class DriftAccumulator {
     /** The bound of every Jensen-Shannon distance check. */
     public static final double DISTANCE_BOUND = 0.1;
 
-    private static final byte FORMAT = 1;
+    private static final byte FORMAT = 2;
     private static final int CHANNELS = ChannelStatistics.CHANNELS;
     private static final HistogramBins MEAN_BINS = HistogramBins.CHANNEL_MEAN;
     private static final HistogramBins STD_BINS = HistogramBins.CHANNEL_STD;

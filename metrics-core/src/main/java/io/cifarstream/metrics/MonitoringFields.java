@@ -15,6 +15,7 @@ public final class MonitoringFields {
     public static final String ESTIMATED_ACCURACY = "estimated_accuracy";
     public static final String ESTIMATED_ACCURACY_AC = "estimated_accuracy_ac";
     public static final String ESTIMATED_ACCURACY_ATC = "estimated_accuracy_atc";
+    public static final String ESTIMATED_ACCURACY_ATC_NE = "estimated_accuracy_atc_ne";
     public static final String ESTIMATED_F1_MACRO = "estimated_f1_macro";
     public static final String ESTIMATED_F1 = "estimated_f1";
     public static final String ESTIMATED_CONFUSION = "estimated_confusion";
@@ -54,6 +55,7 @@ public final class MonitoringFields {
     public static final String NUM_CLASSES = "num_classes";
     public static final String TEMPERATURE = "temperature";
     public static final String ATC_THRESHOLD = "atc_threshold";
+    public static final String ATC_ENTROPY_THRESHOLD = "atc_entropy_threshold";
     public static final String REFERENCE_COUNT = "reference_count";
     public static final String REFERENCE_ACCURACY = "reference_accuracy";
     public static final String REFERENCE_LOG_LOSS = "reference_log_loss";

@@ -2,6 +2,7 @@ package io.cifarstream.metrics;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
@@ -11,7 +12,8 @@ import java.io.IOException;
 
 /**
  * JSON has no NaN: an undefined metric (an AUC with one class in view, the accuracy of nothing) is
- * written as {@code null} and read back as NaN. Attached per field, so any ObjectMapper gets it right.
+ * written as {@code null} and read back as NaN. An infinity is written as Jackson writes it, the string
+ * {@code "Infinity"} or {@code "-Infinity"}, and read back. Attached per field, so any ObjectMapper gets it right.
  */
 final class NanAsNull {
 
@@ -40,6 +42,16 @@ final class NanAsNull {
 
         @Override
         public Double deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            // Jackson writes an infinite value (a chi-square statistic against a zero expected count) as the
+            // string "Infinity" or "-Infinity".
+            if (p.currentToken() == JsonToken.VALUE_STRING) {
+                String text = p.getText();
+                return switch (text) {
+                    case "Infinity", "+Infinity" -> Double.POSITIVE_INFINITY;
+                    case "-Infinity" -> Double.NEGATIVE_INFINITY;
+                    default -> (Double) ctxt.handleWeirdStringValue(Double.class, text, "not a number or an infinity");
+                };
+            }
             return p.getDoubleValue();
         }
 

@@ -75,7 +75,7 @@ public final class ReferenceSet {
 
     /**
      * Fits the calibration: the temperature (see {@link TemperatureScaling}), then at that temperature the
-     * ATC threshold, the reference accuracy and NLL, the predicted-class counts and the confidence
+     * ATC thresholds (confidence and negative entropy), the reference accuracy and NLL, the predicted-class counts and the confidence
      * histogram, plus the image-statistics histograms (see {@link Calibration} for each definition).
      *
      * @throws IllegalStateException if the set is empty
@@ -90,12 +90,14 @@ public final class ReferenceSet {
         double temperature = TemperatureScaling.fit(y, rows);
         CalibratedRow row = new CalibratedRow(numClasses, temperature);
         double[] confidences = new double[n];
+        double[] negativeEntropies = new double[n];
         long[] predicted = new long[numClasses];
         long[] histogram = new long[HistogramBins.CONFIDENCE.count()];
         int correct = 0;
         for (int i = 0; i < n; i++) {
             row.set(rows[i]);
             confidences[i] = row.confidence;
+            negativeEntropies[i] = row.negativeEntropy;
             predicted[row.predicted]++;
             histogram[HistogramBins.CONFIDENCE.index(row.confidence)]++;
             if (row.predicted == y[i]) {
@@ -103,9 +105,14 @@ public final class ReferenceSet {
             }
         }
         Arrays.sort(confidences);
-        // The (correct + 1)-th largest confidence: exactly `correct` are above it, barring a tie.
+        Arrays.sort(negativeEntropies);
+        // The (correct + 1)-th largest score: exactly `correct` are above it, barring a tie.
         double threshold = correct == n ? 0 : confidences[n - 1 - correct];
-        return new Calibration(Calibration.VERSION, numClasses, temperature, threshold, n, (double) correct / n,
+        // Every term p_k (ln p_k) is <= 0; a near-uniform row can round a last bit below -ln K.
+        double lowest = Calibration.lowestNegativeEntropy(numClasses);
+        double entropyThreshold = correct == n ? lowest : Math.max(lowest, negativeEntropies[n - 1 - correct]);
+        return new Calibration(Calibration.VERSION, numClasses, temperature, threshold, entropyThreshold, n,
+                (double) correct / n,
                 TemperatureScaling.negativeLogLikelihood(temperature, y, rows), boxed(predicted), boxed(histogram),
                 imageCount, boxed(means), boxed(stds));
     }

@@ -49,8 +49,9 @@ class CalibrationTest {
                 logProbs(0.2, 0.6, 0.2))) {
             estimates.add(row);
         }
-        // On the reference itself ATC gives back the reference accuracy.
+        // On the reference itself ATC gives back the reference accuracy, with either score.
         assertThat(estimates.snapshot().estimatedAccuracyAtc()).isEqualTo(calibration.referenceAccuracy()).isEqualTo(0.75);
+        assertThat(estimates.snapshot().estimatedAccuracyAtcNe()).isEqualTo(0.75);
     }
 
     @Test
@@ -60,6 +61,7 @@ class CalibrationTest {
         reference.add(1, logProbs(0.3, 0.7));
         Calibration calibration = reference.calibration();
         assertThat(calibration.atcThreshold()).isZero();
+        assertThat(calibration.atcEntropyThreshold()).isEqualTo(-Math.log(2));
         // Right and unsure: the NLL falls as T falls, to the bound.
         assertThat(calibration.temperature()).isEqualTo(TemperatureScaling.MIN_TEMPERATURE);
     }
@@ -95,9 +97,10 @@ class CalibrationTest {
         String json = calibration.toJson();
         assertThat(Calibration.fromJson(json)).isEqualTo(calibration);
         JsonNode node = new ObjectMapper().readTree(json);
-        assertThat(node.get("version").asInt()).isEqualTo(1);
+        assertThat(node.get("version").asInt()).isEqualTo(2);
         assertThat(node.get("temperature").asDouble()).isEqualTo(calibration.temperature());
         assertThat(node.get("atc_threshold").asDouble()).isEqualTo(calibration.atcThreshold());
+        assertThat(node.get("atc_entropy_threshold").asDouble()).isEqualTo(calibration.atcEntropyThreshold());
         assertThat(node.get("channel_std_histograms")).hasSize(3);
     }
 
@@ -105,12 +108,16 @@ class CalibrationTest {
     void aCalibrationThatDoesNotAddUpIsRejected() {
         Calibration valid = Calibrations.of(3, 1.0, 0.5);
         String json = valid.toJson();
-        assertThatThrownBy(() -> Calibration.fromJson(json.replace("\"version\" : 1", "\"version\" : 2")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("version 2");
+        assertThatThrownBy(() -> Calibration.fromJson(json.replace("\"version\" : 2", "\"version\" : 1")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("version 1");
         assertThatThrownBy(() -> Calibration.fromJson(json.replace("\"reference_count\" : 3", "\"reference_count\" : 4")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("summing to 4");
         assertThatThrownBy(() -> Calibrations.of(3, 0, 0.5)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Calibrations.of(3, 1, 1.5)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Calibrations.of(3, 1, 0.5, 0.1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("negative entropy");
+        assertThatThrownBy(() -> Calibrations.of(3, 1, 0.5, -1.1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("[-ln 3, 0]");
         assertThatThrownBy(() -> new ReferenceSet(3).calibration()).isInstanceOf(IllegalStateException.class);
     }
 }

@@ -38,6 +38,19 @@ class ChannelStatisticsTest {
     }
 
     @Test
+    void theStatisticsOfManyImagesGoSideBySideInOneArray() {
+        byte[] pixels = new byte[2 * 3 * 4];
+        java.util.Arrays.fill(pixels, 12, 24, (byte) 51);
+        float[] batch = new float[2 * ChannelStatistics.LENGTH + 1];
+        batch[12] = -1f;
+        ChannelStatistics.compute(pixels, 0, 4, batch, 0);
+        ChannelStatistics.compute(pixels, 12, 4, batch, ChannelStatistics.LENGTH);
+        assertThat(batch).containsExactly(0f, 0f, 0f, 0f, 0f, 0f, 0.2f, 0.2f, 0.2f, 0f, 0f, 0f, -1f);
+        assertThatThrownBy(() -> ChannelStatistics.compute(pixels, 0, 4, batch, 8))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("from index 8");
+    }
+
+    @Test
     void rejectsAnImageOutsideTheArray() {
         assertThatThrownBy(() -> ChannelStatistics.compute(new byte[3071], 0, 1024, new float[6]))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not fit");

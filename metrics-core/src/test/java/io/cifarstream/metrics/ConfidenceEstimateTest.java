@@ -24,13 +24,14 @@ class ConfidenceEstimateTest {
     /**
      * Three predictions, three classes, T = 1 (probabilities unchanged):
      * <pre>
-     *   p = [0.7, 0.2, 0.1] -> predicted 0, confidence 0.7
-     *   p = [0.3, 0.6, 0.1] -> predicted 1, confidence 0.6
-     *   p = [0.2, 0.4, 0.4] -> predicted 1 (the lower class of a tie), confidence 0.4
+     *   p = [0.7, 0.2, 0.1] -> predicted 0, confidence 0.7, negative entropy -0.80182
+     *   p = [0.3, 0.6, 0.1] -> predicted 1, confidence 0.6, negative entropy -0.89794
+     *   p = [0.2, 0.4, 0.4] -> predicted 1 (the lower class of a tie), confidence 0.4, negative entropy -1.05492
      * </pre>
      */
-    private static ConfidenceEstimate threePredictions(double threshold) {
-        ConfidenceEstimateAccumulator acc = new ConfidenceEstimateAccumulator(Calibrations.of(3, 1.0, threshold));
+    private static ConfidenceEstimate threePredictions(double threshold, double entropyThreshold) {
+        ConfidenceEstimateAccumulator acc = new ConfidenceEstimateAccumulator(Calibrations.of(3, 1.0, threshold,
+                entropyThreshold));
         acc.add(logProbs(0.7, 0.2, 0.1));
         acc.add(logProbs(0.3, 0.6, 0.1));
         acc.add(logProbs(0.2, 0.4, 0.4));
@@ -39,13 +40,14 @@ class ConfidenceEstimateTest {
 
     @Test
     void threePredictionsByHand() {
-        ConfidenceEstimate e = threePredictions(0.5);
+        ConfidenceEstimate e = threePredictions(0.5, -0.85);
         assertThat(e.count()).isEqualTo(3);
-        // AC = (0.7 + 0.6 + 0.4) / 3; ATC: 0.7 and 0.6 are above 0.5.
+        // AC = (0.7 + 0.6 + 0.4) / 3; ATC: 0.7 and 0.6 are above 0.5; ATC-NE: only -0.80182 is above -0.85.
         assertThat(e.estimatedAccuracyAc()).isCloseTo(1.7 / 3, within(1e-7));
         assertThat(e.estimatedAccuracyAtc()).isEqualTo(2.0 / 3);
-        // ATC is higher than AC: the estimate is AC.
-        assertThat(e.estimatedAccuracy()).isEqualTo(e.estimatedAccuracyAc());
+        assertThat(e.estimatedAccuracyAtcNe()).isEqualTo(1.0 / 3);
+        // ATC-NE is lower than AC: the estimate is ATC-NE.
+        assertThat(e.estimatedAccuracy()).isEqualTo(e.estimatedAccuracyAtcNe());
         // Column j sums the probabilities of the predictions of j: [0.7, 0.2, 0.1], [0.5, 1.0, 0.5], nothing.
         double[][] expected = {{0.7, 0.5, 0}, {0.2, 1.0, 0}, {0.1, 0.5, 0}};
         for (int t = 0; t < 3; t++) {
@@ -61,11 +63,30 @@ class ConfidenceEstimateTest {
     }
 
     @Test
-    void aLowerAtcPullsTheEstimateHalfwayDown() {
-        // Threshold 0.65: only 0.7 is above, ATC = 1/3 < AC = 0.5667, so (AC + ATC) / 2 = 0.45.
-        ConfidenceEstimate e = threePredictions(0.65);
-        assertThat(e.estimatedAccuracyAtc()).isEqualTo(1.0 / 3);
-        assertThat(e.estimatedAccuracy()).isCloseTo((1.7 / 3 + 1.0 / 3) / 2, within(1e-7));
+    void theEstimateIsTheLowerOfAverageConfidenceAndAtcNe() {
+        // Every negative entropy is above -1.09 (the lowest is -1.05492): ATC-NE = 1 > AC, so the estimate is AC.
+        ConfidenceEstimate e = threePredictions(0.5, -1.09);
+        assertThat(e.estimatedAccuracyAtcNe()).isEqualTo(1.0);
+        assertThat(e.estimatedAccuracy()).isEqualTo(e.estimatedAccuracyAc());
+        // ATC plays no part in it: a threshold no confidence passes leaves the estimate as it was.
+        assertThat(threePredictions(0.9, -1.09).estimatedAccuracy()).isEqualTo(e.estimatedAccuracy());
+    }
+
+    @Test
+    void theNegativeEntropyIsOfTheCalibratedProbabilities() {
+        // T = 2 softens [0.7, 0.2, 0.1] to [0.52288, 0.27949, 0.19763]: negative entropy -1.01576, below -1.0;
+        // at T = 1 it is -0.80182, above.
+        float[] row = logProbs(0.7, 0.2, 0.1);
+        ConfidenceEstimateAccumulator sharp = new ConfidenceEstimateAccumulator(Calibrations.of(3, 1.0, 0.5, -1.0));
+        ConfidenceEstimateAccumulator soft = new ConfidenceEstimateAccumulator(Calibrations.of(3, 2.0, 0.5, -1.0));
+        sharp.add(row);
+        soft.add(row);
+        assertThat(sharp.snapshot().estimatedAccuracyAtcNe()).isEqualTo(1.0);
+        assertThat(soft.snapshot().estimatedAccuracyAtcNe()).isZero();
+        CalibratedRow calibrated = new CalibratedRow(3, 2.0).set(row);
+        double[] p = calibrated.probabilities;
+        assertThat(calibrated.negativeEntropy).isCloseTo(p[0] * Math.log(p[0]) + p[1] * Math.log(p[1])
+                + p[2] * Math.log(p[2]), within(1e-12)).isCloseTo(-1.01576, within(1e-5));
     }
 
     @Test
@@ -106,10 +127,11 @@ class ConfidenceEstimateTest {
     @Test
     void theJsonNamesAreTheApis() throws Exception {
         ObjectMapper mapper = new ObjectMapper();
-        ConfidenceEstimate e = threePredictions(0.5);
+        ConfidenceEstimate e = threePredictions(0.5, -0.85);
         JsonNode json = mapper.readTree(mapper.writeValueAsString(e));
         assertThat(iterable(json.fieldNames())).containsExactly("count", "estimated_accuracy", "estimated_accuracy_ac",
-                "estimated_accuracy_atc", "estimated_f1_macro", "estimated_f1", "estimated_confusion");
+                "estimated_accuracy_atc", "estimated_accuracy_atc_ne", "estimated_f1_macro", "estimated_f1",
+                "estimated_confusion");
         assertThat(mapper.readValue(json.toString(), ConfidenceEstimate.class)).isEqualTo(e);
     }
 

@@ -88,6 +88,24 @@ class DriftTest {
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
+    /**
+     * A class the reference never predicted, predicted now: the chi-square statistic is infinite (scipy says inf,
+     * p-value 0). JSON has no infinity; it goes out as Jackson's string and must come back, or a reader of the
+     * metrics API fails on a drifted model.
+     */
+    @Test
+    void anInfiniteStatisticSurvivesJson() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        DriftCheck infinite = DriftCheck.of("predicted_class_chi_square", Double.POSITIVE_INFINITY, 0.0, 16.9);
+        String written = json.writeValueAsString(infinite);
+        assertThat(written).contains("\"statistic\":\"Infinity\"");
+        assertThat(json.readValue(written, DriftCheck.class)).isEqualTo(infinite);
+        DriftCheck negative = DriftCheck.of("x", Double.NEGATIVE_INFINITY, Double.NaN, 0.1);
+        assertThat(json.readValue(json.writeValueAsString(negative), DriftCheck.class)).isEqualTo(negative);
+        assertThatThrownBy(() -> json.readValue(written.replace("Infinity", "lots"), DriftCheck.class))
+                .hasMessageContaining("lots");
+    }
+
     @Test
     void aViewIsCheckedOnlyAgainstItsOwnCalibration() {
         DriftAccumulator view = new DriftAccumulator(Calibrations.of(10, 1.0, 0.5));

@@ -60,6 +60,8 @@ class MonitoringParityTest {
         assertThat(calibration.referenceLogLoss()).isEqualTo(nll);
 
         assertThat(calibration.atcThreshold()).isCloseTo(expected.get("atc_threshold").asDouble(), within(1e-12));
+        assertThat(calibration.atcEntropyThreshold()).isCloseTo(expected.get("atc_entropy_threshold").asDouble(),
+                within(1e-12));
         assertThat(calibration.referenceAccuracy()).isCloseTo(expected.get("reference_accuracy").asDouble(), within(1e-15));
         assertThat(calibration.referenceCount()).isEqualTo(c.expected().get("reference_count").asLong());
         assertThat(calibration.predictedClassCounts()).isEqualTo(longs(expected.get("predicted_class_counts")));
@@ -87,6 +89,7 @@ class MonitoringParityTest {
         assertThat(estimate.estimatedAccuracyAc()).isCloseTo(expected.get("estimated_accuracy_ac").asDouble(), within(TOLERANCE));
         // A count over a count: the same records above the threshold, exactly.
         assertThat(estimate.estimatedAccuracyAtc()).isEqualTo(expected.get("estimated_accuracy_atc").asDouble());
+        assertThat(estimate.estimatedAccuracyAtcNe()).isEqualTo(expected.get("estimated_accuracy_atc_ne").asDouble());
         assertThat(estimate.estimatedAccuracy()).isCloseTo(expected.get("estimated_accuracy").asDouble(), within(TOLERANCE));
         assertThat(estimate.estimatedF1Macro()).isCloseTo(expected.get("estimated_f1_macro").asDouble(), within(TOLERANCE));
         for (int i = 0; i < 10; i++) {

@@ -111,9 +111,11 @@ public final class MetricsService implements AutoCloseable {
     public static MetricsService start(Options options) {
         requireWritableStateDir(options.stateDir());
         MetricsConfig config = options.metrics();
+        // References are a few records keyed by model id, each model's latest one needed for ever: compacted.
         new TopicSetup(options.kafka()).ensure(config.topics().all().stream()
                 .filter(topic -> !topic.equals(config.topics().images()))
-                .map(topic -> TopicSpec.of(topic, 1)).toList());
+                .map(topic -> topic.equals(config.topics().references()) ? TopicSpec.compacted(topic, 1)
+                        : TopicSpec.of(topic, 1)).toList());
         requireCoPartitioned(options.kafka(), config);
 
         // Bound first: the port (chosen by the OS for port 0) is what the other instances must be told.

@@ -16,11 +16,15 @@ import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.generic.GenericRecordBuilder;
+import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Values written with an older ImageEvent schema, as a producer built before a change still writes them. */
+/**
+ * Values written with an older schema, as a producer built before a change still writes them, and values of the
+ * current schema as a consumer built before the change still reads them.
+ */
 class SchemaEvolutionTest {
 
     private static final String TOPIC = "images";
@@ -102,6 +106,58 @@ class SchemaEvolutionTest {
         }
     }
 
+    /** Prediction v1, before the scorer computed channel statistics; what every older scorer still writes. */
+    private final Schema predictionV1 = schema("/avro-history/Prediction-v1.avsc");
+
+    @Test
+    void aVersion1PredictionDecodesWithNullChannelStatistics() {
+        Prediction current = AvroSerdeTest.prediction("test-00009", 4);
+        GenericRecord old = new GenericRecordBuilder(predictionV1)
+                .set("image_id", current.getImageId())
+                .set("model_id", current.getModelId())
+                .set("model_version", current.getModelVersion())
+                .set("log_probs", current.getLogProbs())
+                .set("predicted_class", current.getPredictedClass())
+                .set("label", current.getLabel())
+                .set("event_time", current.getEventTime().toEpochMilli())
+                .set("scored_time", current.getScoredTime().toEpochMilli())
+                .set("scoring_latency_micros", current.getScoringLatencyMicros())
+                .build();
+
+        Prediction read = AvroSerde.predictions().deserializer().deserialize("predictions", encode(predictionV1, old));
+
+        assertThat(read.getChannelMeans()).isNull();
+        assertThat(read.getChannelStds()).isNull();
+        assertThat(read).isEqualTo(current);
+    }
+
+    @Test
+    void aReaderOfVersion1ReadsAPredictionWithChannelStatisticsAndSkipsThem() throws IOException {
+        Prediction current = Prediction.newBuilder(AvroSerdeTest.prediction("test-00010", 6))
+                .setChannelMeans(List.of(0.5f, 0.25f, 0.125f)).setChannelStds(List.of(0.1f, 0.2f, 0.3f)).build();
+        byte[] value = AvroSerde.predictions().serializer().serialize("predictions", current);
+        BinaryMessageDecoder<GenericRecord> oldReader = new BinaryMessageDecoder<>(GenericData.get(), predictionV1);
+        oldReader.addSchema(Prediction.getClassSchema());
+
+        GenericRecord read = oldReader.decode(value);
+
+        assertThat(read.getSchema().getField("channel_means")).isNull();
+        assertThat(read.get("image_id").toString()).isEqualTo("test-00010");
+        assertThat(read.get("predicted_class")).isEqualTo(6);
+        assertThat(read.get("log_probs")).isEqualTo(current.getLogProbs());
+        assertThat(read.get("scoring_latency_micros")).isEqualTo(current.getScoringLatencyMicros());
+    }
+
+    private static byte[] encode(Schema schema, GenericRecord record) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            new BinaryMessageEncoder<GenericRecord>(GenericData.get(), schema).encode(record, out);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        return out.toByteArray();
+    }
+
     private byte[] writeWithoutSource(ImageEvent event) {
         GenericRecord old = new GenericRecordBuilder(withoutSource)
                 .set("id", event.getId())
@@ -114,13 +170,7 @@ class SchemaEvolutionTest {
                         event.getEncoding().name()))
                 .set("data", event.getData())
                 .build();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            new BinaryMessageEncoder<GenericRecord>(GenericData.get(), withoutSource).encode(old, out);
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-        return out.toByteArray();
+        return encode(withoutSource, old);
     }
 
     private static Schema schema(String resource) {

@@ -6,6 +6,7 @@ import io.cifarstream.schemas.DeadLetterKind;
 import io.cifarstream.schemas.Rejection;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -27,17 +28,19 @@ import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 
-import io.cifarstream.inference.OnnxClassifier;
+import io.cifarstream.metrics.ChannelStatistics;
 import io.cifarstream.schemas.AvroSerde;
 import io.cifarstream.schemas.AvroSerializer;
 import io.cifarstream.schemas.DeadLetter;
+import io.cifarstream.schemas.ModelReference;
 import io.cifarstream.schemas.Prediction;
 
 /**
  * Writes scored batches in Kafka transactions on its own thread, so the scoring thread scores the next batch while
  * this one commits. Per batch, in one transaction: one prediction per accepted image and model (key = the image's
- * original key), one dead letter per rejected record, the batch's offsets with the consumer's group metadata, then
- * the commit. A failed transaction is aborted here; the returned future then fails with the cause, and the scoring
+ * original key, with the image's channel statistics), one dead letter per rejected record, the model references the
+ * batch publishes (key = model id), the batch's offsets with the consumer's group metadata, then the commit. A batch
+ * may carry references only (a model just loaded): it commits no offsets. A failed transaction is aborted here; the returned future then fails with the cause, and the scoring
  * thread reads the batch again from the last committed offsets. Failures after which the producer cannot go on
  * (fenced by a successor, refused) fail it with a {@link ScorerFailedException}.
  *
@@ -56,8 +59,11 @@ final class BatchCommitter implements AutoCloseable {
     private final ScorerMetrics metrics;
     private final ExecutorService thread;
     private final Prediction prediction = new Prediction();
-    private final LogProbabilityView logProbs = new LogProbabilityView();
+    private final FloatSliceView logProbs = new FloatSliceView(CifarShape.CLASSES);
+    private final FloatSliceView channelMeans = new FloatSliceView(ChannelStatistics.CHANNELS);
+    private final FloatSliceView channelStds = new FloatSliceView(ChannelStatistics.CHANNELS);
     private final AvroSerializer<Prediction> predictions = AvroSerde.predictions().serializer();
+    private final AvroSerializer<ModelReference> references = AvroSerde.modelReferences().serializer();
     private final AvroSerializer<DeadLetter> deadLetters = AvroSerde.deadLetters().serializer();
     private final int[] predicted;
 
@@ -87,7 +93,9 @@ final class BatchCommitter implements AutoCloseable {
             producer.beginTransaction();
             inTransaction = true;
             int nanLetters = produce(batch);
-            producer.sendOffsetsToTransaction(offsets, group);
+            if (!offsets.isEmpty()) {
+                producer.sendOffsetsToTransaction(offsets, group);
+            }
             producer.commitTransaction();
             inTransaction = false;
             metrics.transactionTook(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - begun));
@@ -120,10 +128,12 @@ final class BatchCommitter implements AutoCloseable {
         for (int i = 0; i < batch.size(); i++) {
             ConsumerRecord<byte[], byte[]> record = batch.record(i);
             long latencyMicros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - batch.receivedNanos(i));
+            channelMeans.show(batch.channelStatistics(), i * ChannelStatistics.LENGTH + ChannelStatistics.MEAN);
+            channelStds.show(batch.channelStatistics(), i * ChannelStatistics.LENGTH + ChannelStatistics.STD);
             for (int m = 0; m < modelIds.size(); m++) {
                 logProbs.show(batch.logProbabilities(m), i * CifarShape.CLASSES);
                 int best = logProbs.argMax();
-                if (best < 0) {
+                if (best < 0) { // a model that produced NaN has no prediction
                     sendDeadLetter(record, new Rejection(DeadLetterKind.NAN_LOG_PROB, "model " + modelIds.get(m)
                             + " version " + batch.modelVersion(m) + " gave NaN log-probabilities for image " + batch.id(i)
                             + ": the model is numerically broken for this input; check its export and weights"));
@@ -139,6 +149,8 @@ final class BatchCommitter implements AutoCloseable {
                 prediction.setEventTime(Instant.ofEpochMilli(batch.eventTime(i)));
                 prediction.setScoredTime(scoredAt);
                 prediction.setScoringLatencyMicros(latencyMicros);
+                prediction.setChannelMeans(channelMeans);
+                prediction.setChannelStds(channelStds);
                 producer.send(new ProducerRecord<>(topic, record.key(), predictions.serialize(topic, prediction)));
                 metrics.scoringLatencyMicros(latencyMicros);
                 predicted[m]++;
@@ -146,6 +158,12 @@ final class BatchCommitter implements AutoCloseable {
         }
         for (RejectedRecord rejected : batch.rejections()) {
             sendDeadLetter(rejected.record(), rejected.rejection());
+        }
+        String referencesTopic = config.topics().references();
+        for (ModelReference reference : batch.references()) {
+            reference.setPublishedTime(scoredAt);
+            producer.send(new ProducerRecord<>(referencesTopic, reference.getModelId().getBytes(StandardCharsets.UTF_8),
+                    references.serialize(referencesTopic, reference)));
         }
         return nanLetters;
     }
@@ -175,7 +193,9 @@ final class BatchCommitter implements AutoCloseable {
         for (int m = 0; m < modelIds.size(); m++) {
             metrics.predictions(modelIds.get(m), predicted[m]);
         }
-        metrics.batchCommitted(batch.consumed());
+        if (batch.consumed() > 0) {
+            metrics.batchCommitted(batch.consumed());
+        }
     }
 
     private String fatalMessage(KafkaException e) {

@@ -13,14 +13,15 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
-import io.cifarstream.inference.OnnxClassifier;
+import io.cifarstream.metrics.ChannelStatistics;
+import io.cifarstream.schemas.ModelReference;
 
 /**
  * One micro-batch: up to {@code capacity} consumed records, the accepted ones decoded into reused slots of one
- * pixel array (slot {@code i} at {@code i * 3072}, CHW, ready for the model), the rejected ones kept for dead
- * letters, each model's log-probabilities once scored, and per partition the offset after the last record
- * consumed, which is what the batch's transaction commits. Every array is allocated once; {@link #clear()} only
- * resets counters. Not thread-safe: the scoring thread fills and scores it, then hands it to the
+ * pixel array (slot {@code i} at {@code i * 3072}, CHW, ready for the model) with each image's
+ * {@link ChannelStatistics}, the rejected ones kept for dead letters, each model's log-probabilities once scored,
+ * the model references to publish with it, and per partition the offset after the last record consumed, which is
+ * what the batch's transaction commits. Every array is allocated once; {@link #clear()} only resets counters. Not thread-safe: the scoring thread fills and scores it, then hands it to the
  * {@link BatchCommitter} and does not touch it until that commit is over.
  */
 final class ImageBatch {
@@ -33,8 +34,10 @@ final class ImageBatch {
     private final int[] labels;
     private final long[] receivedNanos;
     private final List<RejectedRecord> rejections = new ArrayList<>();
+    private final float[] channelStatistics;
     private final float[][] logProbabilities;
     private final String[] modelVersions;
+    private final List<ModelReference> references = new ArrayList<>();
     private long[] nextOffsets = new long[8];
     private int size;
     private int consumed;
@@ -47,6 +50,7 @@ final class ImageBatch {
         this.logProbabilities = new float[models][capacity * CifarShape.CLASSES];
         this.modelVersions = new String[models];
         this.pixels = new byte[capacity * CifarShape.PIXELS];
+        this.channelStatistics = new float[capacity * ChannelStatistics.LENGTH];
         this.ids = new String[capacity];
         this.records = newRecordArray(capacity);
         this.eventTimes = new long[capacity];
@@ -65,8 +69,13 @@ final class ImageBatch {
         return size * CifarShape.PIXELS;
     }
 
-    /** Takes the image whose pixels were just written at {@link #nextSlotOffset()}. */
+    /**
+     * Takes the image whose pixels were just written at {@link #nextSlotOffset()}, and computes its channel
+     * statistics into its slot (no allocation: exact integer sums over its 3072 bytes).
+     */
     void accept(ConsumerRecord<byte[], byte[]> record, String id, long eventTimeMillis, int label, long receivedAt) {
+        ChannelStatistics.compute(pixels, size * CifarShape.PIXELS, CifarShape.SIDE * CifarShape.SIDE,
+                channelStatistics, size * ChannelStatistics.LENGTH);
         ids[size] = id;
         records[size] = record;
         eventTimes[size] = eventTimeMillis;
@@ -131,6 +140,14 @@ final class ImageBatch {
         return receivedNanos[slot];
     }
 
+    /**
+     * The accepted images' channel statistics, {@link ChannelStatistics#LENGTH} per slot in its layout (means of
+     * R, G, B, then standard deviations), slot {@code i} at {@code i * ChannelStatistics.LENGTH}.
+     */
+    float[] channelStatistics() {
+        return channelStatistics;
+    }
+
     /** Model {@code m}'s log-probabilities of the accepted images, 10 per slot, once scored. */
     float[] logProbabilities(int m) {
         return logProbabilities[m];
@@ -147,6 +164,16 @@ final class ImageBatch {
 
     List<RejectedRecord> rejections() {
         return rejections;
+    }
+
+    /** Publishes {@code published} in this batch's transaction. */
+    void publish(List<ModelReference> published) {
+        references.addAll(published);
+    }
+
+    /** The model references this batch's transaction publishes. */
+    List<ModelReference> references() {
+        return references;
     }
 
     /** The offsets this batch's transaction commits: per partition, the offset after its last consumed record. */
@@ -170,6 +197,7 @@ final class ImageBatch {
         Arrays.fill(ids, 0, size, null);
         Arrays.fill(records, 0, size, null);
         rejections.clear();
+        references.clear();
         Arrays.fill(nextOffsets, -1);
         size = 0;
         consumed = 0;

@@ -30,7 +30,8 @@ import io.cifarstream.console.UserError;
 /**
  * A running scorer instance: it reads {@code ImageEvent}s from the images topic, scores them with every model in
  * micro-batches, and writes one {@code Prediction} per image and model, or a {@code DeadLetter}, exactly once
- * (see {@link ScoringLoop} for how). {@link #start} returns once the models are loaded, the topics exist and
+ * (see {@link ScoringLoop} for how); and each model's {@code ModelReference} on the references topic when the model
+ * loads with a reference file made for it (see {@link ScoringModel}). {@link #start} returns once the models are loaded, the topics exist and
  * the transactional producer is registered, which fences any predecessor with the same transactional id and
  * aborts its open transaction; scoring then runs on its own thread until {@link #close}.
  *
@@ -108,9 +109,11 @@ public final class Scorer implements AutoCloseable {
         }
     }
 
+    /** The topics it reads and writes; references are a few records keyed by model id: one compacted partition. */
     private static void ensureTopics(ScorerConfig config) {
-        List<TopicSpec> topics = List.of(config.topics().images(), config.topics().predictions(),
-                config.topics().deadLetters()).stream().map(name -> TopicSpec.of(name, config.partitions())).toList();
+        List<TopicSpec> topics = new ArrayList<>(List.of(config.topics().images(), config.topics().predictions(),
+                config.topics().deadLetters()).stream().map(name -> TopicSpec.of(name, config.partitions())).toList());
+        topics.add(TopicSpec.compacted(config.topics().references(), 1));
         new TopicSetup(config.kafka(), STARTUP_TIMEOUT).ensure(topics);
     }
 

@@ -3,6 +3,7 @@ package io.cifarstream.scorer;
 import io.cifarstream.schemas.Rejection;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -22,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.cifarstream.console.Uninterruptibly;
+import io.cifarstream.schemas.ModelReference;
 
 /**
  * The scoring thread: consume, decode, batch, score, and hand each scored batch to the {@link BatchCommitter},
@@ -36,6 +38,10 @@ import io.cifarstream.console.Uninterruptibly;
  * again: nothing is lost, and since only committed output counts for {@code read_committed} readers, nothing is
  * duplicated. Before partitions move in a rebalance, {@code onPartitionsRevoked} commits the open batch and waits for
  * it; lost partitions drop it.
+ *
+ * <p>Model references (a model's reference statistics, when it loads or reloads) ride in the transaction of the next
+ * batch handed off, or of a batch of their own when no record waits; they stay unpublished until a transaction that
+ * carried them committed, and a newer one for the same model replaces an unpublished older one.
  */
 final class ScoringLoop implements Runnable {
 
@@ -59,6 +65,8 @@ final class ScoringLoop implements Runnable {
     private ImageBatch spare;
     private Future<?> inFlight;
     private Map<TopicPartition, OffsetAndMetadata> inFlightOffsets;
+    /** References not yet committed, at most one per model id. */
+    private final List<ModelReference> unpublished = new ArrayList<>();
     /** Per partition, where to read again if the open work fails: the last committed position (-1: not ours). */
     private long[] rewindTo = new long[8];
     private volatile boolean closing;
@@ -84,6 +92,7 @@ final class ScoringLoop implements Runnable {
         this.imagesTopic = config.topics().images();
         Arrays.fill(rewindTo, -1);
         models.forEach(m -> metrics.modelVersion(m.id(), m.version()));
+        takeReferences();
         long now = System.nanoTime();
         this.nextModelCheck = now + MODEL_CHECK_INTERVAL.toNanos();
         this.nextStatus = now + config.statusInterval().toNanos();
@@ -144,7 +153,8 @@ final class ScoringLoop implements Runnable {
                     if (!records.isEmpty()) {
                         admit(records, now);
                     }
-                    if (!batch.isEmpty() && cut.due(now, inFlight != null)) {
+                    if (!batch.isEmpty() && cut.due(now, inFlight != null)
+                            || batch.isEmpty() && !unpublished.isEmpty() && inFlight == null) {
                         flush();
                     }
                     report(now);
@@ -209,7 +219,7 @@ final class ScoringLoop implements Runnable {
      * @return false when the previous commit failed: the open batch was dropped and the partitions sought back
      */
     private boolean flush() {
-        if (batch.isEmpty()) {
+        if (batch.isEmpty() && unpublished.isEmpty()) {
             return true;
         }
         long start = System.nanoTime();
@@ -230,6 +240,7 @@ final class ScoringLoop implements Runnable {
             if (!previousCommitted) {
                 return false;
             }
+            batch.publish(unpublished);
             inFlightOffsets = batch.offsetsToCommit(imagesTopic);
             inFlight = committer.submit(batch, inFlightOffsets, consumer.groupMetadata());
             ImageBatch next = spare;
@@ -269,6 +280,8 @@ final class ScoringLoop implements Runnable {
             for (Map.Entry<TopicPartition, OffsetAndMetadata> entry : inFlightOffsets.entrySet()) {
                 setRewind(entry.getKey().partition(), entry.getValue().offset());
             }
+            // Identity: a newer reference that replaced one in flight stays unpublished.
+            unpublished.removeIf(reference -> spare.references().stream().anyMatch(sent -> sent == reference));
             consecutiveFailures = 0;
             return true;
         } catch (ExecutionException e) {
@@ -313,6 +326,17 @@ final class ScoringLoop implements Runnable {
                 metrics.modelReloaded();
                 metrics.modelVersion(model.id(), model.version());
             }
+        }
+        takeReferences();
+    }
+
+    /** Queues each model's new reference, replacing an unpublished older one of the same model. */
+    private void takeReferences() {
+        for (ScoringModel model : models) {
+            model.takeReference().ifPresent(reference -> {
+                unpublished.removeIf(old -> old.getModelId().equals(reference.getModelId()));
+                unpublished.add(reference);
+            });
         }
     }
 

@@ -21,14 +21,15 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 /**
  * Everything a run needs to continue after an epoch exactly as if it had not stopped: the weights, the optimizer's
  * momentum buffers, the schedule's position (steps done), the data-order/augmentation RNG state, the
- * normalization, the recipe and seed, the history and every batch's loss (for the loss plot).
+ * normalization, the recipe and seed, how many images it trains on and holds out, the history and every batch's
+ * loss (for the loss plot).
  *
  * <p>File format ({@code checkpoints/epoch-NNN.ckpt}): magic, format version, a JSON header with the scalar state,
  * then the tensors as float32 arrays. Written to a temporary file and moved into place, so a crash never leaves
  * a half-written checkpoint under the final name.
  */
 public record Checkpoint(Recipe recipe, long seed, int epoch, long step, long rngState, float[] normalizationMean,
-                         float[] normalizationStd, int trainImages, List<EpochRecord> history,
+                         float[] normalizationStd, int trainImages, int heldOut, List<EpochRecord> history,
                          List<float[]> weights, List<float[]> momentum, float[] batchLosses) {
 
     private static final int MAGIC = 0x43534350; // "CSCP"
@@ -43,9 +44,9 @@ public record Checkpoint(Recipe recipe, long seed, int epoch, long step, long rn
         momentum = List.copyOf(momentum);
     }
 
-    /** The JSON part of the file. */
+    /** The JSON part of the file; {@code held_out} is absent (0) in checkpoints of runs that held none out. */
     private record Header(Recipe recipe, long seed, int epoch, long step, long rngState, float[] normalizationMean,
-                          float[] normalizationStd, int trainImages, List<EpochRecord> history) {
+                          float[] normalizationStd, int trainImages, int heldOut, List<EpochRecord> history) {
     }
 
     /** {@code dir/epoch-NNN.ckpt}. */
@@ -63,7 +64,7 @@ public record Checkpoint(Recipe recipe, long seed, int epoch, long step, long rn
             out.writeInt(MAGIC);
             out.writeInt(FORMAT);
             byte[] header = JSON.writeValueAsBytes(new Header(recipe, seed, epoch, step, rngState, normalizationMean,
-                    normalizationStd, trainImages, history));
+                    normalizationStd, trainImages, heldOut, history));
             out.writeInt(header.length);
             out.write(header);
             writeArrays(out, weights);
@@ -112,7 +113,8 @@ public record Checkpoint(Recipe recipe, long seed, int epoch, long step, long rn
             List<float[]> momentum = readArrays(in);
             float[] losses = readArrays(in).get(0);
             return new Checkpoint(header.recipe(), header.seed(), header.epoch(), header.step(), header.rngState(),
-                    header.normalizationMean(), header.normalizationStd(), header.trainImages(), header.history(),
+                    header.normalizationMean(), header.normalizationStd(), header.trainImages(), header.heldOut(),
+                    header.history(),
                     weights, momentum, losses);
         }
     }

@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 import io.cifarstream.console.ProgressBar;
+import io.cifarstream.inference.ReferenceFile;
+import io.cifarstream.metrics.Calibration;
 
 /**
  * Reports a run on the console: the recipe and parameter table at the start, a progress bar per epoch (images/s,
@@ -21,11 +23,13 @@ public final class ConsoleTrainingListener implements TrainingListener {
     }
 
     @Override
-    public void started(Recipe recipe, long seed, ParameterTable parameters, int trainImages, Path outDir,
-                        int nextEpoch) {
+    public void started(Recipe recipe, long seed, ParameterTable parameters, int trainImages, int heldOut,
+                        Path outDir, int nextEpoch) {
         out.print(parameters.format());
         out.print(recipe.describe());
-        out.printf(Locale.ROOT, "seed             %d%ntrain images     %,d%noutput           %s%n", seed, trainImages,
+        out.printf(Locale.ROOT, "seed             %d%ntrain images     %,d%nheld out         %s%noutput           %s%n",
+                seed, trainImages, heldOut == 0 ? "none (no reference statistics)"
+                        : String.format(Locale.ROOT, "%,d (validation: the reference statistics)", heldOut),
                 outDir.toAbsolutePath());
         NativeAllocator allocator = NativeAllocator.inUse();
         out.printf("malloc           %s%n", allocator == NativeAllocator.GLIBC
@@ -70,5 +74,17 @@ public final class ConsoleTrainingListener implements TrainingListener {
     public void exported(ExportResult result) {
         out.printf(Locale.ROOT, "parity ok: max |log-prob difference| %.2e over %d images, version %s%n",
                 result.maxLogProbDifference(), result.parityImages(), result.version());
+    }
+
+    @Override
+    public void referenceStarted(Path file, int images) {
+        out.printf(Locale.ROOT, "measuring the exported model on the %,d held-out images%n", images);
+    }
+
+    @Override
+    public void referenceWritten(Path file, ReferenceFile reference) {
+        Calibration c = reference.calibration();
+        out.printf(Locale.ROOT, "reference %s: accuracy %.2f%%, temperature %.3f, ATC threshold %.4f%n", file,
+                c.referenceAccuracy() * 100, c.temperature(), c.atcThreshold());
     }
 }

@@ -7,6 +7,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 import ai.djl.engine.Engine;
@@ -18,12 +19,17 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.cifarstream.console.Setting;
 import io.cifarstream.console.UserError;
 import io.cifarstream.dataset.CifarImages;
+import io.cifarstream.inference.ModelOptions;
+import io.cifarstream.inference.OnnxClassifier;
+import io.cifarstream.inference.ReferenceFile;
 
 /**
  * The training loop: per epoch, shuffled (and augmented) batches through forward, backward and an SGD step, then
  * test accuracy, {@value #HISTORY_FILE}, the plots and a checkpoint; at the end the ONNX export and its parity
- * check. Deterministic given the seed (initialization, order and augmentation all come from it). A run in a
- * folder that already holds checkpoints must be resumed, never silently overwritten.
+ * check, then, when the run held out a validation split ({@link ValidationSplit}), the exported model's reference
+ * statistics on it, written beside the model ({@link ReferenceFile}). Deterministic given the seed (initialization,
+ * order and augmentation all come from it; the held-out images from a fixed seed). A run in a folder that already
+ * holds checkpoints must be resumed, never silently overwritten.
  */
 public final class Trainer {
     public static final String MODEL_FILE = "model.onnx";
@@ -56,7 +62,11 @@ public final class Trainer {
         Optional<Checkpoint> resumed = resumeFrom(checkpointDir);
         Recipe recipe = resumed.map(Checkpoint::recipe).orElse(config.recipe());
         long seed = resumed.map(Checkpoint::seed).orElse(config.seed());
-        int images = config.trainLimit() == 0 ? train.size() : Math.min(config.trainLimit(), train.size());
+        int holdout = resumed.map(Checkpoint::heldOut).orElse(config.holdout());
+        ValidationSplit split = ValidationSplit.of(train.size(), holdout);
+        CifarImages training = split.training(train, config.trainLimit());
+        CifarImages validation = split.validation(train);
+        int images = training.size();
         if (resumed.isPresent() && resumed.get().trainImages() != images) {
             throw new UserError(Setting.RESUME, "the checkpoint in " + checkpointDir + " trained on "
                     + resumed.get().trainImages() + " images, this run would use " + images
@@ -71,7 +81,7 @@ public final class Trainer {
             CifarNet net = CifarNet.create(manager, initialization, recipe.initialization());
             SplitMix64 random = new SplitMix64(initialization.nextLong());
             Normalization normalization = recipe.normalization() == Recipe.NormalizationKind.HALF
-                    ? Normalization.half() : Normalization.measure(train.pixels(), images);
+                    ? Normalization.half() : Normalization.measure(training.pixels(), images);
             SgdOptimizer optimizer = new SgdOptimizer(net.parameters(), manager, recipe.momentum(),
                     recipe.nesterov(), recipe.weightDecay());
             List<EpochRecord> history = new ArrayList<>();
@@ -94,9 +104,9 @@ public final class Trainer {
             LearningRateSchedule schedule = LearningRateSchedule.of(recipe, batches);
             BatchAssembler assembler = new BatchAssembler(normalization, batchSize, recipe.cropPadding(),
                     recipe.horizontalFlip(), recipe.labelSmoothing());
-            TrainingStep trainingStep = new TrainingStep(train, net, manager, assembler, optimizer);
+            TrainingStep trainingStep = new TrainingStep(training, net, manager, assembler, optimizer);
             NetworkScorer scorer = new NetworkScorer(net, manager, normalization);
-            listener.started(recipe, seed, net.parameterTable(), images, out, firstEpoch);
+            listener.started(recipe, seed, net.parameterTable(), images, holdout, out, firstEpoch);
 
             double elapsedBefore = history.isEmpty() ? 0 : history.get(history.size() - 1).elapsedSeconds();
             long runStart = System.nanoTime();
@@ -122,7 +132,8 @@ public final class Trainer {
                         lossSum / batches, accuracy, images / trainSeconds, lr);
                 history.add(record);
                 new Checkpoint(recipe, seed, epoch, step, random.state(), normalization.mean(), normalization.std(),
-                        images, history, net.parameterValues(), optimizer.momentumValues(), losses.toArray())
+                        images, holdout, history, net.parameterValues(), optimizer.momentumValues(),
+                        losses.toArray())
                         .save(checkpointDir);
                 writeHistory(history, out.resolve(HISTORY_FILE));
                 TrainingPlots.lossCurve(losses.toArray(), batches, Math.min(LOSS_WINDOW, Math.max(1, batches)),
@@ -139,8 +150,33 @@ public final class Trainer {
                     new ModelExport.Description(recipe, recipe.epochs(), accuracy, test.classNames()),
                     test.pixels(), test.size(), model);
             listener.exported(export);
-            return new TrainingResult(model, accuracy, history, export, out);
+            Optional<Path> reference = Optional.empty();
+            if (validation.size() > 0) {
+                reference = Optional.of(writeReference(model, validation));
+            }
+            return new TrainingResult(model, accuracy, history, export, reference, out);
         }
+    }
+
+    /**
+     * Measures the exported model, run by ONNX Runtime as the scorer runs it, on the held-out images and writes its
+     * reference file beside it. The log-probabilities are the network's own: the temperature is a fitted fact about
+     * them, applied by whoever reads the reference, never baked into the model.
+     */
+    private Path writeReference(Path model, CifarImages validation) throws IOException {
+        Path file = ReferenceFile.beside(model);
+        listener.referenceStarted(file, validation.size());
+        String data = String.format(Locale.ROOT, "CIFAR-10 train split: %,d images held out of training (seed %d)",
+                validation.size(), ValidationSplit.SEED);
+        ReferenceFile reference;
+        try (OnnxClassifier classifier = OnnxClassifier.load(model, ModelOptions.defaults().withThreads(
+                config.threads()))) {
+            reference = ReferenceFile.measure(classifier, validation.pixels(), validation.labels(), validation.size(),
+                    data, images -> { });
+        }
+        reference.write(file);
+        listener.referenceWritten(file, reference);
+        return file;
     }
 
     private Optional<Checkpoint> resumeFrom(Path checkpointDir) throws IOException {

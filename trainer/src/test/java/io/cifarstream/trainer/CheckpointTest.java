@@ -22,9 +22,9 @@ class CheckpointTest {
         List<float[]> weights = List.of(new float[] {1f, -2f, 3.5f}, new float[] {Float.MIN_VALUE});
         List<float[]> momentum = List.of(new float[] {0.1f, 0.2f, -0.3f}, new float[] {-7f});
         Checkpoint saved = new Checkpoint(recipe, 42, 2, 780, 0x1234_5678_9ABCL, new float[] {0.49f, 0.48f, 0.45f},
-                new float[] {0.25f, 0.24f, 0.26f}, 50_000, history, weights, momentum, new float[] {2.3f, 2.1f});
+                new float[] {0.25f, 0.24f, 0.26f}, 45_000, 5_000, history, weights, momentum, new float[] {2.3f, 2.1f});
         saved.save(dir);
-        new Checkpoint(recipe, 42, 1, 390, 1, new float[3], new float[3], 50_000, history.subList(0, 1), weights,
+        new Checkpoint(recipe, 42, 1, 390, 1, new float[3], new float[3], 45_000, 5_000, history.subList(0, 1), weights,
                 momentum, new float[0]).save(dir);
 
         assertThat(Checkpoint.latest(dir)).contains(dir.resolve("epoch-002.ckpt"));
@@ -36,7 +36,8 @@ class CheckpointTest {
         assertThat(loaded.rngState()).isEqualTo(0x1234_5678_9ABCL);
         assertThat(loaded.normalizationMean()).containsExactly(0.49f, 0.48f, 0.45f);
         assertThat(loaded.normalizationStd()).containsExactly(0.25f, 0.24f, 0.26f);
-        assertThat(loaded.trainImages()).isEqualTo(50_000);
+        assertThat(loaded.trainImages()).isEqualTo(45_000);
+        assertThat(loaded.heldOut()).isEqualTo(5_000);
         assertThat(loaded.history()).isEqualTo(history);
         assertThat(loaded.weights()).hasSize(2);
         assertThat(loaded.weights().get(0)).containsExactly(1f, -2f, 3.5f);

@@ -8,12 +8,21 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cifarstream.console.UserError;
 import io.cifarstream.dataset.Cifar10;
+import io.cifarstream.dataset.CifarImages;
+import io.cifarstream.inference.ModelOptions;
+import io.cifarstream.inference.OnnxClassifier;
+import io.cifarstream.inference.ReferenceFile;
+import io.cifarstream.metrics.Calibration;
+import io.cifarstream.metrics.ChannelStatistics;
+import io.cifarstream.metrics.ReferenceSet;
+import io.cifarstream.schemas.CifarShape;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,7 +41,7 @@ class TrainerTest {
     }
 
     private static TrainingConfig config(Recipe recipe, Path out, int images) {
-        return new TrainingConfig(recipe, 42, out, images, false, 2);
+        return new TrainingConfig(recipe, 42, out, 0, images, false, 2);
     }
 
     @Test
@@ -62,6 +71,57 @@ class TrainerTest {
         }
         assertThat(out.resolve("model.onnx")).isRegularFile();
         assertThat(out.resolve("checkpoints").resolve("epoch-003.ckpt")).isRegularFile();
+        // Nothing held out, nothing to make a reference on.
+        assertThat(result.reference()).isEmpty();
+        assertThat(out.resolve("model.reference.json")).doesNotExist();
+    }
+
+    @Test
+    void aRunTrainsOnlyOnImagesItDoesNotHoldOutAndWritesTheExportedModelsReferenceMadeOnThoseItDoes()
+            throws IOException {
+        Path out = dir.resolve("held-out");
+        int[] announced = new int[2];
+        TrainingResult result = train(new TrainingConfig(TINY, 42, out, 300, 256, false, 2), new TrainingListener() {
+            @Override
+            public void started(Recipe recipe, long seed, ParameterTable parameters, int trainImages, int heldOut,
+                                Path outDir, int nextEpoch) {
+                announced[0] = trainImages;
+                announced[1] = heldOut;
+            }
+        });
+
+        assertThat(announced).containsExactly(256, 300);
+        Checkpoint saved = Checkpoint.load(Checkpoint.fileFor(out.resolve(Trainer.CHECKPOINTS), 1));
+        assertThat(saved.trainImages()).isEqualTo(256);
+        assertThat(saved.heldOut()).isEqualTo(300);
+        // The normalization was measured on the images trained on, none of them held out.
+        CifarImages train = RealCifar.data().train();
+        ValidationSplit split = ValidationSplit.of(train.size(), 300);
+        Normalization kept = Normalization.measure(split.training(train, 256).pixels(), 256);
+        assertThat(saved.normalizationMean()).containsExactly(kept.mean());
+        assertThat(saved.normalizationStd()).containsExactly(kept.std());
+
+        Path file = out.resolve("model.reference.json");
+        assertThat(result.reference()).contains(file);
+        ReferenceFile reference = ReferenceFile.read(file);
+        assertThat(reference.modelVersion()).isEqualTo(result.export().version());
+        Calibration calibration = reference.calibration();
+        assertThat(calibration.referenceCount()).isEqualTo(300);
+        assertThat(calibration.imageCount()).isEqualTo(300);
+        // Made by ONNX Runtime running the exported file on the held-out images, as the scorer will run it.
+        CifarImages validation = split.validation(train);
+        float[] logProbs = new float[validation.size() * CifarShape.CLASSES];
+        try (OnnxClassifier model = OnnxClassifier.load(result.model(), ModelOptions.defaults())) {
+            assertThat(model.version()).isEqualTo(reference.modelVersion());
+            model.logProbabilities(validation.pixels(), 0, validation.size(), logProbs);
+        }
+        ReferenceSet expected = new ReferenceSet(CifarShape.CLASSES);
+        float[] stats = new float[ChannelStatistics.LENGTH];
+        for (int i = 0; i < validation.size(); i++) {
+            ChannelStatistics.compute(validation.pixels(), i * CifarShape.PIXELS, 1024, stats);
+            expected.add(validation.label(i), Arrays.copyOfRange(logProbs, i * 10, i * 10 + 10), stats);
+        }
+        assertThat(calibration).isEqualTo(expected.calibration());
     }
 
     private static double mean(float[] values, int from, int to) {
