@@ -82,6 +82,9 @@ public final class ScoreCommand implements Callable<Integer>, FlagRules {
             description = "Partitions of the topics the scorer creates when they are missing. Default: ${DEFAULT-VALUE}.")
     int partitions;
 
+    @Mixin
+    ReplicationFlag replication;
+
     @Range(min = 1000, max = 900_000)
     @Option(names = "--transaction-timeout-ms", defaultValue = "10000", paramLabel = "MS",
             description = "How long the broker waits before aborting the open transaction of a scorer that died "
@@ -156,6 +159,7 @@ public final class ScoreCommand implements Callable<Integer>, FlagRules {
                 .withBatching(batching.maxBatch(), batching.linger())
                 .withMaxRecordBytes(maxRecordBytes)
                 .withPartitions(partitions)
+                .withReplicationFactor(replication.value())
                 .withTransactionTimeout(Duration.ofMillis(transactionTimeoutMs));
         return httpPort == null ? config
                 : config.withHttp(new InetSocketAddress(httpHost, httpPort)).withHttpToken(httpToken.token());

@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /**
  * A topic the project needs: its name, its partition count and, optionally, its replication factor
- * (absent: the broker's {@code default.replication.factor}, 1 on the embedded broker).
+ * (absent: what {@link TopicSetup} gives every topic it creates, by default {@code min(3, brokers up)}).
  */
 public record TopicSpec(String name, int partitions, Optional<Short> replicationFactor) {
 
@@ -25,7 +25,7 @@ public record TopicSpec(String name, int partitions, Optional<Short> replication
         });
     }
 
-    /** A topic replicated as the broker's default says. */
+    /** A topic replicated as {@link TopicSetup} decides. */
     public static TopicSpec of(String name, int partitions) {
         return new TopicSpec(name, partitions, Optional.empty());
     }

@@ -21,9 +21,21 @@ import java.util.TreeSet;
 final class StreamsReportSource implements ReportSource {
 
     private final KafkaStreams streams;
+    private final boolean standbys;
 
     StreamsReportSource(KafkaStreams streams) {
+        this(streams, false);
+    }
+
+    private StreamsReportSource(KafkaStreams streams, boolean standbys) {
         this.streams = streams;
+        this.standbys = standbys;
+    }
+
+    /** Reads this instance's active stores and its standby replicas (Kafka Streams' stale stores). */
+    @Override
+    public ReportSource withStandbys() {
+        return new StreamsReportSource(streams, true);
     }
 
     @Override
@@ -48,8 +60,9 @@ final class StreamsReportSource implements ReportSource {
 
     private ReadOnlyKeyValueStore<String, String> store() {
         try {
-            return streams.store(StoreQueryParameters.fromNameAndType(MetricsTopology.REPORTS_STORE,
-                    QueryableStoreTypes.keyValueStore()));
+            StoreQueryParameters<ReadOnlyKeyValueStore<String, String>> query = StoreQueryParameters.fromNameAndType(
+                    MetricsTopology.REPORTS_STORE, QueryableStoreTypes.keyValueStore());
+            return streams.store(standbys ? query.enableStaleStores() : query);
         } catch (InvalidStateStoreException e) {
             throw unavailable(e);
         }
