@@ -375,9 +375,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
         /** A local cluster's directory holds its nodes' directories, never a node's data at its top. */
         private static void requireNoClusterIn(Path dir) {
-            if (Files.exists(dir.resolve(LocalKafkaCluster.LAYOUT_FILE))) {
+            if (Files.exists(dir.resolve(ClusterLayout.FILE))) {
                 throw new UserError(Setting.BROKER_DIR, "Kafka data directory " + dir + " holds a cluster of node"
-                        + " processes (" + LocalKafkaCluster.LAYOUT_FILE + "), not a single node's data: start that"
+                        + " processes (" + ClusterLayout.FILE + "), not a single node's data: start that"
                         + " cluster, or choose another directory");
             }
         }

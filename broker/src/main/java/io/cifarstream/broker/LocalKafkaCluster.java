@@ -1,7 +1,5 @@
 package io.cifarstream.broker;
 
-import io.cifarstream.console.Setting;
-import io.cifarstream.console.UserError;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
@@ -14,9 +12,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +29,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
@@ -51,8 +45,6 @@ public final class LocalKafkaCluster implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalKafkaCluster.class);
     private static final String HOST = "localhost";
-    /** The file that marks a directory as a local cluster's. */
-    static final String LAYOUT_FILE = "cluster.properties";
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path dataDir;
@@ -65,7 +57,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
     private final int defaultPartitions;
     private final Map<Integer, Process> running = new TreeMap<>();
 
-    private LocalKafkaCluster(Builder builder, Path dataDir, boolean temporaryDataDir, Layout layout) {
+    private LocalKafkaCluster(Builder builder, Path dataDir, boolean temporaryDataDir, ClusterLayout layout) {
         this.dataDir = dataDir;
         this.temporaryDataDir = temporaryDataDir;
         this.clusterId = layout.clusterId();
@@ -364,7 +356,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
         }
     }
 
-    private static void write(Path file, Properties properties, String comment) {
+    static void write(Path file, Properties properties, String comment) {
         try {
             Files.createDirectories(file.getParent());
             try (Writer writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
@@ -385,79 +377,6 @@ public final class LocalKafkaCluster implements AutoCloseable {
             }
         } catch (IOException e) {
             LOG.warn("Could not delete temporary Kafka cluster directory {}: {}", dir, e.toString());
-        }
-    }
-
-    /**
-     * The cluster's identity, fixed at its first start and read back from {@code cluster.properties} after that: its id
-     * and each node's client and controller port.
-     */
-    private record Layout(String clusterId, Map<Integer, Integer> ports, List<QuorumVoter> voters) {
-
-        static Layout loadOrCreate(Path dir, int nodes, int firstPort, int firstControllerPort) {
-            if (Files.exists(dir.resolve("meta.properties"))) {
-                throw new UserError(Setting.BROKER_DIR, "Kafka data directory " + dir + " holds a single node's data,"
-                        + " not a cluster of node processes: start it as a single node, or choose another directory");
-            }
-            Path file = dir.resolve(LAYOUT_FILE);
-            if (Files.exists(file)) {
-                Layout kept = read(file);
-                if (kept.ports().size() != nodes) {
-                    throw new UserError(Setting.BROKER_DIR, "Kafka data directory " + dir + " holds a cluster of "
-                            + kept.ports().size() + " nodes, not " + nodes + ": start it with that many, or choose"
-                            + " another directory");
-                }
-                if (firstPort != 0 && kept.ports().get(1) != firstPort) {
-                    throw new UserError(Setting.BROKER_DIR, "Kafka data directory " + dir + " holds a cluster on ports "
-                            + kept.ports().values() + ", not from " + firstPort + ": start it on its ports, or choose"
-                            + " another directory");
-                }
-                return kept;
-            }
-            Map<Integer, Integer> ports = new TreeMap<>();
-            List<QuorumVoter> voters = new ArrayList<>();
-            for (int node = 1; node <= nodes; node++) {
-                ports.put(node, portFor(firstPort, node, "the client port of node " + node));
-                voters.add(new QuorumVoter(node, HOST, portFor(firstControllerPort, node, "the controller port of node " + node)));
-            }
-            Layout layout = new Layout(ClusterMembership.newClusterId(), ports, voters);
-            Properties properties = new Properties();
-            properties.setProperty("cluster.id", layout.clusterId());
-            properties.setProperty("nodes", String.valueOf(nodes));
-            ports.forEach((node, port) -> properties.setProperty("node." + node + ".port", String.valueOf(port)));
-            properties.setProperty("controller.quorum.voters",
-                    voters.stream().map(QuorumVoter::toString).collect(Collectors.joining(",")));
-            write(file, properties, "A local Kafka cluster; delete this directory to start over");
-            return layout;
-        }
-
-        private static Layout read(Path file) {
-            Properties properties = new Properties();
-            try (var reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                properties.load(reader);
-            } catch (IOException e) {
-                throw new UncheckedIOException("could not read " + file, e);
-            }
-            int nodes = Integer.parseInt(properties.getProperty("nodes"));
-            Map<Integer, Integer> ports = new TreeMap<>();
-            IntStream.rangeClosed(1, nodes).forEach(node ->
-                    ports.put(node, Integer.parseInt(properties.getProperty("node." + node + ".port"))));
-            List<QuorumVoter> voters = Stream.of(properties.getProperty("controller.quorum.voters").split(","))
-                    .map(QuorumVoter::parse).toList();
-            return new Layout(properties.getProperty("cluster.id"), ports, voters);
-        }
-
-        /** {@code first + node - 1}, or any free port when {@code first} is 0; a taken port is named. */
-        private static int portFor(int first, int node, String which) {
-            int wanted = first == 0 ? 0 : first + node - 1;
-            try (ServerSocket socket = new ServerSocket()) {
-                socket.bind(new InetSocketAddress(InetAddress.getByName(HOST), wanted));
-                return socket.getLocalPort();
-            } catch (java.net.BindException e) {
-                throw new PortInUseException(wanted, which);
-            } catch (IOException e) {
-                throw new UncheckedIOException("could not probe port " + wanted + " on " + HOST, e);
-            }
         }
     }
 
@@ -541,7 +460,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
                 throw new UncheckedIOException("could not create the Kafka cluster directory " + dataDir + ": "
                         + e.getMessage(), e);
             }
-            Layout layout = Layout.loadOrCreate(dir, nodes, firstPort, firstControllerPort);
+            ClusterLayout layout = ClusterLayout.loadOrCreate(dir, nodes, firstPort, firstControllerPort);
             LocalKafkaCluster cluster = new LocalKafkaCluster(this, dir, temporary, layout);
             try {
                 cluster.nodeIds().forEach(cluster::launch);
