@@ -86,7 +86,8 @@ public final class ScoreCommand implements Callable<Integer>, FlagRules {
     ReplicationFlag replication;
 
     @Range(min = 1000, max = 900_000)
-    @Option(names = "--transaction-timeout-ms", defaultValue = "10000", paramLabel = "MS",
+    @Option(names = "--transaction-timeout-ms", defaultValue = "" + ScorerConfig.DEFAULT_TRANSACTION_TIMEOUT_MS,
+            paramLabel = "MS",
             description = "How long the broker waits before aborting the open transaction of a scorer that died "
                     + "and was not restarted under its --instance-id. Default: ${DEFAULT-VALUE}.")
     long transactionTimeoutMs;

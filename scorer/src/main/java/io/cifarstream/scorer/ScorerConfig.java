@@ -51,6 +51,12 @@ public record ScorerConfig(KafkaSettings kafka, TopicNames topics, List<ModelSpe
     public static final int DEFAULT_LINGER_MS = 10;
     public static final Duration DEFAULT_LINGER = Duration.ofMillis(DEFAULT_LINGER_MS);
     public static final int DEFAULT_MAX_RECORD_BYTES = 256 * 1024;
+    /**
+     * Longer than a broker failover: a transaction whose coordinator dies is finished by the next one, unless it has
+     * been open this long, which fences the scorer. On the three-node cluster a failover took 10-17 s (the broker
+     * session timeout is 9 s); 10 s fenced the scorer.
+     */
+    public static final int DEFAULT_TRANSACTION_TIMEOUT_MS = 30_000;
 
     public ScorerConfig {
         Objects.requireNonNull(kafka, "kafka");
@@ -92,12 +98,13 @@ public record ScorerConfig(KafkaSettings kafka, TopicNames topics, List<ModelSpe
 
     /**
      * Default topics, group {@value #DEFAULT_GROUP}, instance 0, batches of {@value #DEFAULT_MAX_BATCH} or 20 ms,
-     * values up to 256 KiB, 4 partitions for topics it creates, a 10 s transaction timeout, no HTTP endpoint (open when one is set), and
+     * values up to 256 KiB, 4 partitions for topics it creates, a 30 s transaction timeout, no HTTP endpoint (open when one is set), and
      * a status line every 5 s to standard error.
      */
     public static ScorerConfig of(KafkaSettings kafka, List<ModelSpec> models, ModelOptions modelOptions) {
         return new ScorerConfig(kafka, TopicNames.defaults(), models, modelOptions, DEFAULT_GROUP, "0",
-                DEFAULT_MAX_BATCH, DEFAULT_LINGER, DEFAULT_MAX_RECORD_BYTES, 4, OptionalInt.empty(), Duration.ofSeconds(10),
+                DEFAULT_MAX_BATCH, DEFAULT_LINGER, DEFAULT_MAX_RECORD_BYTES, 4, OptionalInt.empty(),
+                Duration.ofMillis(DEFAULT_TRANSACTION_TIMEOUT_MS),
                 Optional.empty(), BearerToken.open(), Duration.ofSeconds(5), System.err::println);
     }
 
