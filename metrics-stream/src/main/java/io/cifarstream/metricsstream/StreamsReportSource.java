@@ -1,9 +1,12 @@
 package io.cifarstream.metricsstream;
 
 import io.cifarstream.schemas.MetricsView;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -11,6 +14,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.TreeSet;
 
 /**
@@ -52,16 +56,44 @@ final class StreamsReportSource implements ReportSource {
     @Override
     public Optional<String> report(String modelId, MetricsView view) {
         try {
-            return Optional.ofNullable(store().get(MetricsTopology.reportKey(modelId, view)));
+            ReadOnlyKeyValueStore<String, String> store = store(OptionalInt.of(partitionOf(modelId)));
+            return Optional.ofNullable(store.get(MetricsTopology.reportKey(modelId, view)));
         } catch (InvalidStateStoreException e) {
             throw unavailable(e);
         }
     }
 
+    /**
+     * The partition of the store that holds a model's reports. Only that partition answers for the model: a query of
+     * every local partition would not find it while its task restores (after a rebalance) and say 404 instead of 503.
+     */
+    private int partitionOf(String modelId) {
+        KeyQueryMetadata metadata;
+        try {
+            metadata = streams.queryMetadataForKey(MetricsTopology.REPORTS_STORE, modelId, Serdes.String().serializer());
+        } catch (IllegalStateException | StreamsException e) {
+            throw new ReportsUnavailableException("metrics are not queryable now (application state " + streams.state()
+                    + "); retry in a few seconds", e);
+        }
+        if (metadata == null || metadata.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+            throw new ReportsUnavailableException("no instance holds model '" + modelId + "' right now (the application"
+                    + " is starting or rebalancing); retry in a few seconds", null);
+        }
+        return metadata.partition();
+    }
+
     private ReadOnlyKeyValueStore<String, String> store() {
+        return store(OptionalInt.empty());
+    }
+
+    /** This instance's store of one partition, or of all it holds; with standbys, their replicas too. */
+    private ReadOnlyKeyValueStore<String, String> store(OptionalInt partition) {
         try {
             StoreQueryParameters<ReadOnlyKeyValueStore<String, String>> query = StoreQueryParameters.fromNameAndType(
                     MetricsTopology.REPORTS_STORE, QueryableStoreTypes.keyValueStore());
+            if (partition.isPresent()) {
+                query = query.withPartition(partition.getAsInt());
+            }
             return streams.store(standbys ? query.enableStaleStores() : query);
         } catch (InvalidStateStoreException e) {
             throw unavailable(e);
