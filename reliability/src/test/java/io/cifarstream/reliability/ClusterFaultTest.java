@@ -112,7 +112,7 @@ class ClusterFaultTest {
             pipeline.awaitCommitted(killAt);
             int coordinator = admin(admin -> admin.describeTransactions(List.of(pipeline.scorerTransactionalId()))
                     .description(pipeline.scorerTransactionalId()).get(30, TimeUnit.SECONDS).coordinatorId());
-            return "node " + coordinator + ": " + killAndRestart(pipeline, coordinator);
+            return killAndRestart(pipeline, coordinator);
         });
     }
 
@@ -124,7 +124,7 @@ class ClusterFaultTest {
             pipeline.awaitCommitted(killAt);
             int coordinator = admin(admin -> admin.describeConsumerGroups(List.of(pipeline.metricsApplicationId()))
                     .describedGroups().get(pipeline.metricsApplicationId()).get(30, TimeUnit.SECONDS).coordinator().id());
-            return "node " + coordinator + ": " + killAndRestart(pipeline, coordinator);
+            return killAndRestart(pipeline, coordinator);
         });
     }
 
@@ -135,7 +135,7 @@ class ClusterFaultTest {
         run("SIGKILL of the active KRaft controller (Admin.describeMetadataQuorum)", 1, RATE, pipeline -> {
             pipeline.awaitCommitted(killAt);
             int controller = admin(admin -> admin.describeMetadataQuorum().quorumInfo().get(30, TimeUnit.SECONDS).leaderId());
-            return "node " + controller + ": " + killAndRestart(pipeline, controller);
+            return killAndRestart(pipeline, controller);
         });
     }
 
@@ -244,11 +244,14 @@ class ClusterFaultTest {
 
     /** SIGKILL of {@code node}, the time until predictions and metrics flow again, then the node started again. */
     private String killAndRestart(ClusterPipeline pipeline, int node) {
+        long committedBefore = pipeline.committed().latest();
+        long countedBefore = pipeline.counted().latest();
         long killed = System.nanoTime();
         cluster.kill(node);
         ClusterPipeline.Recovery recovery = pipeline.awaitRecovery(killed);
         cluster.start(node);
-        return "node " + node + ", " + recovery.text();
+        return String.format(Locale.ROOT, "node %d killed at %,d committed, %,d counted; %s", node, committedBefore,
+                countedBefore, recovery.text());
     }
 
     /** The leader of the partition of {@code topic} that holds the most records now. */
@@ -291,9 +294,10 @@ class ClusterFaultTest {
             String recovery) {
         boolean exact = outcome.records() == outcome.distinct() && outcome.losses() == 0 && outcome.distinct() == 10_000
                 && outcome.counted() == 10_000;
+        String metrics = String.format(Locale.ROOT, "%d counted, confusion matrix %s", outcome.counted(),
+                outcome.matrix().equals(reference) ? "= undisturbed run's" : "DIFFERS");
         table.record(new ReliabilityTable.ClusterRow(fault, injected, 10_000, outcome.distinct(), outcome.duplicates(),
-                outcome.losses(), outcome.counted(), outcome.matrix().equals(reference), recovery,
-                exact ? "exactly once, every label joined" : "NOT exact"));
+                outcome.losses(), metrics, recovery, exact ? "exactly once, every label joined" : "NOT exact"));
     }
 
     private static void assertExact(ClusterPipeline.Outcome outcome, int size) {

@@ -39,7 +39,7 @@ final class ClusterPipeline implements AutoCloseable {
     static final int PARTITIONS = 6;
     static final String MODEL = "foreign";
     private static final Duration STAGE_TIMEOUT = Duration.ofMinutes(3);
-    private static final Pattern SCORER_READY = Pattern.compile("Stop: Ctrl-C");
+    private static final Pattern SCORER_ASSIGNED = Pattern.compile("now scores partitions");
 
     /** What came out of a run: the committed predictions, what the metrics stream counted, the CPU each part used. */
     record Outcome(long records, long distinct, long duplicates, long losses, long counted, ConfusionMatrix matrix,
@@ -90,8 +90,10 @@ final class ClusterPipeline implements AutoCloseable {
                 "--images-topic", topics.images(), "--predictions-topic", topics.predictions(),
                 "--dead-letters-topic", topics.deadLetters(), "--partitions", String.valueOf(PARTITIONS),
                 "--group", group, "--instance-id", "only"));
-        scorer.awaitLog(SCORER_READY, STAGE_TIMEOUT);
+        // Both at work before the first image: a fault then meets a running pipeline, however slow the start.
+        scorer.awaitLog(SCORER_ASSIGNED, STAGE_TIMEOUT);
         this.api = new MetricsApi(URI.create(metrics.awaitLog(MetricsKillTest.API, STAGE_TIMEOUT)), MODEL);
+        awaitQueryable(api, metrics);
         this.follower = new Thread(this::follow, "pipeline-follower-" + name);
         follower.setDaemon(true);
         follower.start();
@@ -103,7 +105,19 @@ final class ClusterPipeline implements AutoCloseable {
                 "--labels-topic", topics.labels(), "--partitions", String.valueOf(PARTITIONS)));
     }
 
-    /** Starts metrics and scorer, waits until both are up, then starts the replay at {@code ratePerSecond} images. */
+    /** Waits until the metrics stream runs: its model list answers (503 while it starts and joins its group). */
+    private static void awaitQueryable(MetricsApi api, CliProcess metrics) {
+        long deadline = System.nanoTime() + STAGE_TIMEOUT.toNanos();
+        while (api.get("/api/models").status() != 200) {
+            metrics.requireAlive("while starting");
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the metrics stream did not start within " + STAGE_TIMEOUT + "; log:\n" + metrics.log());
+            }
+            CliProcess.pause(Duration.ofMillis(200));
+        }
+    }
+
+    /** Starts metrics and scorer, waits until both are at work, then starts the replay at {@code ratePerSecond} images. */
     static ClusterPipeline start(KafkaCluster cluster, Path dir, String name, Path model, int ratePerSecond) {
         try {
             return new ClusterPipeline(cluster, Files.createDirectories(dir.resolve(name)), name, model, ratePerSecond);

@@ -53,7 +53,8 @@ class MetricsStandbyTest {
             @TempDir Path dir) throws Exception {
         Failover failover = killOneOfTwo(cluster, 1, dir);
         record(table, 1, failover);
-        assertThat(failover.unavailable()).as("time any model answered other than 200 after the kill").isZero();
+        assertThat(failover.unavailable()).as("time any model answered other than 200 after the kill; answers: %s",
+                failover.reasons()).isZero();
         assertThat(failover.servedFromStandby()).as("a model served from a standby replica, and the status saying so")
                 .isTrue();
         assertExact(failover);
@@ -199,8 +200,10 @@ class MetricsStandbyTest {
                 + " the dead instance's models counting again after %.1f s", seconds(failover.allServed()),
                 seconds(failover.unavailable()), seconds(failover.countingAgain()));
         table.record(new ReliabilityTable.ClusterRow("one of two metrics instances SIGKILLed, --standby-replicas "
-                + standbys + " (models " + failover.victimModels() + " on it)", 1, offered, offered,
-                Math.max(0, counted - offered), Math.max(0, offered - counted), counted, same, recovery,
+                + standbys + " (models " + failover.victimModels() + " on it)", 1, offered, counted,
+                Math.max(0, counted - offered), Math.max(0, offered - counted), String.format(Locale.ROOT,
+                        "%d counted, confusion matrices %s", counted, same ? "= offline computation's" : "DIFFER"),
+                recovery,
                 standbys > 0 ? "served from the standby replica meanwhile (served_by)" : "503 naming the silent owner"));
         table.record(new ReliabilityTable.Measurement("metrics failover, --standby-replicas " + standbys
                 + ", session timeout " + SESSION.toSeconds() + " s, 1-min load average "

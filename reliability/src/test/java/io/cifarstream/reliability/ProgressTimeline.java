@@ -56,16 +56,17 @@ final class ProgressTimeline {
 
     /**
      * The longest pause between two rises that ends after {@code faultNanos} and no later than {@code untilNanos}: the
-     * pause the fault caused, as a downstream reader saw it. Empty when the count never rose after the fault.
+     * pause the fault caused, as a downstream reader saw it (a count that never rose before the fault pauses from the
+     * fault on). Empty when the count never rose after the fault.
      */
     synchronized Optional<Pause> longestPauseAfter(long faultNanos, long untilNanos) {
         Pause longest = null;
-        for (int i = 1; i < points.size(); i++) {
+        for (int i = 0; i < points.size(); i++) {
             long to = points.get(i).nanos();
             if (to <= faultNanos || to > untilNanos) {
                 continue;
             }
-            Pause pause = new Pause(points.get(i - 1).nanos(), to);
+            Pause pause = new Pause(i == 0 ? faultNanos : points.get(i - 1).nanos(), to);
             if (longest == null || pause.length().compareTo(longest.length()) > 0) {
                 longest = pause;
             }

@@ -24,15 +24,15 @@ class ReliabilityTableTest {
     @Test
     void printsOneRowPerClusterRunAndTheMeasurementsBelow() {
         ReliabilityTable table = new ReliabilityTable();
-        table.record(new ReliabilityTable.ClusterRow("active controller SIGKILL", 1, 10_000, 10_000, 0, 0, 10_000, true,
-                "predictions 2.1 s, metrics 3.0 s", "exactly once"));
+        table.record(new ReliabilityTable.ClusterRow("active controller SIGKILL", 1, 10_000, 10_000, 0, 0,
+                "10000 counted, confusion matrix = undisturbed run's", "predictions 2.1 s, metrics 3.0 s", "exactly once"));
         table.record(new ReliabilityTable.Measurement("scorers", "1: 900 images/s"));
 
         String[] lines = table.clusterMarkdown().split("\n");
 
-        assertThat(lines[0]).startsWith("| fault | injected | records in | predictions out |");
-        assertThat(lines[2]).isEqualTo("| active controller SIGKILL | 1 | 10000 | 10000 | 0 | 0 | 10000 |"
-                + " = undisturbed run's | predictions 2.1 s, metrics 3.0 s | exactly once |");
+        assertThat(lines[0]).startsWith("| fault | injected | records in | records out |");
+        assertThat(lines[2]).isEqualTo("| active controller SIGKILL | 1 | 10000 | 10000 | 0 | 0 | 10000 counted,"
+                + " confusion matrix = undisturbed run's | predictions 2.1 s, metrics 3.0 s | exactly once |");
         assertThat(lines[4]).isEqualTo("## Measured");
         assertThat(lines[6]).isEqualTo("- **scorers**: 1: 900 images/s");
     }
