@@ -16,7 +16,7 @@
   const state = {
     model: null,
     view: "cumulative",
-    histories: new Map(),     // "model|view" -> [{t, accuracy, f1Macro}]
+    histories: new Map(),     // "model|view" -> [{t, accuracy, estimated, f1Macro}]
     countSamples: new Map(),  // model -> [{t, count}] of its cumulative count
     highlighted: null,        // class index whose ROC curve is emphasised
   };
@@ -96,6 +96,7 @@
         showWaiting(false);
         const entry = status.models[state.model];
         updateStatusKpis(status, entry);
+        showAlerts(entry.alerts || []);
         if (entry.views.includes(state.view)) {
           const report = await getJson("/api/models/" + encodeURIComponent(state.model) + "?view=" + state.view);
           render(report);
@@ -191,7 +192,7 @@
     document.querySelector(".grid").hidden = false;
     const key = report.model_id + "|" + report.view;
     const history = state.histories.get(key) || [];
-    history.push({ t: Date.now(), accuracy: report.accuracy, f1Macro: report.f1_macro });
+    history.push({ t: Date.now(), accuracy: report.accuracy, estimated: report.estimated_accuracy, f1Macro: report.f1_macro });
     if (history.length > HISTORY_POINTS) {
       history.shift();
     }
@@ -205,7 +206,10 @@
     $("kpi-f1-weighted").textContent = "weighted " + fixed(report.f1_weighted, 4) + " · micro " + fixed(report.f1_micro, 4);
     $("kpi-auc").textContent = fixed(report.auc_macro, 4);
     $("kpi-log-loss").textContent = "log loss " + fixed(report.log_loss, 4);
+    showEstimate(report);
     drawHistory(history);
+    drawDrift(report);
+    drawReliability(report);
     drawRoc(report);
     drawConfusion(report.confusion);
     drawPerClass(report);
@@ -215,10 +219,14 @@
       html("span", {}, "snapshot emitted " + new Date(report.emitted_time).toLocaleString("en-GB")));
   }
 
+  function span(start, end) {
+    const time = (ms) => new Date(ms).toLocaleTimeString("en-GB");
+    return time(start) + " – " + time(end);
+  }
+
   function scope(report) {
     if (report.view === "window" && isNumber(report.window_start)) {
-      const time = (ms) => new Date(ms).toLocaleTimeString("en-GB");
-      return "event time " + time(report.window_start) + " – " + time(report.window_end);
+      return "event time " + span(report.window_start, report.window_end);
     }
     return report.view === "last" ? "the most recent labelled records" : "since the stream started";
   }
@@ -235,9 +243,10 @@
 
   function drawHistory(history) {
     const width = 1000, height = 230;
-    const m = { left: 48, right: 130, top: 12, bottom: 28 };
-    const svg = el("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": "accuracy and F1 macro over time" });
-    const values = history.flatMap((p) => [p.accuracy, p.f1Macro]).filter(isNumber);
+    const m = { left: 48, right: 160, top: 12, bottom: 28 };
+    const svg = el("svg", { viewBox: `0 0 ${width} ${height}`, role: "img",
+      "aria-label": "accuracy, estimated accuracy and F1 macro over time" });
+    const values = history.flatMap((p) => [p.accuracy, p.estimated, p.f1Macro]).filter(isNumber);
     const t1 = history[history.length - 1].t;
     const t0 = Math.min(history[0].t, t1 - 60000);
     let lo = values.length ? Math.floor(Math.min(...values) * 10) / 10 : 0;
@@ -264,16 +273,19 @@
 
     const series = [
       { name: "accuracy", color: "#2f5fb3", value: (p) => p.accuracy },
+      { name: "estimated", color: "#2f5fb3", value: (p) => p.estimated, dashed: true },
       { name: "F1 macro", color: "#e07b39", value: (p) => p.f1Macro },
     ];
     series.forEach((s, i) => {
-      svg.append(el("path", { class: "history-line", "data-series": s.name, stroke: s.color, d: linePath(history, s.value, x, y) }));
+      svg.append(el("path", { class: "history-line" + (s.dashed ? " estimated" : ""), "data-series": s.name, stroke: s.color,
+        d: linePath(history, s.value, x, y) }));
       const last = history[history.length - 1];
       if (isNumber(s.value(last))) {
         svg.append(el("circle", { cx: x(last.t), cy: y(s.value(last)), r: 3.5, fill: s.color }));
       }
       const ly = m.top + 14 + i * 20;
-      svg.append(el("line", { x1: width - m.right + 14, x2: width - m.right + 34, y1: ly - 4, y2: ly - 4, stroke: s.color, "stroke-width": 3 }));
+      svg.append(el("line", { x1: width - m.right + 14, x2: width - m.right + 34, y1: ly - 4, y2: ly - 4, stroke: s.color,
+        "stroke-width": 3, "stroke-dasharray": s.dashed ? "6 4" : "none" }));
       svg.append(el("text", { class: "class-label", x: width - m.right + 40, y: ly }, s.name + " " + fixed(s.value(last), 3)));
     });
     $("history").replaceChildren(svg);
@@ -296,12 +308,8 @@
     return d;
   }
 
-  function drawRoc(report) {
-    const size = 380, m = { left: 44, right: 10, top: 10, bottom: 40 };
-    const plot = size - m.left - m.right;
-    const x = (v) => m.left + v * plot;
-    const y = (v) => m.top + (1 - v) * plot;
-    const svg = el("svg", { viewBox: `0 0 ${size} ${m.top + plot + m.bottom}`, role: "img", "aria-label": "ROC curves" });
+  // The grid, ticks, dashed diagonal and axis titles of a plot of [0, 1] x [0, 1].
+  function unitSquare(svg, x, y, xTitle, yTitle) {
     for (let i = 0; i <= 5; i++) {
       const v = i / 5;
       svg.append(el("line", { class: "grid-line", x1: x(v), x2: x(v), y1: y(0), y2: y(1) }));
@@ -310,8 +318,17 @@
       svg.append(el("text", { x: x(0) - 6, y: y(v) + 4, "text-anchor": "end" }, v.toFixed(1)));
     }
     svg.append(el("line", { class: "axis", x1: x(0), y1: y(0), x2: x(1), y2: y(1), "stroke-dasharray": "4 4" }));
-    svg.append(el("text", { class: "axis-title", x: x(0.5), y: y(0) + 32, "text-anchor": "middle" }, "false positive rate"));
-    svg.append(el("text", { class: "axis-title", x: 12, y: y(0.5), "text-anchor": "middle", transform: `rotate(-90 12 ${y(0.5)})` }, "true positive rate"));
+    svg.append(el("text", { class: "axis-title", x: x(0.5), y: y(0) + 32, "text-anchor": "middle" }, xTitle));
+    svg.append(el("text", { class: "axis-title", x: 12, y: y(0.5), "text-anchor": "middle", transform: `rotate(-90 12 ${y(0.5)})` }, yTitle));
+  }
+
+  function drawRoc(report) {
+    const size = 380, m = { left: 44, right: 10, top: 10, bottom: 40 };
+    const plot = size - m.left - m.right;
+    const x = (v) => m.left + v * plot;
+    const y = (v) => m.top + (1 - v) * plot;
+    const svg = el("svg", { viewBox: `0 0 ${size} ${m.top + plot + m.bottom}`, role: "img", "aria-label": "ROC curves" });
+    unitSquare(svg, x, y, "false positive rate", "true positive rate");
 
     const legend = [];
     report.roc.forEach((curve, k) => {
@@ -407,6 +424,110 @@
       body.append(tr);
     });
     $("per-class").replaceChildren(head, body);
+  }
+
+  // ---- without labels: estimates, drift, calibration, alerts ----------------------------------------
+
+  // The label-free estimate beside the realized accuracy, with the gap; or why there is none.
+  function showEstimate(report) {
+    const value = $("kpi-estimated");
+    value.dataset.estimatedAccuracy = isNumber(report.estimated_accuracy) ? String(report.estimated_accuracy) : "";
+    const estimates = report.estimates;
+    if (!estimates) {
+      value.textContent = "n/a";
+      $("kpi-estimated-note").textContent = "no reference";
+      $("reference").textContent = report.reference_missing || "no reference for this model";
+      return;
+    }
+    value.textContent = percent(report.estimated_accuracy);
+    const gap = isNumber(report.accuracy_gap) ? " · gap " + (report.accuracy_gap >= 0 ? "+" : "")
+      + (100 * report.accuracy_gap).toFixed(2) + " pts" : "";
+    $("kpi-estimated-note").textContent = "AC " + percent(report.estimated_accuracy_ac) + " · ATC "
+      + percent(report.estimated_accuracy_atc) + gap + " · " + integer(estimates.count) + " predictions";
+    const reference = report.reference;
+    const windowed = report.view === "window" && isNumber(report.estimate_window_start)
+      ? " Estimates over the predictions of " + span(report.estimate_window_start, report.estimate_window_end) + "." : "";
+    $("reference").textContent = "Reference: version " + reference.model_version + " (" + reference.source + "), "
+      + integer(reference.reference_count) + " records, accuracy " + percent(reference.reference_accuracy)
+      + ", temperature " + fixed(reference.temperature, 3) + "." + windowed
+      + (report.reference_missing ? " " + report.reference_missing : "");
+  }
+
+  // One row per drift check: statistic, p-value (tests only), bound, and whether it is over.
+  function drawDrift(report) {
+    const table = $("drift");
+    if (!report.drift) {
+      table.replaceChildren();
+      return;
+    }
+    const head = html("thead");
+    const headRow = html("tr");
+    ["check", "statistic", "p-value", "bound", ""].forEach((name) => headRow.append(html("th", {}, name)));
+    head.append(headRow);
+    const body = html("tbody");
+    for (const [name, check] of Object.entries(report.drift)) {
+      const tr = html("tr", { "data-check": name, "data-statistic": isNumber(check.statistic) ? check.statistic : "",
+        "data-over": check.over });
+      tr.append(html("td", {}, name.replace(/_/g, " ")), html("td", {}, fixed(check.statistic, 4)),
+        html("td", {}, isNumber(check.p_value) ? check.p_value.toExponential(2) : "–"),
+        html("td", {}, fixed(check.bound, 3)),
+        html("td", { class: check.over ? "over" : "" }, check.over ? "over" : isNumber(check.statistic) ? "ok" : "n/a"));
+      body.append(tr);
+    }
+    table.replaceChildren(head, body);
+  }
+
+  // Bars of accuracy per confidence bin against the diagonal of perfect calibration; the gap to it shaded.
+  function drawReliability(report) {
+    const calibration = report.calibration;
+    if (!calibration) {
+      $("reliability").replaceChildren();
+      $("calibration").textContent = "No calibration metrics without a reference.";
+      return;
+    }
+    const size = 340, m = { left: 44, right: 10, top: 10, bottom: 40 };
+    const plot = size - m.left - m.right;
+    const x = (v) => m.left + v * plot;
+    const y = (v) => m.top + (1 - v) * plot;
+    const svg = el("svg", { viewBox: `0 0 ${size} ${m.top + plot + m.bottom}`, role: "img", "aria-label": "reliability diagram" });
+    calibration.reliability.forEach((bin, b) => {
+      const width = x(bin.upper) - x(bin.lower) - 2;
+      const rect = el("rect", { class: "reliability-bar", "data-bin": b, "data-count": bin.count, x: x(bin.lower) + 1,
+        width: width, y: isNumber(bin.accuracy) ? y(bin.accuracy) : y(0), height: isNumber(bin.accuracy) ? y(0) - y(bin.accuracy) : 0 });
+      rect.append(el("title", {}, `confidence ${bin.lower.toFixed(2)}–${bin.upper.toFixed(2)}: ${bin.count} records`
+        + (bin.count > 0 ? `, accuracy ${bin.accuracy.toFixed(3)}, mean confidence ${bin.mean_confidence.toFixed(3)}` : "")));
+      svg.append(rect);
+      if (bin.count > 0) {
+        const top = Math.min(y(bin.accuracy), y(bin.mean_confidence));
+        svg.append(el("rect", { class: "reliability-gap", x: x(bin.lower) + 1, width: width, y: top,
+          height: Math.abs(y(bin.accuracy) - y(bin.mean_confidence)) }));
+      }
+    });
+    unitSquare(svg, x, y, "confidence", "accuracy");
+    $("reliability").replaceChildren(svg);
+    const note = $("calibration");
+    note.dataset.ece = isNumber(calibration.ece) ? String(calibration.ece) : "";
+    note.textContent = "ECE " + fixed(calibration.ece, 4) + " · Brier " + fixed(calibration.brier, 4) + " · "
+      + integer(calibration.count) + " labelled predictions of the reference's version · temperature "
+      + fixed(report.temperature, 3);
+  }
+
+  // One line per alert rule of the model, whatever view it watches: firing or ok, since when, the last value.
+  function showAlerts(alerts) {
+    const list = $("alerts");
+    if (alerts.length === 0) {
+      list.replaceChildren(html("li", {}, "No alert rules (metrics --alert or --alert-rules)."));
+      return;
+    }
+    list.replaceChildren(...alerts.map((alert) => {
+      const item = html("li", { "data-rule": alert.rule, "data-state": alert.state });
+      const since = alert.changed_time === null ? "" : (alert.state === "firing" ? "since " : "resolved ")
+        + new Date(alert.changed_time).toLocaleString("en-GB");
+      item.append(html("span", { class: "badge" }, alert.state === "firing" ? "FIRING" : "ok"),
+        html("span", {}, alert.rule + ": " + alert.condition + " · now " + fixed(alert.value, 4)),
+        html("span", { class: "since" }, since));
+      return item;
+    }));
   }
 
   // ---- controls --------------------------------------------------------------------------------

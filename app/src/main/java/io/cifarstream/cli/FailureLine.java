@@ -35,7 +35,8 @@ final class FailureLine {
             Map.entry(Setting.STATE_DIR, List.of("--state-dir", "--work-dir")),
             Map.entry(Setting.OUTPUT, List.of("--out", "--json")),
             Map.entry(Setting.RESUME, List.of("--resume")),
-            Map.entry(Setting.TIMEOUT, List.of("--timeout"))));
+            Map.entry(Setting.TIMEOUT, List.of("--timeout")),
+            Map.entry(Setting.ALERT_RULES, List.of("--alert-rules", "--alert"))));
 
     private FailureLine() {
     }

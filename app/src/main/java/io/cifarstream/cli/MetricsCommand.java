@@ -1,5 +1,8 @@
 package io.cifarstream.cli;
 
+import io.cifarstream.console.Setting;
+import io.cifarstream.console.UserError;
+import io.cifarstream.metricsstream.AlertRule;
 import io.cifarstream.metricsstream.MetricsConfig;
 import io.cifarstream.metricsstream.MetricsService;
 
@@ -15,11 +18,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -52,6 +60,26 @@ public final class MetricsCommand implements Callable<Integer>, FlagRules {
     @Matches(regex = Matches.TOPIC, describe = Matches.TOPIC_WORDS)
     @Option(names = "--dead-letters-topic", defaultValue = "dead-letters", description = "Default: ${DEFAULT-VALUE}.")
     private String deadLettersTopic;
+
+    @Matches(regex = Matches.TOPIC, describe = Matches.TOPIC_WORDS)
+    @Option(names = "--references-topic", defaultValue = "references",
+            description = "Models' references (for the label-free estimates and drift checks). Default: ${DEFAULT-VALUE}.")
+    private String referencesTopic;
+
+    @Matches(regex = Matches.TOPIC, describe = Matches.TOPIC_WORDS)
+    @Option(names = "--alerts-topic", defaultValue = "alerts",
+            description = "Where alert rules firing and resolving go. Default: ${DEFAULT-VALUE}.")
+    private String alertsTopic;
+
+    @Option(names = "--alert", paramLabel = "RULE", converter = AlertRuleConverter.class,
+            description = "An alert rule, repeatable: '" + AlertRule.SYNTAX + "', e.g. 'estimate-low: "
+                    + "estimated_accuracy in last < 0.6 for 3 min 1000' (docs/metrics-stream.md). Default: none.")
+    private List<AlertRule> alerts = new ArrayList<>();
+
+    @PathRule(PathRule.Kind.EXISTING_FILE)
+    @Option(names = "--alert-rules", paramLabel = "FILE",
+            description = "A file of alert rules, one a line as --alert takes them; # starts a comment. Default: none.")
+    private Path alertRules;
 
     @Range(min = 0, minExcluded = true)
     @Option(names = "--window", defaultValue = "1m", converter = DurationConverter.class, paramLabel = "DURATION",
@@ -140,8 +168,9 @@ public final class MetricsCommand implements Callable<Integer>, FlagRules {
             Runtime.getRuntime().addShutdownHook(hook);
             TopicNames topics = options.metrics().topics();
             out.println("Metrics stream '" + applicationId + "' at " + options.kafka().bootstrapServers() + ": "
-                    + topics.predictions() + " + " + topics.labels() + " -> " + topics.metrics() + ", bad records -> "
-                    + topics.deadLetters());
+                    + topics.predictions() + " + " + topics.labels() + " + " + topics.references() + " -> "
+                    + topics.metrics() + ", alerts -> " + topics.alerts() + " (" + options.metrics().alertRules().size()
+                    + " rules), bad records -> " + topics.deadLetters());
             out.println("API: " + service.httpAddress() + "/api/models   Prometheus: " + service.httpAddress() + "/metrics"
                     + (options.httpToken().required() ? "   (bearer token required; dashboard: " + service.httpAddress()
                     + "/#token=<token>)" : ""));
@@ -157,8 +186,41 @@ public final class MetricsCommand implements Callable<Integer>, FlagRules {
         }
     }
 
+    /** {@code --alert}: one rule in {@link AlertRule#SYNTAX}. */
+    static final class AlertRuleConverter implements DeclaredConverter<AlertRule> {
+        @Override
+        public AlertRule convert(String value) {
+            try {
+                return AlertRule.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+
+        @Override
+        public String describe() {
+            return "an alert rule, " + AlertRule.SYNTAX;
+        }
+
+        @Override
+        public List<String> refused() {
+            return List.of("low: accuracy in last < 0.6 for 0", "low: accuracy in weekly < 0.6", "low: happiness in last < 1",
+                    "estimated_accuracy < 0.6");
+        }
+
+        @Override
+        public Optional<String> example() {
+            return Optional.of("estimate-low: estimated_accuracy in last < 0.6 for 3");
+        }
+    }
+
     @Override
     public void checkFlags(CommandLine commandLine) {
+        try {
+            AlertRule.requireUniqueNames(alerts);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(commandLine, "--alert: " + e.getMessage());
+        }
         if (advance.compareTo(window) > 0) {
             throw new ParameterException(commandLine, "--advance (" + advance + ") must not exceed --window (" + window
                     + "): windows would leave gaps; --advance equal to --window gives tumbling windows");
@@ -171,9 +233,10 @@ public final class MetricsCommand implements Callable<Integer>, FlagRules {
 
     MetricsService.Options options() {
         TopicNames topics = TopicNames.defaults().withPredictions(predictionsTopic).withLabels(labelsTopic)
-                .withMetrics(metricsTopic).withDeadLetters(deadLettersTopic);
+                .withMetrics(metricsTopic).withDeadLetters(deadLettersTopic).withReferences(referencesTopic)
+                .withAlerts(alertsTopic);
         MetricsConfig config = new MetricsConfig(topics, window, advance, grace, lastN, labelWait,
-                Duration.ofSeconds(1), RocSketch.DEFAULT_CELL_LIMIT, checkpointRecords);
+                Duration.ofSeconds(1), RocSketch.DEFAULT_CELL_LIMIT, checkpointRecords, rules());
         Map<String, Object> overrides = new HashMap<>();
         overrides.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, standbyReplicas);
         if (instanceId != null) {
@@ -182,5 +245,22 @@ public final class MetricsCommand implements Callable<Integer>, FlagRules {
         }
         return new MetricsService.Options(kafka.settings(), config, applicationId,
                 stateDir, httpHost, httpPort, overrides, httpToken.token()).withReplicationFactor(replication.value());
+    }
+
+    /** The --alert rules, then those of --alert-rules. @throws UserError when the file cannot be read or used */
+    private List<AlertRule> rules() {
+        List<AlertRule> rules = new ArrayList<>(alerts);
+        if (alertRules != null) {
+            try {
+                rules.addAll(AlertRule.parseAll(Files.readString(alertRules), alertRules.toString()));
+                AlertRule.requireUniqueNames(rules);
+            } catch (IOException e) {
+                throw new UserError(Setting.ALERT_RULES, "cannot read the alert rules in " + alertRules + " ("
+                        + e.getMessage() + ")", e);
+            } catch (IllegalArgumentException e) {
+                throw new UserError(Setting.ALERT_RULES, e.getMessage() + " (rules: " + AlertRule.SYNTAX + ")", e);
+            }
+        }
+        return rules;
     }
 }

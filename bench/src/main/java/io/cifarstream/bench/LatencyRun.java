@@ -32,10 +32,10 @@ import io.cifarstream.schemas.TopicNames;
  *
  * <p>One continuous stream: it warms up, unreported, in windows of {@value #WINDOW_SECONDS} s until the JIT settles
  * (see {@link JitSettling}) or the warm-up limit has passed, and then the images whose event times fall in the next
- * {@code duration} are measured, every one of them to its prediction. Before this design the run started from an
- * idle scorer: its load producer, reader and the broker's produce path at a steady rate are code the end-to-end
- * run never ran, and the JIT took 7.9 of 27.5 CPU seconds in such a run, which measured as 0.3-0.4 s tails in its
- * first second.
+ * {@code duration} are measured, every one of them to its prediction. Started from an idle scorer, the run would
+ * measure the JIT instead: its load producer, reader and the broker's produce path at a steady rate are code the
+ * end-to-end run never runs, and compiling them took 7.9 of 27.5 CPU seconds of such a run (0.3-0.4 s tails in its
+ * first second).
  *
  * @param topics the run's own topics (images, predictions, dead letters)
  * @param images the images the load generator sends, in turn

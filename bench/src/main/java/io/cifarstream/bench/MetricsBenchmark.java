@@ -1,11 +1,12 @@
 package io.cifarstream.bench;
 
-import io.cifarstream.metricsstream.LabelledPrediction;
 import io.cifarstream.metricsstream.MetricsConfig;
 import io.cifarstream.metricsstream.MetricsService;
 import io.cifarstream.metricsstream.MetricsTopology;
 import io.cifarstream.metricsstream.ModelViews;
-import io.cifarstream.schemas.Prediction;
+import io.cifarstream.metricsstream.ReferenceUpdate;
+import io.cifarstream.metricsstream.ScoredPrediction;
+import io.cifarstream.metrics.Calibration;
 import io.cifarstream.metricsstream.ReportSource;
 import io.cifarstream.metricsstream.StreamCounters;
 import io.cifarstream.metricsstream.ViewReport;
@@ -57,8 +58,10 @@ import java.util.Properties;
  *       (1 ms apart in event time), plus the journal kept for the last-N view; it stops growing once every ROC
  *       sketch is at its cell limit.</li>
  * </ul>
- * All predictions are {@link SyntheticPredictions} of one model, labels inline. Prints one JSON object;
- * throughputs come with their CPU seconds, a figure that other work on the machine hardly disturbs.
+ * All predictions are {@link SyntheticPredictions} of one model, labels inline, with image statistics, after the
+ * model's reference on the references topic: so every prediction also goes through the label-free estimates, the
+ * drift checks and the calibration metrics. Prints one JSON object; throughputs come with their CPU seconds, a
+ * figure that other work on the machine hardly disturbs.
  */
 public final class MetricsBenchmark {
 
@@ -81,6 +84,8 @@ public final class MetricsBenchmark {
     private final Options options;
     private int brokerRuns;
     private final SyntheticPredictions scores = new SyntheticPredictions(11);
+    /** The model's reference, fitted on 5,000 synthetic records apart from the predictions. */
+    private final Calibration reference = scores.reference(5_000);
     /** Event and record times start here, near now: the broker would delete records older than its retention. */
     private final Instant t0 = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
 
@@ -91,7 +96,8 @@ public final class MetricsBenchmark {
     /** Runs every measurement and returns the JSON report. */
     public String run() {
         Map<String, Object> report = new LinkedHashMap<>();
-        report.put("model_views", "cumulative + 1m/10s windows + last 1000, labels inline, one model");
+        report.put("model_views", "cumulative + 1m/10s windows + last 1000, labels inline, one model with a reference:"
+                + " classification, calibration metrics, label-free estimates and drift checks");
         report.put("event_time_predictions_per_second", Map.of("live", LIVE_RATE, "backfill", BACKFILL_RATE));
         report.put("topology_test_driver", throughputOnDriver());
         // A first run compiles the broker's and the clients' code paths (the driver run compiled the topology's); it
@@ -139,6 +145,9 @@ public final class MetricsBenchmark {
         try (TopologyTestDriver driver = new TopologyTestDriver(MetricsTopology.build(config, counters), props, t0)) {
             TestInputTopic<byte[], byte[]> input = driver.createInputTopic(config.topics().predictions(),
                     Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
+            driver.createInputTopic(config.topics().references(), Serdes.ByteArray().serializer(),
+                    Serdes.ByteArray().serializer()).pipeInput(MODEL.getBytes(StandardCharsets.UTF_8),
+                    referenceBytes(), t0);
             start = System.nanoTime();
             cpuStart = THREADS.getCurrentThreadCpuTime();
             for (int i = 0; i < n; i++) {
@@ -164,6 +173,8 @@ public final class MetricsBenchmark {
             new TopicSetup(kafka).ensure(topics.all().stream().map(topic -> TopicSpec.of(topic, 1)).toList());
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer(), new ByteArraySerializer(),
                     new ByteArraySerializer())) {
+                producer.send(new ProducerRecord<>(topics.references(), null, t0.toEpochMilli(),
+                        MODEL.getBytes(StandardCharsets.UTF_8), referenceBytes()));
                 for (int i = 0; i < n; i++) {
                     producer.send(new ProducerRecord<>(topics.predictions(), null, eventTime(i, eventRate).toEpochMilli(),
                             ("img-" + i).getBytes(StandardCharsets.UTF_8), values.get(i)));
@@ -186,6 +197,10 @@ public final class MetricsBenchmark {
         }
     }
 
+    private byte[] referenceBytes() {
+        return AvroSerde.modelReferences().serializer().serialize("r", scores.modelReference(MODEL, reference, t0));
+    }
+
     private static long cumulativeCount(ReportSource reports) {
         try {
             return reports.report(MODEL, MetricsView.CUMULATIVE).map(json -> ViewReport.fromJson(json).report().count())
@@ -198,12 +213,15 @@ public final class MetricsBenchmark {
     private List<Map<String, Object>> stateSizes() {
         MetricsConfig config = MetricsConfig.defaults(TopicNames.defaults());
         ModelViews views = new ModelViews(config);
+        views.apply(new ReferenceUpdate(MODEL, scores.version(), reference, "bench", t0.toEpochMilli()));
         List<Map<String, Object>> sizes = new ArrayList<>();
         int done = 0;
         for (int checkpoint : options.stateCheckpoints()) {
             for (; done < checkpoint; done++) {
-                views.add(new LabelledPrediction(MODEL, "img-" + done, done % 10, scores.logProbs(done, done % 10),
-                        t0.toEpochMilli() + done));
+                ScoredPrediction prediction = new ScoredPrediction(MODEL, "img-" + done, scores.version(),
+                        scores.logProbs(done, done % 10), scores.imageStatistics(done), done % 10, t0.toEpochMilli() + done);
+                views.estimate(prediction);
+                views.count(prediction.withLabel());
             }
             ModelViews.StateSize state = views.stateSize();
             Map<String, Object> size = new LinkedHashMap<>();
@@ -211,8 +229,13 @@ public final class MetricsBenchmark {
             size.put("cumulative", state.cumulativeBytes());
             size.put("window_panes", state.currentWindowPaneBytes());
             size.put("panes_open", state.panesOpen());
-            size.put("last_n_journal", config.lastN() * new LabelledPrediction(MODEL, "img-" + done, 0, new float[10], 0).toBytes().length);
+            ScoredPrediction last = new ScoredPrediction(MODEL, "img-" + done, scores.version(), new float[10],
+                    scores.imageStatistics(done), 0, 0);
+            size.put("last_n_journal", config.lastN() * last.withLabel().toBytes().length);
             size.put("cumulative_roc_cells_class0", state.cumulativeRocCellsClass0());
+            size.put("estimates_cumulative", state.estimateCumulativeBytes());
+            size.put("estimates_window_panes", state.estimateWindowPaneBytes());
+            size.put("estimates_last_n_journal", config.lastN() * last.toBytes().length);
             sizes.add(size);
         }
         return sizes;

@@ -36,5 +36,7 @@ public enum Setting {
     /** Continuing a training run from its checkpoint. */
     RESUME,
     /** How long a command waits before giving up. */
-    TIMEOUT
+    TIMEOUT,
+    /** The alert rules the metrics stream evaluates. */
+    ALERT_RULES
 }

@@ -36,8 +36,8 @@ public final class KafkaSettings {
     /**
      * Retry back-off of transactional producers. A transaction begun right after the previous commit can find the
      * coordinator still writing that commit's markers; sendOffsetsToTransaction then gets CONCURRENT_TRANSACTIONS and
-     * retries after {@code retry.backoff.ms}. Kafka's 100 ms default put 100 ms into the scorer's p99 latency
-     * (measured: p99 252 -> 103 ms); 10 ms retries about when the markers are done.
+     * retries after {@code retry.backoff.ms}. Kafka's 100 ms default puts 100 ms into the scorer's p99 latency
+     * (measured: p99 252 ms with it, 103 ms with 10 ms); 10 ms retries about when the markers are done.
      */
     static final int TRANSACTION_RETRY_BACKOFF_MS = 10;
     private static final String MASK = "******";

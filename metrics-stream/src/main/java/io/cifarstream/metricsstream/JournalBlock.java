@@ -1,24 +1,30 @@
 package io.cifarstream.metricsstream;
 
+import org.apache.kafka.common.utils.Bytes;
+
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * One model's journal entry being filled: up to {@link #RECORDS} consecutive records under one key, so the
  * journal's changelog carries one record per block and commit instead of one per prediction (the record cache
  * keeps only a block's latest version between commits, and a checkpoint deletes whole blocks).
  *
- * <p>Entry bytes: the format byte {@code 'B'}, then per record its length (4 bytes, big-endian) and its
- * {@link LabelledPrediction#toBytes()} bytes. Block {@code b} holds sequence numbers {@code b * RECORDS} onwards.
+ * <p>Entry bytes: the format byte {@code 'B'}, then per record its length (4 bytes, big-endian) and its bytes
+ * ({@link LabelledPrediction#toBytes()} in the labelled journal, {@link ScoredPrediction#toBytes()} in the
+ * estimates' journal). Block {@code b} holds sequence numbers {@code b * RECORDS} onwards.
  * Not thread-safe: owned by the aggregation processor.
  */
 final class JournalBlock {
 
     /**
-     * Records per entry: ~80 bytes each, so an entry stays under 3 KB. Each append returns a fresh copy of the
-     * entry (1.3 KB on average): the record cache keeps the array it is given until the commit, so a block cannot
+     * Records per entry: ~80 bytes each in the labelled journal (~150 in the estimates', with the image statistics
+     * and the model version), so an entry stays under 3 KB (5 KB). Each append returns a fresh copy of the entry
+     * (1.3 KB, 2.4 KB on average): the record cache keeps the array it is given until the commit, so a block cannot
      * grow in place. That short-lived copy is the price of a 16th of the changelog records.
      */
     static final int RECORDS = 32;
@@ -58,21 +64,34 @@ final class JournalBlock {
         length = entry.length;
     }
 
-    /** The records of an entry, in sequence order. */
-    static List<LabelledPrediction> records(byte[] entry) {
+    /** The records of an entry, in sequence order, each read by {@code decode}. */
+    static <T> List<T> records(byte[] entry, Function<byte[], T> decode) {
         if (entry.length == 0 || entry[0] != FORMAT) {
             throw new IllegalStateException("a metrics journal entry is not in the block format of this version: the "
                     + "state was written by an older version; reset the application (kafka-streams-application-reset) "
                     + "and start it again");
         }
-        List<LabelledPrediction> records = new ArrayList<>(RECORDS);
+        List<T> records = new ArrayList<>(RECORDS);
         ByteBuffer in = ByteBuffer.wrap(entry, 1, entry.length - 1);
         while (in.hasRemaining()) {
             byte[] record = new byte[in.getInt()];
             in.get(record);
-            records.add(LabelledPrediction.fromBytes(record));
+            records.add(decode.apply(record));
         }
         return records;
+    }
+
+    /** The store key of a model's block: the model id's length (4 bytes) and UTF-8 bytes, then the block number. */
+    static Bytes key(byte[] modelId, long block) {
+        return Bytes.wrap(ByteBuffer.allocate(4 + modelId.length + 8).putInt(modelId.length).put(modelId).putLong(block)
+                .array());
+    }
+
+    /** Reads the model id at the start of a journal or checkpoint key, leaving {@code key} positioned after it. */
+    static String modelOf(ByteBuffer key) {
+        byte[] model = new byte[key.getInt()];
+        key.get(model);
+        return new String(model, StandardCharsets.UTF_8);
     }
 
     private void ensure(int more) {

@@ -1,5 +1,6 @@
 package io.cifarstream.metricsstream;
 
+import io.cifarstream.metrics.ChannelStatistics;
 import io.cifarstream.schemas.Rejection;
 import io.cifarstream.schemas.DeadLetterKind;
 import io.cifarstream.schemas.AvroSerde;
@@ -30,9 +31,11 @@ import java.util.Optional;
  * invalid record becomes a dead letter with its original bytes instead of a stopped stream.
  *
  * <ul>
+ *   <li>Every prediction is passed on when first seen ({@link ScoredPrediction}), for the label-free views; with its
+ *       label if that is already there.</li>
  *   <li>A prediction carrying a label is counted at once.</li>
- *   <li>One without waits for its {@link Label} up to {@code labelWait} (arrival = Kafka record timestamp);
- *       a label that comes first waits for predictions the same way, and serves every model that scored the
+ *   <li>One without waits for its {@link Label} up to {@code labelWait} (arrival = Kafka record timestamp) and is
+ *       counted, as a {@link LabelledPrediction}, when it comes; a label that comes first waits for predictions the same way, and serves every model that scored the
  *       image.</li>
  *   <li>Each (image, model) pair is counted once: a marker kept for {@code labelWait} after counting makes a
  *       repeated prediction a duplicate and a later label for it no "unknown image".</li>
@@ -127,12 +130,14 @@ final class LabelJoin implements Processor<byte[], byte[], byte[], JoinOutcome> 
             JoinEntry.markMatched(pendingLabel); // no unknown-image report when it expires
             entries.put(labelKey, pendingLabel);
         }
+        counters.increment(StreamCounters.Event.SCORED);
         if (label != null) {
-            count(prediction, label, record);
+            counters.increment(StreamCounters.Event.COUNTED);
             remember(countedKey, now, JoinEntry.EMPTY);
         } else {
             remember(pairKey, now, record.value());
         }
+        context.forward(record.withValue(new JoinOutcome.ForModel(scored(prediction, label))));
     }
 
     private void processLabel(Record<byte[], byte[]> record, RecordMetadata source) {
@@ -182,22 +187,40 @@ final class LabelJoin implements Processor<byte[], byte[], byte[], JoinOutcome> 
                 JoinEntry.labelPayload(label.getLabel(), matched, source, record.key(), record.value()));
     }
 
+    /** The first sighting of a prediction, with its label when known ({@code label} null: not yet). */
+    private static ScoredPrediction scored(Prediction prediction, Integer label) {
+        float[] statistics = null;
+        if (prediction.getChannelMeans() != null) {
+            statistics = new float[ChannelStatistics.LENGTH];
+            for (int c = 0; c < ChannelStatistics.CHANNELS; c++) {
+                statistics[ChannelStatistics.MEAN + c] = prediction.getChannelMeans().get(c);
+                statistics[ChannelStatistics.STD + c] = prediction.getChannelStds().get(c);
+            }
+        }
+        return new ScoredPrediction(prediction.getModelId(), prediction.getImageId(), prediction.getModelVersion(),
+                logProbs(prediction), statistics, label == null ? ScoredPrediction.NO_LABEL : label,
+                prediction.getEventTime().toEpochMilli());
+    }
+
+    /** A prediction that waited for its label, now counted with it. */
     private void count(Prediction prediction, int label, Record<byte[], byte[]> cause) {
+        LabelledPrediction labelled = new LabelledPrediction(prediction.getModelId(), prediction.getImageId(),
+                prediction.getModelVersion(), label, logProbs(prediction), prediction.getEventTime().toEpochMilli());
+        counters.increment(StreamCounters.Event.COUNTED);
+        context.forward(cause.withValue(new JoinOutcome.ForModel(labelled)));
+    }
+
+    private static float[] logProbs(Prediction prediction) {
         float[] logProbs = new float[prediction.getLogProbs().size()];
         for (int k = 0; k < logProbs.length; k++) {
             logProbs[k] = prediction.getLogProbs().get(k);
         }
-        LabelledPrediction labelled = new LabelledPrediction(prediction.getModelId(), prediction.getImageId(), label,
-                logProbs, prediction.getEventTime().toEpochMilli());
-        counters.increment(StreamCounters.Event.COUNTED);
-        context.forward(cause.withValue(new JoinOutcome.Counted(labelled)));
+        return logProbs;
     }
 
     private void reject(Record<byte[], byte[]> record, RecordMetadata source, Rejection rejection) {
         counters.deadLetter(rejection.kind());
-        context.forward(record.withValue(new JoinOutcome.Rejected(rejection.toDeadLetter(STAGE, record.key(),
-                record.value(), source.topic(), source.partition(), source.offset(),
-                Instant.ofEpochMilli(context.currentSystemTimeMs())))));
+        context.forward(record.withValue(JoinOutcome.Rejected.of(rejection, record, source, context.currentSystemTimeMs())));
     }
 
     /** Stores an entry (replacing any under its key) that expires after the wait, and indexes it. */

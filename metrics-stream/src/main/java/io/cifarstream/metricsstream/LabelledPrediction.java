@@ -1,29 +1,27 @@
 package io.cifarstream.metricsstream;
 
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.Serializer;
 
-import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A prediction joined with its true class: what the aggregation counts. Validated before it exists (see
+ * A prediction joined with its true class: what the labelled views count. Validated before it exists (see
  * {@link PredictionCheck}), so the accumulators accept it. Its byte form (for the repartition topic and the
- * journal) is compact: label, event time, the log-probabilities as float32 bits, then the two ids.
+ * journal) is compact: label, event time, the log-probabilities as float32 bits, then the ids and the model
+ * version (format {@value #FORMAT}; format {@value #FORMAT_V1}, without the version, is still read, as version "").
+ *
+ * @param modelVersion the version that scored it: calibration metrics count it only under that version's reference
  */
-public record LabelledPrediction(String modelId, String imageId, int label, float[] logProbs, long eventTime) {
+public record LabelledPrediction(String modelId, String imageId, String modelVersion, int label, float[] logProbs,
+        long eventTime) implements ModelEvent {
 
-    private static final byte FORMAT = 1;
+    static final byte FORMAT_V1 = 1;
+    static final byte FORMAT = 2;
 
     public LabelledPrediction {
-        Objects.requireNonNull(modelId, "modelId");
-        Objects.requireNonNull(imageId, "imageId");
+        EventFields.requireIds(modelId, imageId, modelVersion);
         logProbs = logProbs.clone();
     }
 
@@ -37,64 +35,49 @@ public record LabelledPrediction(String modelId, String imageId, int label, floa
         return logProbs;
     }
 
-    /** Equal ids, label, event time and log-probability bits. */
+    /** Equal ids, version, label, event time and log-probability bits. */
     @Override
     public boolean equals(Object o) {
         return o instanceof LabelledPrediction other && modelId.equals(other.modelId) && imageId.equals(other.imageId)
-                && label == other.label && eventTime == other.eventTime && Arrays.equals(logProbs, other.logProbs);
+                && modelVersion.equals(other.modelVersion) && label == other.label && eventTime == other.eventTime
+                && Arrays.equals(logProbs, other.logProbs);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(modelId, imageId, label, eventTime, Arrays.hashCode(logProbs));
+        return Objects.hash(modelId, imageId, modelVersion, label, eventTime, Arrays.hashCode(logProbs));
     }
 
     @Override
     public String toString() {
-        return "LabelledPrediction[model=" + modelId + ", image=" + imageId + ", label=" + label + ", eventTime="
-                + eventTime + ", logProbs=" + Arrays.toString(logProbs) + "]";
+        return "LabelledPrediction[model=" + modelId + ", image=" + imageId + ", version=" + modelVersion + ", label="
+                + label + ", eventTime=" + eventTime + ", logProbs=" + Arrays.toString(logProbs) + "]";
     }
 
+    @Override
     public byte[] toBytes() {
-        byte[] model = modelId.getBytes(StandardCharsets.UTF_8);
-        byte[] image = imageId.getBytes(StandardCharsets.UTF_8);
-        ByteBuffer buffer = ByteBuffer.allocate(1 + 1 + 8 + 1 + 4 * logProbs.length + 4 + model.length + 4 + image.length);
-        buffer.put(FORMAT).put((byte) label).putLong(eventTime).put((byte) logProbs.length);
-        for (float value : logProbs) {
-            buffer.putFloat(value);
-        }
-        buffer.putInt(model.length).put(model).putInt(image.length).put(image);
+        byte[][] ids = EventFields.utf8(modelId, imageId, modelVersion);
+        ByteBuffer buffer = ByteBuffer.allocate(1 + 1 + 8 + EventFields.floatsBytes(logProbs) + EventFields.stringsBytes(ids));
+        buffer.put(FORMAT).put((byte) label).putLong(eventTime);
+        EventFields.putFloats(buffer, logProbs);
+        EventFields.putStrings(buffer, ids);
         return buffer.array();
     }
 
     /** @throws SerializationException for bytes {@link #toBytes()} did not write */
     public static LabelledPrediction fromBytes(byte[] bytes) {
-        try {
-            ByteBuffer buffer = ByteBuffer.wrap(bytes);
-            if (buffer.get() != FORMAT) {
-                throw new SerializationException("unknown LabelledPrediction format " + bytes[0]);
+        return EventFields.read(bytes, "LabelledPrediction", buffer -> {
+            byte format = buffer.get();
+            if (format != FORMAT && format != FORMAT_V1) {
+                throw new SerializationException("unknown LabelledPrediction format " + format);
             }
             int label = buffer.get();
             long eventTime = buffer.getLong();
-            float[] logProbs = new float[buffer.get()];
-            for (int k = 0; k < logProbs.length; k++) {
-                logProbs[k] = buffer.getFloat();
-            }
-            byte[] model = new byte[buffer.getInt()];
-            buffer.get(model);
-            byte[] image = new byte[buffer.getInt()];
-            buffer.get(image);
-            return new LabelledPrediction(new String(model, StandardCharsets.UTF_8),
-                    new String(image, StandardCharsets.UTF_8), label, logProbs, eventTime);
-        } catch (BufferUnderflowException | NegativeArraySizeException e) {
-            throw new SerializationException("truncated LabelledPrediction of " + bytes.length + " bytes", e);
-        }
-    }
-
-    /** The serde of the repartition topic between the label join and the aggregation. */
-    public static Serde<LabelledPrediction> serde() {
-        Serializer<LabelledPrediction> serializer = (topic, value) -> value == null ? null : value.toBytes();
-        Deserializer<LabelledPrediction> deserializer = (topic, bytes) -> bytes == null ? null : fromBytes(bytes);
-        return Serdes.serdeFrom(serializer, deserializer);
+            float[] logProbs = EventFields.getFloats(buffer);
+            String model = EventFields.getString(buffer);
+            String image = EventFields.getString(buffer);
+            String version = format == FORMAT ? EventFields.getString(buffer) : "";
+            return new LabelledPrediction(model, image, version, label, logProbs, eventTime);
+        });
     }
 }

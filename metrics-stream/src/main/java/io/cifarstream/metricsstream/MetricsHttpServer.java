@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.cifarstream.console.BearerToken;
+import io.cifarstream.metrics.MonitoringFields;
 import io.cifarstream.schemas.MetricsView;
 
 import org.slf4j.Logger;
@@ -40,12 +41,17 @@ import java.util.concurrent.Executors;
  *   <li>both with {@code local=true}: this instance's reports only (what instances ask each other); with
  *       {@code standby=true} as well, its standby replicas' too;</li>
  *   <li>{@code GET /api/status}: JSON {@code {"time": epoch ms, "counters": {name: count}, "dead_letters":
- *       {kind: count}, "models": {id: {"count": cumulative count, "views": [views with a report], "served_by": only
- *       when a standby replica serves it}}, "reports": "available"}}, this instance's {@link StreamCounters} (names as in {@code /metrics}) and every model the
+ *       {kind: count}, "models": {id: {"count": cumulative count, "views": [views with a report], "estimate_count":
+ *       cumulative predictions estimated (null without a reference), "reference_version": the reference's model
+ *       version (null: none), "alerts": [the alert rules of every view, as the reports have them], "served_by": only
+ *       when a standby replica serves it}}, "reports": "available"}}, this instance's {@link StreamCounters} (names as
+ *       in {@code /metrics}) and every model the
  *       dashboard may ask for; always 200: while the application restores or rebalances, {@code models} is empty
  *       and {@code reports} says why;</li>
  *   <li>{@code GET /metrics}: Prometheus text format 0.0.4, per (model, view) gauges of the models this instance
- *       owns and its {@link StreamCounters} (scrape every instance: no series is exported twice);</li>
+ *       owns (the labelled metrics; with a reference, the estimates, calibration metrics and, per check, the drift
+ *       statistic, p-value, bound and whether it is over), {@code cifar_alert_firing} per (model, rule), and its
+ *       {@link StreamCounters} (scrape every instance: no series is exported twice);</li>
  *   <li>{@code GET /}: the live dashboard ({@link DashboardAssets}).</li>
  * </ul>
  * More pages can be added with {@link #handle}. Every page but the dashboard's static files (code, no data)
@@ -59,6 +65,15 @@ public final class MetricsHttpServer implements AutoCloseable {
     private static final String API = "/api/models";
     private static final List<String> GAUGES = List.of("count", "accuracy", "f1_micro", "f1_macro", "f1_weighted",
             "auc_macro", "log_loss");
+    /** Gauges of models with a reference (absent without one, NaN where undefined). */
+    private static final List<String> MONITORING_GAUGES = List.of(MonitoringReport.ESTIMATE_COUNT,
+            MonitoringFields.ESTIMATED_ACCURACY, MonitoringFields.ESTIMATED_ACCURACY_AC,
+            MonitoringFields.ESTIMATED_ACCURACY_ATC, MonitoringFields.ESTIMATED_F1_MACRO, MonitoringReport.ACCURACY_GAP,
+            MonitoringFields.ECE, MonitoringFields.BRIER, MonitoringFields.TEMPERATURE);
+    /** Per drift check: the gauge's name suffix and the field of the check it exports. */
+    private static final Map<String, String> DRIFT_GAUGES = Map.of("drift_statistic", MonitoringFields.STATISTIC,
+            "drift_p_value", MonitoringFields.P_VALUE, "drift_bound", MonitoringFields.BOUND, "drift_over",
+            MonitoringFields.OVER);
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -173,19 +188,25 @@ public final class MetricsHttpServer implements AutoCloseable {
                 ObjectNode entry = models.putObject(model);
                 entry.put("count", 0);
                 ArrayNode views = entry.putArray("views");
+                ArrayNode alerts = JSON.createArrayNode();
                 for (MetricsView view : MetricsView.values()) {
                     Optional<String> report = reports.report(model, view);
                     if (report.isPresent()) {
                         views.add(ViewReport.apiName(view));
+                        JsonNode node = JSON.readTree(report.get());
                         if (view == MetricsView.CUMULATIVE) {
-                            JsonNode cumulative = JSON.readTree(report.get());
-                            entry.put("count", cumulative.get("count").asLong());
-                            if (cumulative.has(ViewReport.SERVED_BY)) {
-                                entry.put(ViewReport.SERVED_BY, cumulative.get(ViewReport.SERVED_BY).asText());
+                            entry.put("count", node.get("count").asLong());
+                            entry.set(MonitoringReport.ESTIMATE_COUNT, node.get(MonitoringReport.ESTIMATE_COUNT));
+                            JsonNode version = node.path(MonitoringReport.REFERENCE).path("model_version");
+                            entry.set("reference_version", version.isMissingNode() ? null : version);
+                            if (node.has(ViewReport.SERVED_BY)) {
+                                entry.put(ViewReport.SERVED_BY, node.get(ViewReport.SERVED_BY).asText());
                             }
                         }
+                        node.path(ViewReport.ALERTS).forEach(alerts::add);
                     }
                 }
+                entry.set(ViewReport.ALERTS, alerts);
             }
             status.put("reports", "available");
         } catch (ReportSource.ReportsUnavailableException e) {
@@ -198,6 +219,7 @@ public final class MetricsHttpServer implements AutoCloseable {
     private void prometheus(HttpExchange exchange) throws IOException {
         StringBuilder text = new StringBuilder();
         Map<String, List<String>> byGauge = new java.util.TreeMap<>();
+        List<String> alertLines = new java.util.ArrayList<>();
         for (String model : instanceReports.models()) {
             for (MetricsView view : MetricsView.values()) {
                 Optional<String> json = instanceReports.report(model, view);
@@ -205,11 +227,25 @@ public final class MetricsHttpServer implements AutoCloseable {
                     continue;
                 }
                 JsonNode node = JSON.readTree(json.get());
-                for (String gauge : GAUGES) {
-                    JsonNode value = node.get(gauge);
-                    String number = value == null || value.isNull() ? "NaN" : value.asText();
-                    byGauge.computeIfAbsent(gauge, g -> new java.util.ArrayList<>()).add("cifar_model_" + gauge
-                            + "{model=\"" + escape(model) + "\",view=\"" + ViewReport.apiName(view) + "\"} " + number);
+                String labels = "model=\"" + escape(model) + "\",view=\"" + ViewReport.apiName(view) + "\"";
+                List<String> gauges = new java.util.ArrayList<>(GAUGES);
+                if (!node.path(MonitoringReport.REFERENCE).isNull()) {
+                    gauges.addAll(MONITORING_GAUGES);
+                }
+                for (String gauge : gauges) {
+                    gauge(byGauge, gauge, labels, node.get(gauge));
+                }
+                node.path(MonitoringFields.DRIFT).fields().forEachRemaining(check -> DRIFT_GAUGES.forEach((gauge, field) -> {
+                    JsonNode value = check.getValue().get(field);
+                    if (!(field.equals(MonitoringFields.P_VALUE) && value.isNull())) { // a distance has no p-value
+                        gauge(byGauge, gauge, labels + ",check=\"" + escape(check.getKey()) + "\"", value);
+                    }
+                }));
+                for (JsonNode alert : node.path(ViewReport.ALERTS)) {
+                    alertLines.add("cifar_alert_firing{model=\"" + escape(model) + "\",rule=\""
+                            + escape(alert.get("rule").asText()) + "\",view=\"" + ViewReport.apiName(view)
+                            + "\",metric=\"" + escape(alert.get("metric").asText()) + "\"} "
+                            + (AlertStatus.FIRING.equals(alert.get("state").asText()) ? 1 : 0));
                 }
             }
         }
@@ -219,6 +255,9 @@ public final class MetricsHttpServer implements AutoCloseable {
             text.append("# TYPE cifar_model_").append(gauge).append(" gauge\n");
             lines.forEach(line -> text.append(line).append('\n'));
         });
+        text.append("# HELP cifar_alert_firing 1 while the alert rule fires for the model, else 0 (rules: metrics --alert)\n");
+        text.append("# TYPE cifar_alert_firing gauge\n");
+        alertLines.forEach(line -> text.append(line).append('\n'));
         for (StreamCounters.Event event : StreamCounters.Event.values()) {
             String name = "cifar_stream_" + event.metricName();
             text.append("# HELP ").append(name).append(' ').append(event.help()).append('\n');
@@ -230,6 +269,14 @@ public final class MetricsHttpServer implements AutoCloseable {
         counters.deadLetters().forEach((kind, count) -> text.append("cifar_stream_dead_letters_total{kind=\"")
                 .append(escape(kind)).append("\"} ").append(count).append('\n'));
         send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", text.toString());
+    }
+
+    /** One sample of gauge {@code cifar_model_<gauge>}: JSON null (undefined) is NaN, a boolean 0 or 1. */
+    private static void gauge(Map<String, List<String>> byGauge, String gauge, String labels, JsonNode value) {
+        String number = value == null || value.isNull() ? "NaN" : value.isBoolean() ? (value.asBoolean() ? "1" : "0")
+                : value.asText();
+        byGauge.computeIfAbsent(gauge, g -> new java.util.ArrayList<>()).add("cifar_model_" + gauge + "{" + labels + "} "
+                + number);
     }
 
     private static Map<String, String> query(URI uri) {

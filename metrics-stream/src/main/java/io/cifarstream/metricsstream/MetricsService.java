@@ -173,9 +173,10 @@ public final class MetricsService implements AutoCloseable {
             throw e;
         }
         streams.start();
-        LOG.info("Metrics stream {} reading {} and {}, writing {} and {}; API and dashboard at {}/ ({})", options.applicationId(),
-                config.topics().predictions(), config.topics().labels(), config.topics().metrics(),
-                config.topics().deadLetters(), http.address(),
+        LOG.info("Metrics stream {} reading {}, {} and {}, writing {}, {} ({} alert rules) and {}; API and dashboard at"
+                + " {}/ ({})", options.applicationId(), config.topics().predictions(), config.topics().labels(),
+                config.topics().references(), config.topics().metrics(), config.topics().alerts(),
+                config.alertRules().size(), config.topics().deadLetters(), http.address(),
                 options.httpToken().required() ? "bearer token required" : "no token: open to whoever reaches it");
         // Kafka Streams retries a lost broker on its own; this says so in the log, when it begins and when it ends.
         KafkaConnectionWatch connection = new KafkaConnectionWatch("metrics stream " + options.applicationId(),

@@ -1,7 +1,10 @@
 package io.cifarstream.metricsstream;
 
+import io.cifarstream.schemas.Alert;
 import io.cifarstream.schemas.AvroSerde;
+import io.cifarstream.schemas.MetricsSnapshot;
 import io.cifarstream.schemas.MetricsView;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
@@ -17,16 +20,20 @@ import org.apache.kafka.streams.state.Stores;
 import java.util.Map;
 
 /**
- * The metrics stream: predictions and labels in, per-model metric snapshots and dead letters out.
+ * The metrics stream: predictions, labels and model references in; per-model metric snapshots, alerts and dead
+ * letters out.
  *
  * <pre>
  *  [predictions] (bytes, key image id) ─┐
- *                                       ├─ merge ─► label-join ──► Rejected ─► [dead-letters]
- *  [labels]      (bytes, key image id) ─┘   (store: label-join)        │
- *                                                                     └─► Counted ─► key by model id
- *                                                                                 ─► [repartition: labelled-by-model]
- *                                                                                 ─► view-aggregator ─► [metrics]
- *                                                      (stores: metrics-journal, metrics-checkpoints, metrics-reports)
+ *                                       ├─ merge ─► label-join ─────┬─► Rejected ─────────────────────► [dead-letters]
+ *  [labels]      (bytes, key image id) ─┘   (store: label-join)     │
+ *  [references]  (bytes, key model id) ─► reference-intake ─────────┤
+ *                                                                   └─► ForModel (ScoredPrediction, LabelledPrediction,
+ *                                                                       ReferenceUpdate) ─► key by model id
+ *                                                          ─► [repartition: labelled-by-model] ─► view-aggregator
+ *                                                                                                   ├─► [metrics]
+ *                                                                                                   └─► [alerts]
+ *      (stores: metrics-journal, metrics-estimates-journal, metrics-checkpoints, metrics-reports)
  * </pre>
  *
  * <h2>Why this partitioning</h2>
@@ -36,18 +43,21 @@ import java.util.Map;
  * records, which partial per-partition accumulators merged later cannot give (and cumulative and window views
  * then need no merge step either). One model's aggregation thus runs on one stream thread; it costs a few
  * microseconds per record, and there are few models, so the repartition is not the bottleneck, while the join,
- * the part that grows with the number of images, scales out.
+ * the part that grows with the number of images, scales out. References join the same repartition topic, so a
+ * model's aggregation sees its reference changes in one order with its predictions.
  *
  * <h2>Exactly once</h2>
  * Run with {@code processing.guarantee=exactly_once_v2} (see {@link MetricsService}): input offsets, the
  * repartition topic, the changelogs of the stores and the outputs commit in one transaction, so a restart
- * resumes from the changelogs with nothing counted twice. How the aggregation keeps its large state cheap and
- * exact is described in {@link ViewAggregator}; the join in {@link LabelJoin}.
+ * resumes from the changelogs with nothing counted twice and no alert sent twice. How the aggregation keeps its
+ * large state cheap and exact is described in {@link ViewAggregator}; the join in {@link LabelJoin}.
  */
 public final class MetricsTopology {
 
     public static final String JOIN_STORE = "label-join";
     public static final String JOURNAL_STORE = "metrics-journal";
+    /** The journal of the predictions counted in the label-free estimates (see {@link ViewAggregator}). */
+    public static final String ESTIMATES_JOURNAL_STORE = "metrics-estimates-journal";
     public static final String CHECKPOINTS_STORE = "metrics-checkpoints";
     /** Latest report per (model, view) as {@link ViewReport} JSON, for interactive queries; key {@link #reportKey}. */
     public static final String REPORTS_STORE = "metrics-reports";
@@ -70,6 +80,8 @@ public final class MetricsTopology {
                 Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(JOURNAL_STORE),
                 Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ESTIMATES_JOURNAL_STORE),
+                Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled());
         // One checkpoint is one accumulator: up to ~5 MB at the default ROC cell limit, above Kafka's 1 MB default.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(CHECKPOINTS_STORE),
                 Serdes.Bytes(), Serdes.ByteArray()).withCachingDisabled()
@@ -82,25 +94,35 @@ public final class MetricsTopology {
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("predictions"));
         KStream<byte[], byte[]> labels = builder.stream(config.topics().labels(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("labels"));
+        KStream<byte[], byte[]> references = builder.stream(config.topics().references(),
+                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("references"));
 
-        KStream<byte[], JoinOutcome> joined = predictions.merge(labels, Named.as("predictions-and-labels"))
-                .process(() -> new LabelJoin(config, counters), Named.as("label-join"), JOIN_STORE);
+        KStream<byte[], JoinOutcome> edge = predictions.merge(labels, Named.as("predictions-and-labels"))
+                .process(() -> new LabelJoin(config, counters), Named.as("label-join"), JOIN_STORE)
+                .merge(references.process(() -> new ReferenceIntake(counters), Named.as("reference-intake")),
+                        Named.as("joined-and-references"));
 
-        joined.filter((key, outcome) -> outcome instanceof JoinOutcome.Rejected, Named.as("rejected"))
+        edge.filter((key, outcome) -> outcome instanceof JoinOutcome.Rejected, Named.as("rejected"))
                 .mapValues(outcome -> ((JoinOutcome.Rejected) outcome).deadLetter(), Named.as("dead-letter"))
                 .to(config.topics().deadLetters(),
                         Produced.with(Serdes.ByteArray(), AvroSerde.deadLetters()).withName("dead-letters"));
 
-        joined.filter((key, outcome) -> outcome instanceof JoinOutcome.Counted, Named.as("counted"))
+        KStream<String, SpecificRecord> aggregated = edge
+                .filter((key, outcome) -> outcome instanceof JoinOutcome.ForModel, Named.as("for-model"))
                 .map((key, outcome) -> {
-                    LabelledPrediction prediction = ((JoinOutcome.Counted) outcome).prediction();
-                    return KeyValue.pair(prediction.modelId(), prediction);
+                    ModelEvent event = ((JoinOutcome.ForModel) outcome).event();
+                    return KeyValue.pair(event.modelId(), event);
                 }, Named.as("key-by-model"))
-                .repartition(Repartitioned.with(Serdes.String(), LabelledPrediction.serde()).withName(BY_MODEL))
+                .repartition(Repartitioned.with(Serdes.String(), ModelEvent.serde()).withName(BY_MODEL))
                 .process(() -> new ViewAggregator(config, counters), Named.as("view-aggregator"),
-                        JOURNAL_STORE, CHECKPOINTS_STORE, REPORTS_STORE)
+                        JOURNAL_STORE, ESTIMATES_JOURNAL_STORE, CHECKPOINTS_STORE, REPORTS_STORE);
+        aggregated.filter((key, value) -> value instanceof MetricsSnapshot, Named.as("snapshots"))
+                .mapValues(value -> (MetricsSnapshot) value, Named.as("snapshot"))
                 .to(config.topics().metrics(),
                         Produced.with(Serdes.String(), AvroSerde.metricsSnapshots()).withName("metrics"));
+        aggregated.filter((key, value) -> value instanceof Alert, Named.as("alert-changes"))
+                .mapValues(value -> (Alert) value, Named.as("alert"))
+                .to(config.topics().alerts(), Produced.with(Serdes.String(), AvroSerde.alerts()).withName("alerts"));
 
         return builder.build();
     }

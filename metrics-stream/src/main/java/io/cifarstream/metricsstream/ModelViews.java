@@ -1,310 +1,287 @@
 package io.cifarstream.metricsstream;
 
-import io.cifarstream.schemas.CifarShape;
-import io.cifarstream.metrics.ClassificationAccumulator;
-import io.cifarstream.metrics.ClassifiedRecord;
+import io.cifarstream.metrics.Calibration;
+import io.cifarstream.metrics.CalibrationError;
+import io.cifarstream.metrics.ClassificationReport;
+import io.cifarstream.metrics.ConfidenceEstimate;
+import io.cifarstream.metrics.Drift;
+import io.cifarstream.schemas.MetricsView;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
-import java.util.Set;
-import java.util.TreeMap;
 
 /**
- * The three views of one model, in memory, as one stream thread owns them: the cumulative accumulator, the
- * event-time windows, and the ring of the last N records (the oldest leaves when the N+1-th arrives).
- *
- * <h2>Last N: built when shown</h2>
- * The last-N accumulator is built from the ring when {@link #lastN()} is asked for (once per snapshot interval), not
- * kept up to date per record: adding each record and removing the oldest would cost two accumulator updates per
- * record, while building costs N updates per snapshot, far less at any rate above N records per interval.
- *
- * <h2>Windows</h2>
- * Windows start on multiples of {@code advance} (epoch-aligned, like Kafka's {@code TimeWindows}) and span
- * {@code window}; a record at event time t belongs to every window with {@code start <= t < end}. Stream time
- * is the largest event time seen; a window closes once {@code end + grace <= streamTime}, and a record for a
- * closed window is late: left out of that window only. Every decision depends on the records in sequence
- * order alone, so replaying the same records from a checkpoint rebuilds the same state.
- *
- * <h2>Panes: each record is counted once, not once per window</h2>
- * Hopping windows overlap ({@code window / advance} of them hold each record: 6 at the defaults). Instead of
- * counting a record in each, it is counted in one <em>pane</em>, the slice {@code [p, p + advance)} that holds
- * its event time, and a window is the merge of its {@code window / advance} panes, built when it is shown or
- * closes ({@link ClassificationAccumulator#merge}, exact: merging the panes gives the state one accumulator fed
- * all their records would have). A late record only reaches windows still open: closed windows were emitted
- * at their close, and its pane is dropped once the last window holding it (the one starting at the pane)
- * closes. So a record costs three accumulator updates whatever the overlap: cumulative, its pane, and the current
- * window, which is kept merged once shown until stream time moves it on.
- *
- * <p>Change tracking: which views and panes changed since the last {@link #takeChanges()} (for snapshots
- * and checkpoints) and which panes were dropped since then (their checkpoints are deleted). Not thread-safe.
+ * Everything one model's aggregation keeps in memory: two {@link EventTimeViews}, each with its cumulative, window
+ * and last-N views, and the model's reference.
+ * <ul>
+ *   <li><b>labelled</b>: the labelled predictions ({@link LabelledViewState}): classification metrics, and the
+ *       calibration metrics of those whose version the reference covers, counted from when that reference arrived;
+ *       windows close with the labelled records' own stream time, as without a reference;</li>
+ *   <li><b>estimates</b>: every prediction, labelled or not, of the version the reference covers, counted when first
+ *       seen ({@link EstimateViewState}: estimates and drift, no label read); windows close with the stream time of
+ *       these predictions, which runs ahead of the labelled one when labels lag, so a window view's two parts can be
+ *       different windows (each report names both). Absent while the model has no reference.</li>
+ * </ul>
+ * A new reference (another version, or new statistics for the same one) starts the estimates afresh and the
+ * labelled views' calibration metrics too (their last-N view counts only labelled records from then on); a
+ * withdrawn one ends both. Predictions of a version the reference does not cover are left out of the estimates.
+ * Every decision depends on the events in order alone, so a replay from a checkpoint rebuilds the same state.
+ * Not thread-safe.
  */
 public final class ModelViews {
 
-    /** A window's accumulator with its bounds. */
-    public record Window(long start, long end, ClassificationAccumulator accumulator) {
-    }
-
-    /** What changed since the previous call of {@link #takeChanges()}. */
-    record Changes(boolean cumulative, boolean lastN, Set<Long> panes, Set<Long> droppedPanes) {
-        boolean any() {
-            return cumulative || lastN || !panes.isEmpty() || !droppedPanes.isEmpty();
-        }
-
-        /** These changes followed by {@code later}: what changed in either, less the panes dropped since. */
-        Changes then(Changes later) {
-            Set<Long> dropped = new HashSet<>(droppedPanes);
-            dropped.addAll(later.droppedPanes);
-            Set<Long> changed = new HashSet<>(panes);
-            changed.addAll(later.panes);
-            changed.removeAll(dropped);
-            return new Changes(cumulative || later.cumulative, lastN || later.lastN, changed, dropped);
-        }
-    }
-
-    /** The result of {@link #add}: the record's sequence number, how many of its windows had closed, and the windows it closed. */
-    public record Added(long seq, int lateWindows, List<Window> closed) {
+    /**
+     * What a checkpoint of these views holds, in bytes: the labelled views' cumulative state (classification and
+     * calibration metrics), the panes of the labelled current window (all panes open, counted apart), the ROC cells
+     * of class 0's cumulative sketch (the figure that stops growing at the cell limit), and the estimates' cumulative
+     * state and current window's panes (0 without a reference).
+     */
+    public record StateSize(int cumulativeBytes, int currentWindowPaneBytes, int panesOpen, int cumulativeRocCellsClass0,
+            int estimateCumulativeBytes, int estimateWindowPaneBytes) {
     }
 
     private final MetricsConfig config;
-    private final long size;
-    private final long advance;
-    private final long grace;
-    private final ClassificationAccumulator cumulative;
-    /** Open panes by start; a pane is dropped when the window starting at it closes. */
-    private final NavigableMap<Long, ClassificationAccumulator> panes = new TreeMap<>();
-    private final Deque<ClassifiedRecord> ring = new ArrayDeque<>();
-    /** The last-N accumulator as last built; null once the ring changed. */
-    private ClassificationAccumulator lastN;
-    /** The merged current window once {@link #currentWindow()} built it, kept up to date; null: build again. */
-    private ClassificationAccumulator current;
-    private long currentStart;
-    private long streamTime;
-    private long nextSeq;
-    private boolean cumulativeChanged;
-    private boolean lastNChanged;
-    private Set<Long> changedPanes = new HashSet<>();
-    private Set<Long> droppedPanes = new HashSet<>();
+    private final EventTimeViews<LabelledViewState.Counted, LabelledViewState> labelled;
+    /** Null while there is no reference. */
+    private EventTimeViews<ScoredPrediction, EstimateViewState> estimates;
+    private ReferenceUpdate reference;
+    /** The first labelled sequence number the calibration metrics count (when the reference arrived). */
+    private long calibratedFrom;
+    /** The sequence number the first estimated prediction got, or, without estimates, the next one gets. */
+    private long estimatedFrom;
+    /** The version of the latest prediction seen, for the report's reason when the reference does not cover it. */
+    private String latestVersion;
 
-    /** Empty views of one model. */
+    /** A model's views before its first event. */
     public ModelViews(MetricsConfig config) {
-        this(config, new ClassificationAccumulator(CifarShape.CLASSES, config.rocCellLimit()), Map.of(),
-                Long.MIN_VALUE, 0);
-    }
-
-    /** Views restored from a checkpoint taken after record {@code nextSeq - 1}; the ring is refilled by {@link #refillRing}. */
-    ModelViews(MetricsConfig config, ClassificationAccumulator cumulative, Map<Long, ClassificationAccumulator> panes,
-            long streamTime, long nextSeq) {
         this.config = config;
-        this.size = config.window().toMillis();
-        this.advance = config.advance().toMillis();
-        this.grace = config.grace().toMillis();
-        this.cumulative = cumulative;
-        this.panes.putAll(panes);
-        this.streamTime = streamTime;
-        this.nextSeq = nextSeq;
-    }
-
-    /** Puts a record that was in the last-N view at the checkpoint back into it (oldest first). */
-    void refillRing(LabelledPrediction record) {
-        push(classify(record));
-    }
-
-    private void push(ClassifiedRecord record) {
-        ring.addLast(record);
-        if (ring.size() > config.lastN()) {
-            ring.removeFirst();
-        }
-        lastN = null;
-    }
-
-    private static ClassifiedRecord classify(LabelledPrediction record) {
-        return ClassifiedRecord.of(CifarShape.CLASSES, record.label(), record.logProbsUnsafe());
+        this.labelled = new EventTimeViews<>(config, new LabelledAccumulation(), 0);
     }
 
     /**
-     * Counts a record in every view.
+     * Views restored from checkpoints: the labelled views' state, and, with a {@code reference}, the estimates'
+     * (empty when {@code estimateCumulative} is null).
+     */
+    ModelViews(MetricsConfig config, LabelledViewState labelledCumulative, Map<Long, LabelledViewState> labelledPanes,
+            long labelledStreamTime, long labelledNextSeq, ReferenceUpdate reference, long calibratedFrom,
+            long estimatedFrom, EstimateViewState estimateCumulative, Map<Long, EstimateViewState> estimatePanes,
+            long estimateStreamTime, long estimateNextSeq) {
+        this.config = config;
+        this.reference = reference;
+        this.calibratedFrom = calibratedFrom;
+        this.estimatedFrom = estimatedFrom;
+        this.labelled = new EventTimeViews<>(config, new LabelledAccumulation(), labelledCumulative, labelledPanes,
+                labelledStreamTime, labelledNextSeq);
+        if (reference != null) {
+            EstimateAccumulation accumulation = new EstimateAccumulation(reference.calibration());
+            this.estimates = new EventTimeViews<>(config, accumulation,
+                    estimateCumulative == null ? accumulation.empty() : estimateCumulative, estimatePanes,
+                    estimateStreamTime, estimateNextSeq);
+        }
+    }
+
+    private final class LabelledAccumulation
+            implements EventTimeViews.Accumulation<LabelledViewState.Counted, LabelledViewState> {
+        @Override
+        public LabelledViewState empty() {
+            return LabelledViewState.empty(config.rocCellLimit(), calibration());
+        }
+
+        @Override
+        public void add(LabelledViewState state, LabelledViewState.Counted record, long seq) {
+            state.add(record, seq >= calibratedFrom && reference != null
+                    && reference.covers(record.prediction().modelVersion()));
+        }
+
+        @Override
+        public void merge(LabelledViewState into, LabelledViewState from) {
+            into.merge(from);
+        }
+
+        @Override
+        public long eventTime(LabelledViewState.Counted record) {
+            return record.prediction().eventTime();
+        }
+    }
+
+    private record EstimateAccumulation(Calibration reference)
+            implements EventTimeViews.Accumulation<ScoredPrediction, EstimateViewState> {
+        @Override
+        public EstimateViewState empty() {
+            return EstimateViewState.empty(reference);
+        }
+
+        @Override
+        public void add(EstimateViewState state, ScoredPrediction record, long seq) {
+            state.add(record);
+        }
+
+        @Override
+        public void merge(EstimateViewState into, EstimateViewState from) {
+            into.merge(from);
+        }
+
+        @Override
+        public long eventTime(ScoredPrediction record) {
+            return record.eventTime();
+        }
+    }
+
+    /** Counts a labelled prediction in the labelled views. */
+    public EventTimeViews.Added<LabelledViewState> count(LabelledPrediction prediction) {
+        return labelled.add(LabelledViewState.Counted.of(prediction));
+    }
+
+    /** Counts a prediction in the estimates; null, counting nothing, when the reference does not cover its version. */
+    public EventTimeViews.Added<EstimateViewState> estimate(ScoredPrediction prediction) {
+        latestVersion = prediction.modelVersion();
+        if (reference == null || !reference.covers(prediction.modelVersion())) {
+            return null;
+        }
+        return estimates.add(prediction);
+    }
+
+    /**
+     * Takes {@code update} as the model's reference.
      *
-     * @return the sequence number given to the record, how many of its windows had closed, and the windows
-     *         that closed because it advanced stream time (their final state)
+     * @return false when it is the one in force (a scorer restarting publishes it again): nothing changes then
      */
-    public Added add(LabelledPrediction record) {
-        ClassifiedRecord classified = classify(record);
-        long seq = nextSeq++;
-        cumulative.add(classified);
-        cumulativeChanged = true;
-        push(classified);
-        lastNChanged = true;
-        long before = streamTime;
-        long t = record.eventTime();
-        streamTime = Math.max(streamTime, t);
-        long pane = paneOf(t);
-        int late = 0;
-        for (long start = pane - size + advance; start <= pane; start += advance) {
-            if (isClosed(start)) {
-                late++;
-            }
+    public boolean apply(ReferenceUpdate update) {
+        ReferenceUpdate next = update.isWithdrawal() ? null : update;
+        if (next == null ? reference == null
+                : reference != null && reference.modelVersion().equals(next.modelVersion())
+                        && reference.calibration().equals(next.calibration())) {
+            return false;
         }
-        if (!isClosed(pane)) {
-            panes.computeIfAbsent(pane, p -> new ClassificationAccumulator(CifarShape.CLASSES, config.rocCellLimit()))
-                    .add(classified);
-            changedPanes.add(pane);
-        }
-        if (current != null && currentStart != currentWindowStart()) {
-            current = null;
-        } else if (current != null && pane >= currentStart && pane < currentStart + size) {
-            current.add(classified);
-        }
-        return new Added(seq, late, before == streamTime ? List.of() : closeWindows(before));
+        long nextEstimateSeq = nextEstimateSeq();
+        reference = next;
+        calibratedFrom = labelled.nextSeq();
+        estimatedFrom = nextEstimateSeq;
+        Calibration calibration = calibration();
+        labelled.changeEveryState(state -> state.recalibrate(calibration));
+        estimates = next == null ? null
+                : new EventTimeViews<>(config, new EstimateAccumulation(calibration), nextEstimateSeq);
+        return true;
     }
 
-    /** Emits the windows that closed as stream time moved on from {@code before}, oldest first, and drops their panes. */
-    private List<Window> closeWindows(long before) {
-        List<Window> closed = new ArrayList<>();
-        long from = before == Long.MIN_VALUE ? Long.MIN_VALUE : lastClosedStart(before) + advance;
-        long through = lastClosedStart(streamTime);
-        while (!panes.isEmpty()) {
-            // The oldest window at or after `from` that holds a pane: it starts at most (window - advance) before it.
-            long start = Math.max(from, panes.firstKey() - size + advance);
-            if (start > through) {
-                break;
-            }
-            closed.add(merged(start));
-            from = start + advance;
-            while (!panes.isEmpty() && panes.firstKey() < from) {
-                long dropped = panes.pollFirstEntry().getKey();
-                changedPanes.remove(dropped);
-                droppedPanes.add(dropped);
-            }
-        }
-        return closed;
+    private Calibration calibration() {
+        return reference == null ? null : reference.calibration();
     }
 
-    private boolean isClosed(long windowStart) {
-        return streamTime != Long.MIN_VALUE && windowStart + size + grace <= streamTime;
+    EventTimeViews<LabelledViewState.Counted, LabelledViewState> labelled() {
+        return labelled;
     }
 
-    /** The start of the newest window closed at stream time {@code time}. */
-    private long lastClosedStart(long time) {
-        return paneOf(time - size - grace);
+    /** Null while the model has no reference. */
+    EventTimeViews<ScoredPrediction, EstimateViewState> estimates() {
+        return estimates;
     }
 
-    private long paneOf(long t) {
-        return Math.floorDiv(t, advance) * advance;
+    /** Null while the model has none. */
+    ReferenceUpdate reference() {
+        return reference;
     }
 
-    /** The window starting at {@code start}: the merge of its open panes. */
-    private Window merged(long start) {
-        ClassificationAccumulator window = new ClassificationAccumulator(CifarShape.CLASSES, config.rocCellLimit());
-        for (ClassificationAccumulator pane : panes.subMap(start, start + size).values()) {
-            window.merge(pane);
-        }
-        return new Window(start, start + size, window);
+    long calibratedFrom() {
+        return calibratedFrom;
     }
 
-    /** The changes since the previous call, and forgets them. */
-    Changes takeChanges() {
-        Changes changes = new Changes(cumulativeChanged, lastNChanged, changedPanes, droppedPanes);
-        cumulativeChanged = false;
-        lastNChanged = false;
-        changedPanes = new HashSet<>();
-        droppedPanes = new HashSet<>();
-        return changes;
+    long estimatedFrom() {
+        return estimatedFrom;
     }
 
-    /** Marks every view changed: after a restore, so that each is emitted once. */
-    void markAllChanged() {
-        cumulativeChanged = true;
-        lastNChanged = true;
-        changedPanes.addAll(panes.keySet());
+    /** The sequence number the next estimated prediction gets. */
+    long nextEstimateSeq() {
+        return estimates == null ? estimatedFrom : estimates.nextSeq();
     }
 
-    ClassificationAccumulator cumulative() {
-        return cumulative;
-    }
-
-    /** The last-N view, built from the ring if it changed since the last call. */
-    ClassificationAccumulator lastN() {
-        if (lastN == null) {
-            ClassificationAccumulator built = new ClassificationAccumulator(CifarShape.CLASSES, config.rocCellLimit());
-            ring.forEach(built::add);
-            lastN = built;
-        }
-        return lastN;
-    }
-
-    /** The open pane starting at {@code start}, or null. */
-    ClassificationAccumulator pane(long start) {
-        return panes.get(start);
-    }
-
-    /** Open panes by start. */
-    NavigableMap<Long, ClassificationAccumulator> panes() {
-        return panes;
-    }
-
-    /**
-     * The view the API calls "the window": the oldest open window that contains the stream time, i.e. the
-     * last {@code --window} of event time (rounded to {@code --advance}); null before any record.
-     */
-    /**
-     * What a checkpoint of these views holds, in bytes: the cumulative view, the panes of the current window (all
-     * panes open, counted apart), and the ROC cells of class 0's cumulative sketch, the figure that stops growing at
-     * the cell limit.
-     */
-    public record StateSize(int cumulativeBytes, int currentWindowPaneBytes, int panesOpen, int cumulativeRocCellsClass0) {
+    /** The largest event time of either kind of view: the model's stream time. */
+    long streamTime() {
+        return Math.max(labelled.streamTime(), estimates == null ? Long.MIN_VALUE : estimates.streamTime());
     }
 
     /** The size of these views' checkpoint now (see {@link StateSize}). */
     public StateSize stateSize() {
-        int windowBytes = 0;
-        Window window = currentWindow();
-        if (window != null) {
-            for (ClassificationAccumulator pane : panes.subMap(window.start(), window.end()).values()) {
-                windowBytes += pane.toBytes().length;
-            }
+        LabelledViewState cumulative = labelled.cumulative();
+        int labelledWindow = 0;
+        for (LabelledViewState pane : windowPanes(labelled)) {
+            labelledWindow += pane.classification().toBytes().length + calibrationBytes(pane);
         }
-        return new StateSize(cumulative.toBytes().length, windowBytes, panes.size(), cumulative.roc(0).cellCount());
-    }
-
-    Window currentWindow() {
-        if (streamTime == Long.MIN_VALUE) {
-            return null;
+        int estimateCumulative = estimates == null ? 0 : estimates.cumulative().toBytes().length;
+        int estimateWindow = 0;
+        for (EstimateViewState pane : estimates == null ? List.<EstimateViewState>of() : windowPanes(estimates)) {
+            estimateWindow += pane.toBytes().length;
         }
-        if (current == null) {
-            currentStart = currentWindowStart();
-            current = merged(currentStart).accumulator();
+        return new StateSize(cumulative.classification().toBytes().length + calibrationBytes(cumulative), labelledWindow,
+                labelled.panes().size(), cumulative.classification().roc(0).cellCount(), estimateCumulative,
+                estimateWindow);
+    }
+
+    private static int calibrationBytes(LabelledViewState state) {
+        return state.calibration() == null ? 0 : state.calibration().toBytes().length;
+    }
+
+    private static <S> java.util.Collection<S> windowPanes(EventTimeViews<?, S> views) {
+        EventTimeViews.Window<S> window = views.currentWindow();
+        return window == null ? List.of() : views.panes().subMap(window.start(), window.end()).values();
+    }
+
+    // ---- reports -----------------------------------------------------------------------------------
+
+    /** The current report of {@code view} (without alert states). */
+    ViewReport report(String modelId, MetricsView view, long emittedTime) {
+        EventTimeViews.Window<LabelledViewState> labelledPart = part(labelled, view);
+        EventTimeViews.Window<EstimateViewState> estimatePart = estimates == null ? null : part(estimates, view);
+        return assemble(modelId, view, labelledPart, estimatePart, emittedTime);
+    }
+
+    /** The final report of a labelled window that closed, with the estimates' current window beside it. */
+    ViewReport closedLabelledWindow(String modelId, EventTimeViews.Window<LabelledViewState> closed, long emittedTime) {
+        return assemble(modelId, MetricsView.WINDOW, closed,
+                estimates == null ? null : part(estimates, MetricsView.WINDOW), emittedTime);
+    }
+
+    /** The final report of an estimates window that closed, with the labelled views' current window beside it. */
+    ViewReport closedEstimateWindow(String modelId, EventTimeViews.Window<EstimateViewState> closed, long emittedTime) {
+        return assemble(modelId, MetricsView.WINDOW, part(labelled, MetricsView.WINDOW), closed, emittedTime);
+    }
+
+    /** A view's state with its window's bounds (null bounds outside the window view, and before any record). */
+    private static <S> EventTimeViews.Window<S> part(EventTimeViews<?, S> views, MetricsView view) {
+        return switch (view) {
+            case CUMULATIVE -> new EventTimeViews.Window<>(0, 0, views.cumulative());
+            case LAST_N -> new EventTimeViews.Window<>(0, 0, views.lastN());
+            case WINDOW -> views.currentWindow();
+        };
+    }
+
+    private ViewReport assemble(String modelId, MetricsView view, EventTimeViews.Window<LabelledViewState> labelledPart,
+            EventTimeViews.Window<EstimateViewState> estimatePart, long emittedTime) {
+        boolean windowed = view == MetricsView.WINDOW;
+        LabelledViewState labelledState = labelledPart == null ? LabelledViewState.empty(config.rocCellLimit(),
+                calibration()) : labelledPart.state();
+        ClassificationReport classification = labelledState.classification().snapshot();
+        Long start = windowed && labelledPart != null ? labelledPart.start() : null;
+        Long end = windowed && labelledPart != null ? labelledPart.end() : null;
+        MonitoringReport monitoring;
+        if (reference == null) {
+            monitoring = MonitoringReport.missing("no reference for model " + modelId + " (predictions of version "
+                    + (latestVersion == null ? "unknown" : latestVersion) + "): the scorer publishes one on the"
+                    + " references topic when it loads a model that has one (see calibrate)");
+        } else {
+            EstimateViewState estimateState = estimatePart == null ? EstimateViewState.empty(calibration())
+                    : estimatePart.state();
+            ConfidenceEstimate estimate = estimateState.estimates().snapshot();
+            Drift drift = estimateState.drift().drift(calibration());
+            CalibrationError calibrationError = labelledState.calibration() == null ? null
+                    : labelledState.calibration().snapshot();
+            String uncovered = latestVersion == null || reference.covers(latestVersion) ? null
+                    : "the reference is for version " + reference.modelVersion() + ", the latest predictions are of "
+                            + latestVersion + ": they are not estimated until a reference for it is published";
+            monitoring = new MonitoringReport(MonitoringReport.Reference.of(reference), uncovered,
+                    windowed && estimatePart != null ? estimatePart.start() : null,
+                    windowed && estimatePart != null ? estimatePart.end() : null, estimate, drift, calibrationError);
         }
-        return new Window(currentStart, currentStart + size, current);
-    }
-
-    /** Whether the current window holds a pane in {@code changed}: then its snapshot is due. */
-    boolean currentWindowChanged(Set<Long> changed) {
-        if (streamTime == Long.MIN_VALUE) {
-            return false;
-        }
-        long start = currentWindowStart();
-        return changed.stream().anyMatch(pane -> pane >= start && pane < start + size);
-    }
-
-    private long currentWindowStart() {
-        return paneOf(streamTime) - size + advance;
-    }
-
-    long streamTime() {
-        return streamTime;
-    }
-
-    /** The sequence number the next record gets; records 0 .. nextSeq-1 are counted. */
-    long nextSeq() {
-        return nextSeq;
-    }
-
-    long windowSizeMs() {
-        return size;
+        return new ViewReport(modelId, view, start, end, emittedTime, classification, monitoring, List.of());
     }
 }

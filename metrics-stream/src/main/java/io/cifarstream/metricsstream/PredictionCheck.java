@@ -1,5 +1,6 @@
 package io.cifarstream.metricsstream;
 
+import io.cifarstream.metrics.ChannelStatistics;
 import io.cifarstream.schemas.Rejection;
 import io.cifarstream.schemas.DeadLetterKind;
 import io.cifarstream.schemas.CifarShape;
@@ -10,6 +11,7 @@ import io.cifarstream.schemas.Prediction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The metrics stream's edge check: the rules {@link ClassificationAccumulator#add} enforces, applied to a
@@ -81,7 +83,25 @@ final class PredictionCheck {
         if (label != null && !validLabel(label)) {
             return Optional.of(badLabel(prediction.getImageId(), label));
         }
-        return Optional.empty();
+        return checkImageStatistics(prediction);
+    }
+
+    /** Empty when the prediction has no image statistics, or both lists with a finite value per channel. */
+    private static Optional<Rejection> checkImageStatistics(Prediction prediction) {
+        List<Float> means = prediction.getChannelMeans();
+        List<Float> stds = prediction.getChannelStds();
+        if (means == null && stds == null) {
+            return Optional.empty();
+        }
+        String problem = means == null || stds == null ? "has channel_means without channel_stds or the reverse"
+                : means.size() != ChannelStatistics.CHANNELS || stds.size() != ChannelStatistics.CHANNELS
+                ? "has " + means.size() + " channel means and " + stds.size() + " deviations, expected "
+                        + ChannelStatistics.CHANNELS + " each (R, G, B)"
+                : Stream.concat(means.stream(), stds.stream()).allMatch(Float::isFinite) ? null
+                : "has a channel statistic that is not finite: " + means + " " + stds;
+        return problem == null ? Optional.empty() : Optional.of(new Rejection(DeadLetterKind.BAD_IMAGE_STATISTICS,
+                "prediction of " + prediction.getImageId() + " " + problem
+                        + ": send both lists from the decoded image, or neither"));
     }
 
     /** Empty when the label is a class of CIFAR-10 and names an image. */

@@ -16,6 +16,13 @@ public final class StreamCounters {
 
     /** What is counted. */
     public enum Event {
+        /** A prediction was seen for the first time (labelled or not): it goes to the label-free views. */
+        SCORED("predictions_scored_total", "Predictions seen for the first time, labelled or not."),
+        /** A prediction whose model had no reference for its version: no estimates or drift checks for it. */
+        WITHOUT_REFERENCE("predictions_without_reference_total",
+                "Predictions left out of the label-free estimates and drift checks: no reference for their model version."),
+        /** A model reference was read from the references topic. */
+        REFERENCE_READ("references_read_total", "Model references read from the references topic."),
         /** A labelled prediction entered the aggregation. */
         COUNTED("predictions_counted_total", "Labelled predictions counted into the metrics."),
         /** A prediction waited --label-wait without a label and was dropped. */

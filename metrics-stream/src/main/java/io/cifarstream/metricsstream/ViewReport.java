@@ -1,29 +1,37 @@
 package io.cifarstream.metricsstream;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cifarstream.metrics.CalibrationError;
 import io.cifarstream.metrics.ClassificationReport;
+import io.cifarstream.metrics.ConfidenceEstimate;
+import io.cifarstream.schemas.DriftCheck;
 import io.cifarstream.schemas.MetricsSnapshot;
 import io.cifarstream.schemas.MetricsView;
+import io.cifarstream.schemas.ReliabilityBin;
 
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
- * One view of one model at one moment: the {@link ClassificationReport} plus what it covers. Its JSON is the
- * report's (the field names of {@code evaluate --json}) with {@code model_id}, {@code view}
- * ({@code cumulative}, {@code window} or {@code last}), {@code window_start} / {@code window_end} (epoch ms,
- * null outside the window view) and {@code emitted_time} added; {@link #toSnapshot()} gives the metrics
- * topic's Avro value.
+ * One view of one model at one moment: the {@link ClassificationReport} of its labelled records plus what it
+ * covers, what the predictions say without labels ({@link MonitoringReport}), and the view's alert rules. Its JSON
+ * is the report's (the field names of {@code evaluate --json}) with {@code model_id}, {@code view}
+ * ({@code cumulative}, {@code window} or {@code last}), {@code window_start} / {@code window_end} (epoch ms, the
+ * labelled records' window; null outside the window view or before any labelled record), {@code emitted_time},
+ * the monitoring fields and {@code alerts} added; {@link #toSnapshot()} gives the metrics topic's Avro value.
  */
 public record ViewReport(String modelId, MetricsView view, Long windowStart, Long windowEnd, long emittedTime,
-        ClassificationReport report) {
+        ClassificationReport report, MonitoringReport monitoring, List<AlertStatus> alerts) {
 
     public static final String MODEL_ID = "model_id";
     public static final String VIEW = "view";
@@ -35,6 +43,7 @@ public record ViewReport(String modelId, MetricsView view, Long windowStart, Lon
      * which replica served it and why. Such a report may lag the live one by the standby's replication delay.
      */
     public static final String SERVED_BY = "served_by";
+    public static final String ALERTS = "alerts";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -42,6 +51,13 @@ public record ViewReport(String modelId, MetricsView view, Long windowStart, Lon
         Objects.requireNonNull(modelId, "modelId");
         Objects.requireNonNull(view, "view");
         Objects.requireNonNull(report, "report");
+        Objects.requireNonNull(monitoring, "monitoring");
+        alerts = List.copyOf(alerts);
+    }
+
+    /** This report with the states of its view's alert rules. */
+    ViewReport withAlerts(List<AlertStatus> statuses) {
+        return new ViewReport(modelId, view, windowStart, windowEnd, emittedTime, report, monitoring, statuses);
     }
 
     /** The API's name of a view: cumulative, window, last. */
@@ -67,6 +83,8 @@ public record ViewReport(String modelId, MetricsView view, Long windowStart, Lon
         node.put(WINDOW_END, windowEnd);
         node.put(EMITTED_TIME, emittedTime);
         node.setAll((ObjectNode) JSON.valueToTree(report));
+        monitoring.writeInto(node, report.accuracy());
+        node.set(ALERTS, JSON.valueToTree(alerts));
         try {
             return JSON.writeValueAsString(node);
         } catch (JsonProcessingException e) {
@@ -83,7 +101,10 @@ public record ViewReport(String modelId, MetricsView view, Long windowStart, Lon
             Long end = longOrNull(node.remove(WINDOW_END));
             long emitted = node.remove(EMITTED_TIME).asLong();
             node.remove(SERVED_BY);
-            return new ViewReport(modelId, view, start, end, emitted, JSON.treeToValue(node, ClassificationReport.class));
+            JsonNode alerts = node.remove(ALERTS);
+            MonitoringReport monitoring = MonitoringReport.readFrom(node);
+            return new ViewReport(modelId, view, start, end, emitted, JSON.treeToValue(node, ClassificationReport.class),
+                    monitoring, alerts == null ? List.of() : JSON.convertValue(alerts, new TypeReference<List<AlertStatus>>() { }));
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
@@ -100,7 +121,7 @@ public record ViewReport(String modelId, MetricsView view, Long windowStart, Lon
         }
     }
 
-    private static Long longOrNull(JsonNode node) {
+    static Long longOrNull(JsonNode node) {
         return node == null || node.isNull() ? null : node.asLong();
     }
 
@@ -113,11 +134,11 @@ public record ViewReport(String modelId, MetricsView view, Long windowStart, Lon
                 confusion.add(count);
             }
         }
-        return MetricsSnapshot.newBuilder()
+        MetricsSnapshot.Builder snapshot = MetricsSnapshot.newBuilder()
                 .setModelId(modelId)
                 .setView(view)
-                .setWindowStart(windowStart == null ? null : Instant.ofEpochMilli(windowStart))
-                .setWindowEnd(windowEnd == null ? null : Instant.ofEpochMilli(windowEnd))
+                .setWindowStart(instant(windowStart))
+                .setWindowEnd(instant(windowEnd))
                 .setCount(report.count())
                 .setConfusion(confusion)
                 .setAccuracy(report.accuracy())
@@ -131,6 +152,39 @@ public record ViewReport(String modelId, MetricsView view, Long windowStart, Lon
                 .setAucMacro(report.aucMacro())
                 .setLogLoss(report.logLoss())
                 .setEmittedTime(Instant.ofEpochMilli(emittedTime))
-                .build();
+                .setReferenceMissing(monitoring.referenceMissing());
+        MonitoringReport.Reference reference = monitoring.reference();
+        if (reference != null) {
+            snapshot.setReferenceVersion(reference.modelVersion()).setTemperature(reference.temperature());
+        }
+        ConfidenceEstimate estimates = monitoring.estimates();
+        if (estimates != null) {
+            snapshot.setEstimateCount(estimates.count())
+                    .setEstimateWindowStart(instant(monitoring.estimateWindowStart()))
+                    .setEstimateWindowEnd(instant(monitoring.estimateWindowEnd()))
+                    .setEstimatedAccuracy(estimates.estimatedAccuracy())
+                    .setEstimatedAccuracyAc(estimates.estimatedAccuracyAc())
+                    .setEstimatedAccuracyAtc(estimates.estimatedAccuracyAtc())
+                    .setEstimatedF1Macro(estimates.estimatedF1Macro())
+                    .setEstimatedConfusion(estimates.estimatedConfusion().stream().flatMap(List::stream).toList())
+                    .setAccuracyGap(monitoring.accuracyGap(report.accuracy()));
+        }
+        if (monitoring.drift() != null) {
+            Map<String, DriftCheck> checks = new LinkedHashMap<>();
+            monitoring.drift().checks().forEach(check -> checks.put(check.name(),
+                    new DriftCheck(check.statistic(), check.pValue(), check.bound(), check.over())));
+            snapshot.setDrift(checks);
+        }
+        CalibrationError calibration = monitoring.calibration();
+        if (calibration != null) {
+            snapshot.setCalibrationCount(calibration.count()).setEce(calibration.ece()).setBrier(calibration.brier())
+                    .setReliability(calibration.reliability().stream().map(bin -> new ReliabilityBin(bin.lower(),
+                            bin.upper(), bin.count(), bin.meanConfidence(), bin.accuracy())).toList());
+        }
+        return snapshot.build();
+    }
+
+    private static Instant instant(Long epochMs) {
+        return epochMs == null ? null : Instant.ofEpochMilli(epochMs);
     }
 }

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cifarstream.kafka.KafkaSettings;
 import io.cifarstream.console.BearerToken;
 import io.cifarstream.dataset.CifarImages;
+import io.cifarstream.metrics.Calibration;
 import io.cifarstream.metrics.ClassificationAccumulator;
+import io.cifarstream.schemas.ModelReference;
 import io.cifarstream.schemas.AvroSerde;
 import io.cifarstream.schemas.Label;
 import io.cifarstream.schemas.Prediction;
@@ -33,7 +35,9 @@ final class BrokerFixture {
     static final String MODEL = "cifar-cnn";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    final TopicNames topics = TopicNames.defaults().withPrefix("mstream-" + UUID.randomUUID() + "-");
+    /** Keeps this fixture's topics apart from every other test's. */
+    final String prefix = "mstream-" + UUID.randomUUID() + "-";
+    final TopicNames topics = TopicNames.defaults().withPrefix(prefix);
     final SyntheticPredictions scores = new SyntheticPredictions(7);
     final CifarImages images;
     /** Near now: a broker deletes log segments whose record timestamps are older than its retention (7 days). */
@@ -63,6 +67,15 @@ final class BrokerFixture {
                             Label.newBuilder().setImageId(images.id(i)).setLabel(images.label(i)).setLabelTime(time).build()));
                 }
             }
+        }
+    }
+
+    /** Publishes {@code reference} as the model's reference for the predictions' version, as a scorer does. */
+    void produceReference(KafkaSettings kafka, Calibration reference) {
+        try (KafkaProducer<String, ModelReference> producer = new KafkaProducer<>(kafka.producer(), new StringSerializer(),
+                AvroSerde.modelReferences().serializer())) {
+            producer.send(new ProducerRecord<>(topics.references(), null, origin.toEpochMilli(), MODEL,
+                    scores.modelReference(MODEL, reference, origin)));
         }
     }
 

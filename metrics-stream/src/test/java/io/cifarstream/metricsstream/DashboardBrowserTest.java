@@ -38,6 +38,7 @@ class DashboardBrowserTest {
     private static final int RECORDS = 400;
     private static final int BATCHES = 4;
     private static final Path SCREENSHOT = Path.of("target", "dashboard-screenshot.png");
+    private static final Path MONITORING_SCREENSHOT = Path.of("target", "dashboard-monitoring-screenshot.png");
     private static final Duration PAGE_TIMEOUT = Duration.ofSeconds(60);
     /** What the page shows, read from its DOM (the data-* attributes the dashboard writes for this). */
     private static final String PAGE_STATE = """
@@ -52,7 +53,15 @@ class DashboardBrowserTest {
               accuracy: document.getElementById('kpi-accuracy').textContent,
               historyPoints: (document.querySelector('#history path[data-series=accuracy]')?.getAttribute('d') || '')
                   .split(/[ML]/).length - 1,
-              deadLetters: document.getElementById('kpi-dead').dataset.deadLetters || null
+              deadLetters: document.getElementById('kpi-dead').dataset.deadLetters || null,
+              estimated: document.getElementById('kpi-estimated').dataset.estimatedAccuracy || null,
+              estimatedPoints: (document.querySelector('#history path[data-series=estimated]')?.getAttribute('d') || '')
+                  .split(/[ML]/).length - 1,
+              drift: Array.from(document.querySelectorAll('#drift tr[data-check]'))
+                  .map(row => [row.dataset.check, row.dataset.statistic]),
+              reliability: Array.from(document.querySelectorAll('#reliability rect[data-bin]')).map(r => Number(r.dataset.count)),
+              ece: document.getElementById('calibration').dataset.ece || null,
+              alerts: Array.from(document.querySelectorAll('#alerts li[data-rule]')).map(li => [li.dataset.rule, li.dataset.state])
             };""";
 
     @TempDir
@@ -142,6 +151,64 @@ class DashboardBrowserTest {
                 awaitPage(browser, "the cumulative history growing again", state -> state.get("historyPoints").asInt() >= before + 2);
             } finally {
                 browser.screenshot(SCREENSHOT);
+            }
+            List<HeadlessChromium.LogEntry> errors = browser.browserLog().stream()
+                    .filter(entry -> entry.level().equals("SEVERE")).toList();
+            assertThat(errors).as("console errors").isEmpty();
+        }
+    }
+
+    /**
+     * With a model reference and an alert rule: the page shows the estimated accuracy beside the realized one (and
+     * its history), every drift check, the reliability diagram and the alert that fires, each as the API has it.
+     * Leaves {@code target/dashboard-monitoring-screenshot.png}.
+     */
+    @Test
+    void headlessChromiumShowsTheEstimatesDriftReliabilityAndAlerts(KafkaBroker broker) throws Exception {
+        assumeTrue(HeadlessChromium.installed(), "needs " + HeadlessChromium.CHROMIUM + " and " + HeadlessChromium.CHROMEDRIVER
+                + ": apt-get install -y chromium chromium-driver");
+        BrokerFixture fixture = new BrokerFixture(CifarTestData.testSplit());
+        MetricsService.Options plain = MetricsServiceBrokerTest.options(broker, fixture.topics, temp.resolve("state"));
+        MetricsService.Options options = new MetricsService.Options(plain.kafka(), plain.metrics().withAlertRules(
+                List.of(AlertRule.parse("estimate-low: estimated_accuracy in cumulative < 0.9 for 2"))), plain.applicationId(),
+                plain.stateDir(), plain.httpHost(), 0, plain.streamsOverrides());
+        try (MetricsService service = MetricsService.start(options);
+             HeadlessChromium browser = new HeadlessChromium(temp.resolve("profile"), temp.resolve("chromedriver.log"), 1440, 2400)) {
+            URI api = service.httpAddress();
+            fixture.produceReference(broker.settings(), fixture.scores.reference(2_000));
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (service.counters().count(StreamCounters.Event.REFERENCE_READ) == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            try {
+                browser.open(api.resolve("/"));
+                for (int batch = 1; batch <= BATCHES; batch++) {
+                    int to = batch * RECORDS / BATCHES;
+                    fixture.produce(broker.settings(), (batch - 1) * RECORDS / BATCHES, to);
+                    BrokerFixture.awaitCumulative(api, to, Duration.ofMinutes(2));
+                    awaitPage(browser, "the first " + to + " records", state -> state.get("matrixSum").asLong() == to);
+                }
+                ViewReport cumulative = BrokerFixture.awaitCumulative(api, RECORDS, Duration.ofMinutes(2));
+                JsonNode page = awaitPage(browser, "the estimates, drift, reliability and the alert of " + RECORDS + " records",
+                        state -> state.get("matrixSum").asLong() == RECORDS && state.get("drift").size() == 9
+                                && state.get("reliability").size() == 15
+                                && state.get("alerts").toString().contains("[\"estimate-low\",\"firing\"]"));
+                MonitoringReport monitoring = cumulative.monitoring();
+                assertThat(Double.parseDouble(page.get("estimated").asText()))
+                        .isEqualTo(monitoring.estimates().estimatedAccuracy());
+                assertThat(page.get("estimatedPoints").asInt()).as("points of the estimated accuracy's history")
+                        .isGreaterThanOrEqualTo(2);
+                for (JsonNode row : page.get("drift")) {
+                    assertThat(Double.parseDouble(row.get(1).asText())).as(row.get(0).asText())
+                            .isEqualTo(monitoring.drift().check(row.get(0).asText()).statistic());
+                }
+                List<Long> counts = new ArrayList<>();
+                page.get("reliability").forEach(count -> counts.add(count.asLong()));
+                assertThat(counts).isEqualTo(monitoring.calibration().reliability().stream()
+                        .map(io.cifarstream.metrics.ReliabilityBin::count).toList());
+                assertThat(Double.parseDouble(page.get("ece").asText())).isEqualTo(monitoring.calibration().ece());
+            } finally {
+                browser.screenshot(MONITORING_SCREENSHOT);
             }
             List<HeadlessChromium.LogEntry> errors = browser.browserLog().stream()
                     .filter(entry -> entry.level().equals("SEVERE")).toList();

@@ -13,7 +13,7 @@ class JournalBlockTest {
     private static LabelledPrediction record(long seq) {
         float[] logProbs = new float[10];
         java.util.Arrays.fill(logProbs, (float) Math.log(0.1));
-        return new LabelledPrediction("m1", "img-" + seq, (int) (seq % 10), logProbs, 1_000 + seq);
+        return new LabelledPrediction("m1", "img-" + seq, "v1", (int) (seq % 10), logProbs, 1_000 + seq);
     }
 
     @Test
@@ -24,14 +24,14 @@ class JournalBlockTest {
             entry = block.append(seq, record(seq).toBytes());
             assertThat(JournalBlock.blockOf(seq)).isZero();
         }
-        List<LabelledPrediction> records = JournalBlock.records(entry);
+        List<LabelledPrediction> records = JournalBlock.records(entry, LabelledPrediction::fromBytes);
         assertThat(records).hasSize(JournalBlock.RECORDS);
         assertThat(records.get(0).imageId()).isEqualTo("img-0");
         assertThat(records.get(31).imageId()).isEqualTo("img-31");
 
         byte[] next = block.append(32, record(32).toBytes());
         assertThat(JournalBlock.blockOf(32)).isEqualTo(1);
-        assertThat(JournalBlock.records(next)).extracting(LabelledPrediction::imageId).containsExactly("img-32");
+        assertThat(JournalBlock.records(next, LabelledPrediction::fromBytes)).extracting(LabelledPrediction::imageId).containsExactly("img-32");
     }
 
     @Test
@@ -44,14 +44,24 @@ class JournalBlockTest {
         JournalBlock after = new JournalBlock();
         after.resume(2, stored);
         byte[] continued = after.append(70, record(70).toBytes());
-        assertThat(JournalBlock.records(continued)).extracting(LabelledPrediction::imageId)
+        assertThat(JournalBlock.records(continued, LabelledPrediction::fromBytes)).extracting(LabelledPrediction::imageId)
                 .containsExactly("img-64", "img-65", "img-66", "img-67", "img-68", "img-69", "img-70");
+    }
+
+    @Test
+    void labelledRecordsWrittenBeforeTheModelVersionWasJournalledReadBackWithAnEmptyVersion() {
+        LabelledPrediction record = record(5);
+        byte[] current = record.toBytes();
+        java.nio.ByteBuffer old = java.nio.ByteBuffer.allocate(current.length - 4 - "v1".length());
+        old.put(current, 0, old.capacity()).put(0, (byte) 1); // format 1 ended after the image id
+        assertThat(LabelledPrediction.fromBytes(old.array()))
+                .isEqualTo(new LabelledPrediction("m1", "img-5", "", 5, record.logProbs(), 1_005));
     }
 
     @Test
     void anEntryOfAnotherFormatNamesTheFix() {
         byte[] oldStyle = record(0).toBytes(); // one bare record per entry, as older versions wrote
-        assertThatThrownBy(() -> JournalBlock.records(oldStyle))
+        assertThatThrownBy(() -> JournalBlock.records(oldStyle, LabelledPrediction::fromBytes))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("reset the application");
     }
 }

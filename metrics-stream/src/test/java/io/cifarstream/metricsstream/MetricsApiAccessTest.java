@@ -1,11 +1,8 @@
 package io.cifarstream.metricsstream;
 
 import io.cifarstream.console.BearerToken;
-import io.cifarstream.schemas.MetricsView;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,11 +15,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Properties;
-import java.util.TreeSet;
 
 import static io.cifarstream.metricsstream.TopologyHarness.T0;
 import static io.cifarstream.metricsstream.TopologyHarness.confident;
@@ -112,7 +106,7 @@ class MetricsApiAccessTest {
     }
 
     private void serve(BearerToken token) throws IOException {
-        ReportSource reports = new DriverReportSource(harness.driver.getKeyValueStore(MetricsTopology.REPORTS_STORE));
+        ReportSource reports = harness.reports();
         server = new MetricsHttpServer(MetricsHttpServer.bind("127.0.0.1", 0), reports, reports, harness.counters, token);
     }
 
@@ -122,23 +116,5 @@ class MetricsApiAccessTest {
             request.header("Authorization", authorization);
         }
         return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** The reports store of the test driver, read as the HTTP API reads a running application's. */
-    private record DriverReportSource(KeyValueStore<String, String> store) implements ReportSource {
-
-        @Override
-        public List<String> models() {
-            TreeSet<String> models = new TreeSet<>();
-            try (KeyValueIterator<String, String> it = store.all()) {
-                it.forEachRemaining(entry -> models.add(MetricsTopology.modelOfReportKey(entry.key)));
-            }
-            return new ArrayList<>(models);
-        }
-
-        @Override
-        public Optional<String> report(String modelId, MetricsView view) {
-            return Optional.ofNullable(store.get(MetricsTopology.reportKey(modelId, view)));
-        }
     }
 }

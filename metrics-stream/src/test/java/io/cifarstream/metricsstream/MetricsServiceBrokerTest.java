@@ -1,7 +1,11 @@
 package io.cifarstream.metricsstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cifarstream.metrics.Calibration;
+import io.cifarstream.metrics.CalibrationErrorAccumulator;
 import io.cifarstream.metrics.ClassificationAccumulator;
+import io.cifarstream.metrics.ConfidenceEstimateAccumulator;
+import io.cifarstream.metrics.DriftAccumulator;
 import io.cifarstream.metrics.ClassificationReport;
 import io.cifarstream.schemas.TopicNames;
 import io.cifarstream.testkit.CifarTestData;
@@ -19,9 +23,11 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-/** The service on a real broker with exactly-once: the live numbers equal the offline ones. */
+/** The service on a real broker with exactly-once: the live numbers equal the offline ones, with labels and without. */
 @ExtendWith(KafkaBrokerExtension.class)
 class MetricsServiceBrokerTest {
+
+    private static final int MONITORED = 6_000;
 
     @TempDir
     Path stateDir;
@@ -57,6 +63,49 @@ class MetricsServiceBrokerTest {
             assertThat(BrokerFixture.get(api.resolve("/metrics")))
                     .contains("cifar_model_count{model=\"cifar-cnn\",view=\"cumulative\"} 10000")
                     .contains("cifar_stream_predictions_counted_total 10000");
+        }
+    }
+
+    /**
+     * With a model reference: the live label-free estimates, drift checks and calibration metrics equal
+     * metrics-core's accumulators over the same predictions, and /metrics exports them.
+     */
+    @Test
+    void theLiveEstimatesDriftAndCalibrationEqualMetricsCoreOverTheSamePredictions(KafkaBroker broker) throws Exception {
+        BrokerFixture fixture = new BrokerFixture(CifarTestData.testSplit());
+        Calibration reference = fixture.scores.reference(2_000);
+        try (MetricsService service = MetricsService.start(options(broker, fixture.topics, stateDir))) {
+            fixture.produceReference(broker.settings(), reference);
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (service.counters().count(StreamCounters.Event.REFERENCE_READ) == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(100); // the reference goes ahead of the predictions on the by-model topic
+            }
+            fixture.produce(broker.settings(), 0, MONITORED);
+            ViewReport live = BrokerFixture.awaitCumulative(service.httpAddress(), MONITORED, Duration.ofMinutes(3));
+
+            ConfidenceEstimateAccumulator estimates = new ConfidenceEstimateAccumulator(reference);
+            DriftAccumulator drift = new DriftAccumulator(reference);
+            CalibrationErrorAccumulator calibration = new CalibrationErrorAccumulator(reference);
+            for (int i = 0; i < MONITORED; i++) {
+                int label = fixture.images.label(i);
+                float[] logProbs = fixture.scores.logProbs(i, label);
+                estimates.add(logProbs);
+                drift.add(logProbs, fixture.scores.imageStatistics(i));
+                calibration.add(label, logProbs);
+            }
+            assertThat(live.monitoring().reference().modelVersion()).isEqualTo(fixture.scores.version());
+            assertThat(live.monitoring().estimates()).isEqualTo(estimates.snapshot());
+            assertThat(live.monitoring().drift()).isEqualTo(drift.drift(reference));
+            assertThat(live.monitoring().calibration()).isEqualTo(calibration.snapshot());
+
+            String metrics = BrokerFixture.get(service.httpAddress().resolve("/metrics"));
+            assertThat(metrics).contains("cifar_model_estimated_accuracy{model=\"cifar-cnn\",view=\"cumulative\"} "
+                            + estimates.snapshot().estimatedAccuracy(),
+                    "cifar_model_ece{model=\"cifar-cnn\",view=\"cumulative\"} " + calibration.snapshot().ece(),
+                    "cifar_model_drift_statistic{model=\"cifar-cnn\",view=\"cumulative\",check=\"confidence_js\"} "
+                            + drift.drift(reference).check("confidence_js").statistic(),
+                    "cifar_model_estimate_count{model=\"cifar-cnn\",view=\"cumulative\"} " + MONITORED,
+                    "cifar_stream_predictions_scored_total " + MONITORED);
         }
     }
 

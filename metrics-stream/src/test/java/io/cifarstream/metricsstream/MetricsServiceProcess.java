@@ -1,6 +1,8 @@
 package io.cifarstream.metricsstream;
 
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
@@ -9,9 +11,9 @@ import io.cifarstream.kafka.KafkaSettings;
 import io.cifarstream.schemas.TopicNames;
 
 /**
- * A metrics stream alone in its own JVM, for tests that kill it: {@code bootstrap predictions labels metrics
- * dead-letters state-dir application-id}, checkpointing every 500 records, its HTTP API on any free port. It runs
- * until the process ends.
+ * A metrics stream alone in its own JVM, for tests that kill it: {@code bootstrap topic-prefix state-dir
+ * application-id [alert-rule ...]} (the project's topic names after the prefix), with {@link #config}, its HTTP API
+ * on any free port, printed as "serving at URL". It runs until the process ends.
  */
 public final class MetricsServiceProcess {
 
@@ -19,13 +21,17 @@ public final class MetricsServiceProcess {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        TopicNames topics = TopicNames.defaults().withPredictions(args[1]).withLabels(args[2]).withMetrics(args[3])
-                .withDeadLetters(args[4]);
-        MetricsConfig config = MetricsConfig.defaults(topics).withCheckpointRecords(500);
-        MetricsService service = MetricsService.start(new MetricsService.Options(KafkaSettings.of(args[0]), config,
-                args[6], Path.of(args[5]), "127.0.0.1", 0, Map.of(), BearerToken.open()));
+        TopicNames topics = TopicNames.defaults().withPrefix(args[1]);
+        List<AlertRule> rules = Arrays.stream(args).skip(4).map(AlertRule::parse).toList();
+        MetricsService service = MetricsService.start(new MetricsService.Options(KafkaSettings.of(args[0]),
+                config(topics, rules), args[3], Path.of(args[2]), "127.0.0.1", 0, Map.of(), BearerToken.open()));
         Runtime.getRuntime().addShutdownHook(new Thread(service::close));
-        System.out.println("Metrics stream " + args[6] + " serving at " + service.httpAddress());
+        System.out.println("Metrics stream " + args[3] + " serving at " + service.httpAddress());
         new CountDownLatch(1).await();
+    }
+
+    /** The defaults, checkpointing every 500 records, with {@code rules}: what a test restarting it runs too. */
+    static MetricsConfig config(TopicNames topics, List<AlertRule> rules) {
+        return MetricsConfig.defaults(topics).withCheckpointRecords(500).withAlertRules(rules);
     }
 }

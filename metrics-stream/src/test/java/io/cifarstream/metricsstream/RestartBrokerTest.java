@@ -81,8 +81,7 @@ class RestartBrokerTest {
         Path log = Files.createTempFile(work, "child", ".log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), MetricsServiceProcess.class.getName(),
-                broker.bootstrapServers(), fixture.topics.predictions(), fixture.topics.labels(),
-                fixture.topics.metrics(), fixture.topics.deadLetters(), work.resolve("state-1").toString(), applicationId));
+                broker.bootstrapServers(), fixture.prefix, work.resolve("state-1").toString(), applicationId));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 

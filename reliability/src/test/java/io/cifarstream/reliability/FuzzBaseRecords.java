@@ -1,5 +1,6 @@
 package io.cifarstream.reliability;
 
+import io.cifarstream.metricsstream.MonitoringReport;
 import io.cifarstream.schemas.CifarShape;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -144,10 +145,13 @@ final class FuzzBaseRecords {
             }
         }
         long emitted = T0.plusSeconds(60).toEpochMilli();
+        // Snapshots of a model without a reference: the label-free fields stay empty, as they do on the topic.
+        MonitoringReport noReference = new MonitoringReport(null, null, null, null, null, null, null);
         return List.of(
-                new ViewReport("seeded", MetricsView.CUMULATIVE, null, null, emitted, all.snapshot()).toSnapshot(),
-                new ViewReport("seeded", MetricsView.WINDOW, T0.toEpochMilli(), emitted, emitted, half.snapshot())
-                        .toSnapshot());
+                new ViewReport("seeded", MetricsView.CUMULATIVE, null, null, emitted, all.snapshot(), noReference,
+                        List.of()).toSnapshot(),
+                new ViewReport("seeded", MetricsView.WINDOW, T0.toEpochMilli(), emitted, emitted, half.snapshot(),
+                        noReference, List.of()).toSnapshot());
     }
 
     /** Dead letters of cut-short events of images {@code 0..n-1}, and one of a tombstone. */

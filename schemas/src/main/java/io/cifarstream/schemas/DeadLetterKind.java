@@ -51,5 +51,11 @@ public enum DeadLetterKind {
     /** A log-probability of +infinity. */
     INFINITE_LOG_PROB,
     /** Log-probabilities whose probabilities do not sum to 1. */
-    NOT_NORMALIZED
+    NOT_NORMALIZED,
+    /** A prediction's image statistics (channel means and deviations) of the wrong shape or not finite. */
+    BAD_IMAGE_STATISTICS,
+
+    // References.
+    /** A model reference whose statistics cannot be read, or do not describe a CIFAR-10 classifier. */
+    BAD_REFERENCE
 }

@@ -33,7 +33,7 @@ class SchemaContractsTest {
             "ImageEvent", "0x5ed1888cc92ebd10",
             "Prediction", "0xd70b74a377c9ea99",
             "Label", "0x2f29be72953b8c8c",
-            "MetricsSnapshot", "0x2b569094d072b5f4",
+            "MetricsSnapshot", "0x0e85c6c3d374b26d",
             "DeadLetter", "0x64335a72fa2938f8",
             "ModelReference", "0x2c1fd5cbd1768960",
             "Alert", "0xc1736f2936590088");

@@ -1,6 +1,10 @@
 package io.cifarstream.testkit;
 
+import io.cifarstream.metrics.Calibration;
+import io.cifarstream.metrics.ChannelStatistics;
+import io.cifarstream.metrics.ReferenceSet;
 import io.cifarstream.schemas.CifarShape;
+import io.cifarstream.schemas.ModelReference;
 import io.cifarstream.schemas.Prediction;
 
 import java.time.Instant;
@@ -11,12 +15,16 @@ import java.util.SplittableRandom;
 /**
  * Deterministic, classifier-like predictions for benchmarks and tests where no trained model runs: per record a
  * temperature from soft to saturated, uniform logits and a boost of random size for the true class (about 60 %
- * accuracy), as float32 log-softmax like the scorer emits, so ROC scores spread from exactly 0 to exactly 1.
- * The same (seed, index, label) always gives the same log-probabilities.
+ * accuracy), as float32 log-softmax like the scorer emits, so ROC scores spread from exactly 0 to exactly 1; and
+ * image statistics as the scorer computes them (channel means and deviations). The same (seed, index, label) always
+ * gives the same log-probabilities and statistics. {@link #reference} is the model's reference (its calibration),
+ * made on records of indexes no prediction uses, of the version the predictions carry.
  */
 public final class SyntheticPredictions {
 
     private static final double[] TEMPERATURES = {0.5, 1, 2, 5, 10, 20};
+    /** The reference's records' indexes start here, far above any prediction's. */
+    private static final long REFERENCE_INDEXES = 1L << 40;
 
     private final long seed;
 
@@ -49,7 +57,43 @@ public final class SyntheticPredictions {
         return logProbs;
     }
 
-    /** A prediction of {@code model} for {@code imageId} with or without its label inside. */
+    /**
+     * The image statistics of record {@code index}, as {@link ChannelStatistics} lays them out: channel means around
+     * 0.45 and deviations around 0.22, as CIFAR-10's.
+     */
+    public float[] imageStatistics(long index) {
+        SplittableRandom random = new SplittableRandom(~(seed * 0x9E3779B97F4A7C15L + index));
+        float[] stats = new float[ChannelStatistics.LENGTH];
+        for (int c = 0; c < ChannelStatistics.CHANNELS; c++) {
+            stats[ChannelStatistics.MEAN + c] = (float) (0.3 + 0.3 * random.nextDouble());
+            stats[ChannelStatistics.STD + c] = (float) (0.14 + 0.16 * random.nextDouble());
+        }
+        return stats;
+    }
+
+    /** The model version every prediction carries. */
+    public String version() {
+        return "synthetic-" + seed;
+    }
+
+    /** The reference of these predictions' model: fitted on {@code count} records that no prediction's index reaches. */
+    public Calibration reference(int count) {
+        ReferenceSet reference = new ReferenceSet(CifarShape.CLASSES);
+        for (int i = 0; i < count; i++) {
+            long index = REFERENCE_INDEXES + i;
+            reference.add(i % CifarShape.CLASSES, logProbs(index, i % CifarShape.CLASSES), imageStatistics(index));
+        }
+        return reference.calibration();
+    }
+
+    /** The reference as the scorer publishes it on the references topic. */
+    public ModelReference modelReference(String model, Calibration calibration, Instant published) {
+        return ModelReference.newBuilder().setModelId(model).setModelVersion(version())
+                .setCalibrationJson(calibration.toJson()).setSource("synthetic reference of seed " + seed)
+                .setPublishedTime(published).build();
+    }
+
+    /** A prediction of {@code model} for {@code imageId} with or without its label inside, with image statistics. */
     public Prediction prediction(String model, String imageId, long index, int label, boolean withLabel, Instant eventTime) {
         float[] logProbs = logProbs(index, label);
         List<Float> values = new ArrayList<>(logProbs.length);
@@ -60,9 +104,17 @@ public final class SyntheticPredictions {
                 argmax = k;
             }
         }
-        return Prediction.newBuilder().setImageId(imageId).setModelId(model).setModelVersion("synthetic-" + seed)
+        float[] stats = imageStatistics(index);
+        List<Float> means = new ArrayList<>(ChannelStatistics.CHANNELS);
+        List<Float> stds = new ArrayList<>(ChannelStatistics.CHANNELS);
+        for (int c = 0; c < ChannelStatistics.CHANNELS; c++) {
+            means.add(stats[ChannelStatistics.MEAN + c]);
+            stds.add(stats[ChannelStatistics.STD + c]);
+        }
+        return Prediction.newBuilder().setImageId(imageId).setModelId(model).setModelVersion(version())
                 .setLogProbs(values).setPredictedClass(argmax).setLabel(withLabel ? label : null)
-                .setEventTime(eventTime).setScoredTime(eventTime).setScoringLatencyMicros(0).build();
+                .setEventTime(eventTime).setScoredTime(eventTime).setScoringLatencyMicros(0)
+                .setChannelMeans(means).setChannelStds(stds).build();
     }
 
     private static double gaussian(SplittableRandom random) {

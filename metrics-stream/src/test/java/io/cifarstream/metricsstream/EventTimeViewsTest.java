@@ -21,7 +21,7 @@ import java.util.TreeMap;
  * before the largest event time seen so far); a window's final state is what it held when it closed; the current
  * window is the oldest open one holding the stream time.
  */
-class ModelViewsTest {
+class EventTimeViewsTest {
 
     private static final long WINDOW = 30_000;
     private static final long ADVANCE = 10_000;
@@ -66,9 +66,10 @@ class ModelViewsTest {
     @Test
     void windowsFromPanesEqualTheWindowsOfTheDefinition() {
         Random random = new Random(11);
-        ModelViews views = new ModelViews(config);
+        ModelViews model = new ModelViews(config);
+        EventTimeViews<LabelledViewState.Counted, LabelledViewState> views = model.labelled();
         WindowsByDefinition expected = new WindowsByDefinition();
-        List<ModelViews.Window> closed = new ArrayList<>();
+        List<EventTimeViews.Window<LabelledViewState>> closed = new ArrayList<>();
         int late = 0;
         long clock = 1_700_000_000_000L;
         for (int i = 0; i < 4000; i++) {
@@ -82,14 +83,15 @@ class ModelViewsTest {
             if (i == 2500) {
                 clock += 300_000; // a gap: several windows close at once, some empty
             }
-            LabelledPrediction record = new LabelledPrediction("m", "img-" + i, i % 10, scores.logProbs(i, i % 10), eventTime);
-            ModelViews.Added added = views.add(record);
+            LabelledPrediction record = new LabelledPrediction("m", "img-" + i, "v1", i % 10, scores.logProbs(i, i % 10),
+                    eventTime);
+            EventTimeViews.Added<LabelledViewState> added = model.count(record);
             closed.addAll(added.closed());
             late += added.lateWindows();
             expected.add(record);
             if (i % 97 == 0) {
-                ModelViews.Window current = views.currentWindow();
-                assertThat(current.accumulator().snapshot()).as("current window after record %d", i)
+                EventTimeViews.Window<LabelledViewState> current = views.currentWindow();
+                assertThat(current.state().classification().snapshot()).as("current window after record %d", i)
                         .isEqualTo(accumulatorOf(expected.current()).snapshot());
             }
         }
@@ -99,7 +101,7 @@ class ModelViewsTest {
         for (int w = 0; w < closed.size(); w++) {
             assertThat(closed.get(w).start()).isEqualTo(expected.closed.get(w).getKey());
             assertThat(closed.get(w).end()).isEqualTo(expected.closed.get(w).getKey() + WINDOW);
-            assertThat(closed.get(w).accumulator().snapshot()).as("window at %d", closed.get(w).start())
+            assertThat(closed.get(w).state().classification().snapshot()).as("window at %d", closed.get(w).start())
                     .isEqualTo(accumulatorOf(expected.closed.get(w).getValue()).snapshot());
         }
     }
