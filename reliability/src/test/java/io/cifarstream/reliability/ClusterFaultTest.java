@@ -25,6 +25,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
@@ -80,6 +81,8 @@ class ClusterFaultTest {
             record("none (undisturbed run)", 0, outcome, undisturbed, "-");
             table.record(new ReliabilityTable.Measurement("CPU of an undisturbed run on the cluster",
                     cpuText(outcome, pipeline.size(), load)));
+            table.record(new ReliabilityTable.Measurement("cores a deployment needs per 1,000 images/s, from the CPU"
+                    + " above (docs/capacity.md)", capacityText(outcome, pipeline.size())));
             assertExact(outcome, pipeline.size());
         }
     }
@@ -95,6 +98,7 @@ class ClusterFaultTest {
     }
 
     @Test
+    @Tag(ClusterMatrix.TAG)
     @Order(2)
     void theLeaderOfTheBusiestPredictionsPartitionKilledMidReplay() {
         int killAt = seededCount("cluster: leader of the busiest predictions partition");
@@ -117,6 +121,7 @@ class ClusterFaultTest {
     }
 
     @Test
+    @Tag(ClusterMatrix.TAG)
     @Order(4)
     void theGroupCoordinatorOfTheMetricsApplicationKilledMidReplay() {
         int killAt = seededCount("cluster: group coordinator");
@@ -129,6 +134,7 @@ class ClusterFaultTest {
     }
 
     @Test
+    @Tag(ClusterMatrix.TAG)
     @Order(5)
     void theActiveKraftControllerKilledMidStream() {
         int killAt = seededCount("cluster: active controller");
@@ -140,6 +146,7 @@ class ClusterFaultTest {
     }
 
     @Test
+    @Tag(ClusterMatrix.TAG)
     @Order(6)
     void aRollingRestartOfAllThreeNodesMidStream() {
         run("rolling restart: each node stopped (SIGTERM) and started again, the next once all partitions are in sync",
@@ -306,6 +313,22 @@ class ClusterFaultTest {
         assertThat(outcome.records()).as("committed predictions").isEqualTo(size);
         assertThat(outcome.counted()).as("records the metrics stream counted").isEqualTo(size);
         assertThat(outcome.matrix().total()).isEqualTo(size);
+    }
+
+    /**
+     * Cores per 1,000 images/s for each part: its CPU milliseconds per image (one core-second per 1,000 images at
+     * 1 ms each), the three Kafka nodes together as they store every record three times.
+     */
+    static String capacityText(ClusterPipeline.Outcome outcome, int images) {
+        Map<String, Double> cpu = outcome.cpuSecondsWhileReplaying();
+        double kafka = cpu.entrySet().stream().filter(e -> e.getKey().startsWith("kafka-"))
+                .mapToDouble(Map.Entry::getValue).sum();
+        double scorer = cpu.get("scorer") / images * 1000;
+        double metrics = cpu.get("metrics") / images * 1000;
+        double replay = cpu.get("replay") / images * 1000;
+        double kafkaCores = kafka / images * 1000;
+        return String.format(Locale.ROOT, "scorer %.2f, metrics stream %.2f, Kafka (3 replicas) %.2f, publisher"
+                + " (replay) %.2f; %.2f in all", scorer, metrics, kafkaCores, replay, scorer + metrics + kafkaCores + replay);
     }
 
     /** CPU seconds per part and per 1,000 images, with the load the machine had. */

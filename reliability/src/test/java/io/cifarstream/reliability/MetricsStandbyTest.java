@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,6 +62,7 @@ class MetricsStandbyTest {
     }
 
     @Test
+    @Tag(ClusterMatrix.TAG)
     void withoutAStandbyReplicaTheKilledInstancesModelsAnswer503SayingWhyUntilTheirTasksAreRestored(
             KafkaCluster cluster, ReliabilityTable table, @TempDir Path dir) throws Exception {
         Failover failover = killOneOfTwo(cluster, 0, dir);

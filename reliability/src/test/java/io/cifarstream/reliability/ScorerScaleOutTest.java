@@ -20,6 +20,7 @@ import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.common.GroupState;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +40,7 @@ import io.cifarstream.testkit.KafkaCluster;
  * leaving mid-stream (cooperative rebalancing) with every image committed exactly once.
  */
 @ExtendWith({KafkaBrokerExtension.class, ReliabilityTableExtension.class})
+@Tag(ClusterMatrix.TAG)
 class ScorerScaleOutTest {
 
     static final int PARTITIONS = 6;
