@@ -39,8 +39,9 @@ import java.util.TreeSet;
  * report carries {@link ViewReport#SERVED_BY}. Likewise the model list takes a silent instance's models from the
  * standby replicas of its tasks.
  *
- * <p>Forwarded calls have short timeouts. When the owner is unknown (the group is rebalancing), does not answer and
- * no standby replica holds the model, or answers with an error, a {@link ReportsUnavailableException} names it: the
+ * <p>Forwarded calls have short timeouts. While the owner is unknown (the group is rebalancing) this instance's own
+ * copy of the model's task answers, if it holds one. When there is none, or the owner does not answer and no standby
+ * replica holds the model, or the owner answers with an error, a {@link ReportsUnavailableException} names it: the
  * API answers 503, and the client retries.
  */
 final class RoutingReportSource implements ReportSource {
@@ -122,7 +123,12 @@ final class RoutingReportSource implements ReportSource {
 
     @Override
     public Optional<String> report(String modelId, MetricsView view) {
-        KeyQueryMetadata metadata = owner(modelId);
+        KeyQueryMetadata metadata;
+        try {
+            metadata = owner(modelId);
+        } catch (ReportsUnavailableException unknown) {
+            return fromLocalCopy(modelId, view, unknown);
+        }
         HostInfo owner = metadata.activeHost();
         if (owner.equals(self)) {
             return local.report(modelId, view);
@@ -134,6 +140,20 @@ final class RoutingReportSource implements ReportSource {
         } catch (SilentInstanceException silent) {
             return fromStandby(modelId, view, metadata, path, silent);
         }
+    }
+
+    /** While no owner is known (the group rebalances): this instance's copy of the model's task, if it holds one. */
+    private Optional<String> fromLocalCopy(String modelId, MetricsView view, ReportsUnavailableException unknown) {
+        Optional<String> copy;
+        try {
+            copy = local.report(modelId, view);
+        } catch (ReportsUnavailableException e) {
+            unknown.addSuppressed(e);
+            throw unknown;
+        }
+        return copy.or(() -> {
+            throw unknown;
+        });
     }
 
     /** The report from a standby replica of the model's store, marked as such; unavailable when there is none. */
