@@ -111,8 +111,16 @@ public final class ReliabilityTable {
             clusterRun = !clusterRows.isEmpty() || !measurements.isEmpty();
         }
         if (clusterRun) {
-            write("The replicated three-node cluster: faults and scale-out", clusterMarkdown(), clusterFiles);
+            write("The replicated three-node cluster: faults and scale-out", clusterScope() + clusterMarkdown(),
+                    clusterFiles);
         }
+    }
+
+    /** Which of the cluster's runs this table holds: the default ones, or the whole matrix of the Maven profile. */
+    private static String clusterScope() {
+        boolean matrix = !ClusterMatrix.TAG.equals(System.getProperty(ClusterMatrix.EXCLUDED_PROPERTY, ClusterMatrix.TAG));
+        return matrix ? "This run: the whole matrix (`-P cluster-matrix`).\n\n"
+                : "This run: the default cluster runs; `-P cluster-matrix` adds the rest of the matrix.\n\n";
     }
 
     private static void write(String title, String table, List<Path> files) {

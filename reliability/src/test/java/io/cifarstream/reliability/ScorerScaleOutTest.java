@@ -40,7 +40,6 @@ import io.cifarstream.testkit.KafkaCluster;
  * leaving mid-stream (cooperative rebalancing) with every image committed exactly once.
  */
 @ExtendWith({KafkaBrokerExtension.class, ReliabilityTableExtension.class})
-@Tag(ClusterMatrix.TAG)
 class ScorerScaleOutTest {
 
     static final int PARTITIONS = 6;
@@ -50,6 +49,7 @@ class ScorerScaleOutTest {
     private static final Pattern ASSIGNED = Pattern.compile("now scores partitions");
 
     @Test
+    @Tag(ClusterMatrix.TAG)
     void oneTwoAndThreeScorersEachScoreTheTenThousandImagesExactlyOnceAndTheirThroughputIsMeasured(KafkaCluster cluster,
             ReliabilityTable table, @TempDir Path dir) throws Exception {
         CifarImages images = CifarTestData.testSplit();
