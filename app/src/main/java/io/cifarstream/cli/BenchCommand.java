@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -12,8 +15,10 @@ import picocli.CommandLine.Option;
  * the file docs/benchmarks keeps beside the figures it quotes).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure throughput and latency, printing JSON: `bench scorer`, `bench metrics`",
-        subcommands = {BenchScorerCommand.class, BenchMetricsCommand.class})
+        description = "Measure throughput and latency, printing JSON: `bench scorer`, `bench quantized`, `bench metrics`, "
+                + "`bench train`",
+        subcommands = {BenchScorerCommand.class, BenchQuantizedCommand.class, BenchMetricsCommand.class,
+            BenchTrainCommand.class})
 public final class BenchCommand {
 
     /** The {@code --json} flag of every benchmark. */
@@ -22,6 +27,11 @@ public final class BenchCommand {
         @Option(names = "--json", paramLabel = "FILE",
                 description = "Also write the JSON to this file (e.g. docs/benchmarks/NAME.json).")
         Path json;
+
+        /** Prints {@code figures} as indented JSON and writes them to {@code --json} if given. */
+        void publish(JsonNode figures) throws IOException {
+            publish(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(figures));
+        }
 
         /** Prints {@code figures} and writes them to {@code --json} if given. */
         void publish(String figures) throws IOException {

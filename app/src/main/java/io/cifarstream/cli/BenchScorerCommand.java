@@ -4,8 +4,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 
 import io.cifarstream.bench.JitSettling;
 import io.cifarstream.bench.ScorerBenchmark;
@@ -71,7 +69,7 @@ final class BenchScorerCommand implements Callable<Integer> {
         CifarImages test = data.open().test();
         var figures = ScorerBenchmark.run(model, modelFlags.toOptions(), test.first(images), batching.maxBatch(),
                 batching.linger(), passes, warmup, loadFraction, Duration.ofSeconds(latencySeconds));
-        json.publish(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(figures));
+        json.publish(figures);
         return 0;
     }
 }

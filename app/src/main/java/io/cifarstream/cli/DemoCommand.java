@@ -41,6 +41,9 @@ import io.cifarstream.replay.ImageSource;
 import io.cifarstream.replay.Replay;
 import io.cifarstream.replay.ReplayPlan;
 import io.cifarstream.replay.ShiftedCifarSource;
+import io.cifarstream.quantization.QuantizationConfig;
+import io.cifarstream.quantization.QuantizationResult;
+import io.cifarstream.quantization.Quantizer;
 import io.cifarstream.schemas.TopicNames;
 import io.cifarstream.scorer.ModelSpec;
 import io.cifarstream.scorer.Scorer;
@@ -86,6 +89,14 @@ public final class DemoCommand implements Callable<Integer>, FlagRules {
 
     @Mixin
     ModelFlags modelFlags;
+
+    @OneOf({"int8"})
+    @Option(names = "--challenger", paramLabel = "int8",
+            description = "Also score every image with the model's int8 model, as challenger beside the model as "
+                    + "champion, so the dashboard compares them live; the int8 model is made beside the model (as "
+                    + "`quantize` does) unless one made from it is there. --json FILE then also writes the "
+                    + "challenger's final metrics to FILE-int8.json.")
+    String challenger;
 
     @PathRule(PathRule.Kind.WRITABLE_FILE)
     @Option(names = "--json", paramLabel = "FILE",
@@ -167,6 +178,11 @@ public final class DemoCommand implements Callable<Integer>, FlagRules {
         Path modelFile = model != null ? requireModel(model)
                 : DemoModel.trainedOrCached(DemoModel.cacheRoot(), epochs, seed, cifar.location());
         String modelId = modelId(modelFile);
+        List<ModelSpec> models = new ArrayList<>(List.of(new ModelSpec(modelId, modelFile)));
+        if (challenger != null) {
+            Path int8 = int8Model(modelFile, cifar);
+            models.add(new ModelSpec(modelId(int8), int8));
+        }
 
         BearerToken httpToken = httpTokenFlag.token();
         deleteRecursively(workDir);
@@ -210,12 +226,15 @@ public final class DemoCommand implements Callable<Integer>, FlagRules {
             System.out.println("Dashboard and metrics API at " + dashboard + "/" + (httpToken.required()
                     ? " (bearer token required: open " + dashboard + "/#token=<token> in a browser)" : ""));
 
-            Scorer scorer = Scorer.start(ScorerConfig.of(kafka, List.of(new ModelSpec(modelId, modelFile)),
-                    modelFlags.toOptions()).withTopics(topics).withPartitions(partitions)
-                    .withReplicationFactor(replication.value()).withInstanceId("demo").withStatus(Duration.ofSeconds(5), line -> { }));
+            Scorer scorer = Scorer.start(ScorerConfig.of(kafka, models, modelFlags.toOptions()).withTopics(topics)
+                    .withPartitions(partitions).withReplicationFactor(replication.value()).withInstanceId("demo")
+                    .withStatus(Duration.ofSeconds(5), line -> { }));
             running.add(0, scorer);
-            System.out.println("Scorer scoring '" + topics.images() + "' with model " + modelId + " (" + modelFile
-                    + ")");
+            for (ModelSpec spec : models) {
+                System.out.println("Scorer scoring '" + topics.images() + "' with model " + spec.id() + " ("
+                        + spec.path() + ")" + (models.size() > 1 && spec.id().equals(modelId) ? ", the champion"
+                        : models.size() > 1 ? ", the challenger" : ""));
+            }
 
             ReplayPlan plan = ReplayPlan.all();
             if (rate != null) {
@@ -233,14 +252,17 @@ public final class DemoCommand implements Callable<Integer>, FlagRules {
             System.out.printf(Locale.ROOT, "Replayed %d test images in %.1f s%n", replayed.images(),
                     replayed.elapsed().toMillis() / 1000.0);
 
-            ViewReport last = awaitCount(dashboard, httpToken, modelId, replayed.images());
-            System.out.println();
-            System.out.println("Final cumulative metrics of " + modelId + " over " + last.report().count()
-                    + " test images (live, from the metrics stream):");
-            System.out.println(new ReportTable(test.classNames()).render(last.report()));
-            if (json != null) {
-                Files.writeString(json, last.toJson());
-                System.out.println("Wrote " + json);
+            for (ModelSpec spec : models) {
+                ViewReport last = awaitCount(dashboard, httpToken, spec.id(), replayed.images());
+                System.out.println();
+                System.out.println("Final cumulative metrics of " + spec.id() + " over " + last.report().count()
+                        + " test images (live, from the metrics stream):");
+                System.out.println(new ReportTable(test.classNames()).render(last.report()));
+                if (json != null) {
+                    Path file = spec.id().equals(modelId) ? json : challengerJson(json);
+                    Files.writeString(file, last.toJson());
+                    System.out.println("Wrote " + file);
+                }
             }
             System.out.printf(Locale.ROOT, "Demo done in %.0f s. Dashboard: %s/%n",
                     (System.nanoTime() - started) / 1e9, dashboard);
@@ -309,6 +331,28 @@ public final class DemoCommand implements Callable<Integer>, FlagRules {
                 + expected + " images: the scorer or the metrics stream is stuck; rerun with --verbose, or wait longer");
     }
 
+    /** The int8 model beside {@code fp32}: the one there if it was made from this model, else made now. */
+    private Path int8Model(Path fp32, Cifar10 cifar) throws IOException {
+        Path int8 = Quantizer.besideFp32(fp32);
+        if (Quantizer.madeFrom(int8, fp32, modelFlags.toOptions())) {
+            System.out.println("int8 challenger " + int8 + " (made from " + fp32.getFileName() + " before)");
+            return int8;
+        }
+        System.out.println("Making the int8 challenger " + int8 + " (calibrating on training images, then checking it"
+                + " against " + fp32.getFileName() + ")");
+        QuantizationResult made = Quantizer.quantize(fp32, modelFlags.toOptions(), cifar.train(), cifar.test(),
+                QuantizationConfig.defaults(), int8);
+        System.out.print(QuantizationFlags.describe(made));
+        return made.model();
+    }
+
+    /** {@code final.json} → {@code final-int8.json}: where the challenger's final metrics go. */
+    static Path challengerJson(Path json) {
+        String name = json.getFileName().toString();
+        String stem = name.endsWith(".json") ? name.substring(0, name.length() - 5) : name;
+        return json.resolveSibling(stem + "-int8.json");
+    }
+
     private static Path requireModel(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new UserError(Setting.MODEL, "no model file at " + file + ": give an .onnx file, or none to let"
@@ -317,12 +361,18 @@ public final class DemoCommand implements Callable<Integer>, FlagRules {
         return file;
     }
 
-    /** {@code runs/x/model.onnx} is {@code x}; any other file is its name without {@code .onnx}. */
+    /**
+     * {@code runs/x/model.onnx} is {@code x}, its int8 model {@code runs/x/model-int8.onnx} is {@code x-int8}; any
+     * other file is its name without {@code .onnx}.
+     */
     static String modelId(Path file) {
         String name = file.getFileName().toString().replaceFirst("\\.onnx$", "");
         Path parent = file.toAbsolutePath().getParent();
-        return name.equals("model") && parent != null && parent.getFileName() != null
-                ? parent.getFileName().toString() : name;
+        boolean inRun = parent != null && parent.getFileName() != null;
+        if (inRun && name.equals("model")) {
+            return parent.getFileName().toString();
+        }
+        return inRun && name.equals("model-int8") ? parent.getFileName() + "-int8" : name;
     }
 
     private static void closeAll(List<AutoCloseable> running) {

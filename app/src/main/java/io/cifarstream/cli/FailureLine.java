@@ -36,7 +36,8 @@ final class FailureLine {
             Map.entry(Setting.OUTPUT, List.of("--out", "--json")),
             Map.entry(Setting.RESUME, List.of("--resume")),
             Map.entry(Setting.TIMEOUT, List.of("--timeout")),
-            Map.entry(Setting.ALERT_RULES, List.of("--alert-rules", "--alert"))));
+            Map.entry(Setting.ALERT_RULES, List.of("--alert-rules", "--alert")),
+            Map.entry(Setting.QUANTIZATION, List.of("--calibration", "--calibration-images"))));
 
     private FailureLine() {
     }

@@ -15,8 +15,9 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "cifar-stream", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Train a CIFAR-10 classifier, score images live through Kafka, measure it exactly.",
-        subcommands = {BrokerCommand.class, TrainCommand.class, EvaluateCommand.class, ReplayCommand.class,
-            CorruptCommand.class, ScoreCommand.class, MetricsCommand.class, DemoCommand.class, BenchCommand.class},
+        subcommands = {BrokerCommand.class, TrainCommand.class, QuantizeCommand.class, EvaluateCommand.class,
+            ReplayCommand.class, CorruptCommand.class, ScoreCommand.class, MetricsCommand.class, DemoCommand.class,
+            BenchCommand.class},
         usageHelpAutoWidth = true, sortOptions = false,
         footer = {"", "Run `cifar-stream COMMAND --help` for a command's options."})
 public final class Main {

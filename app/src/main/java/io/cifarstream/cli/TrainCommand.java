@@ -1,5 +1,9 @@
 package io.cifarstream.cli;
 
+import io.cifarstream.dataset.Cifar10;
+import io.cifarstream.inference.ModelOptions;
+import io.cifarstream.quantization.QuantizationResult;
+import io.cifarstream.quantization.Quantizer;
 import io.cifarstream.trainer.ConsoleTrainingListener;
 import io.cifarstream.trainer.Recipe;
 import io.cifarstream.trainer.Training;
@@ -21,9 +25,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.ParameterException;
 
-/** {@code cifar-stream train}: trains the CNN with a recipe, then exports and checks the ONNX model. */
+/**
+ * {@code cifar-stream train}: trains the CNN with a recipe, then exports and checks the ONNX model, and with
+ * {@code --export int8} its int8 model (this command runs the trainer, then the quantization library on its model).
+ */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train the CIFAR-10 CNN with DJL and export it to ONNX")
+        description = "Train the CIFAR-10 CNN with DJL and export it to ONNX (and, with --export int8, to int8 ONNX)")
 public final class TrainCommand implements Callable<Integer>, FlagRules {
 
     @Spec
@@ -103,6 +110,15 @@ public final class TrainCommand implements Callable<Integer>, FlagRules {
     @Option(names = "--threads", description = "PyTorch intra-op threads (default: all cores)")
     Integer threads;
 
+    @OneOf({"fp32", "int8"})
+    @Option(names = "--export", defaultValue = "fp32", paramLabel = "fp32|int8",
+            description = "fp32: model.onnx; int8: also model-int8.onnx beside it, quantized and checked as "
+                    + "`quantize` does (default: ${DEFAULT-VALUE})")
+    String export;
+
+    @Mixin
+    QuantizationFlags quantization;
+
     @Override
     public void checkFlags(CommandLine commandLine) {
         if (resume && out == null) {
@@ -111,6 +127,10 @@ public final class TrainCommand implements Callable<Integer>, FlagRules {
         if (resume && !recipeOverrides().isEmpty()) {
             throw new ParameterException(commandLine, "--resume continues the saved recipe; drop "
                     + String.join(", ", recipeOverrides()) + " or start a new run with another --out");
+        }
+        if (quantization.given() && !"int8".equals(export)) {
+            throw new ParameterException(commandLine, "--calibration and --calibration-images belong to the int8 "
+                    + "export; add --export int8 or drop them");
         }
         if (warmup != null && "constant".equals(schedule)) {
             throw new ParameterException(commandLine, "--warmup belongs to the one-cycle schedule; drop it or use"
@@ -136,6 +156,12 @@ public final class TrainCommand implements Callable<Integer>, FlagRules {
                 """, result.model().toAbsolutePath(), result.historyFile().toAbsolutePath(),
                 result.lossPlot().toAbsolutePath(), result.accuracyPlot().toAbsolutePath(),
                 result.checkpoints().toAbsolutePath());
+        if ("int8".equals(export)) {
+            Cifar10 cifar = Cifar10.open(location);
+            QuantizationResult int8 = Quantizer.quantize(result.model(), ModelOptions.defaults(), cifar.train(),
+                    cifar.test(), quantization.toConfig(), Quantizer.besideFp32(result.model()));
+            System.out.print(QuantizationFlags.describe(int8));
+        }
         return 0;
     }
 

@@ -93,6 +93,35 @@ class DemoCommandTest {
     }
 
     /**
+     * The model as champion and its int8 model as challenger: both score every image, and each one's live metrics equal
+     * the offline evaluation of that model on the same images.
+     */
+    @Test
+    void withTheInt8ChallengerEachModelsLiveMetricsEqualItsOfflineEvaluation(@TempDir Path dir) throws Exception {
+        Path copy = Files.createDirectories(dir.resolve("run")).resolve("model.onnx");
+        Files.copy(model, copy);
+        String[] base = {"--model", copy.toString(), "--data", cifar.location().toString(), "--limit",
+            String.valueOf(IMAGES), "--http-port", "0", "--work-dir", dir.resolve("work").toString(), "--json",
+            dir.resolve("final.json").toString(), "--timeout", "3m", "--challenger", "int8"};
+        assertThat(new CommandLine(new DemoCommand()).execute(base)).isZero();
+        Path int8 = dir.resolve("run").resolve("model-int8.onnx");
+        assertThat(int8).isRegularFile();
+        ClassificationReport int8Offline;
+        try (OnnxClassifier classifier = OnnxClassifier.load(int8, ModelOptions.defaults())) {
+            int8Offline = Evaluation.run(classifier, cifar.test().first(IMAGES), n -> { }).report();
+        }
+        ObjectMapper json = new ObjectMapper();
+        assertEqualsOffline(json.readTree(dir.resolve("final.json").toFile()));
+        assertEqualsOffline(json.readTree(dir.resolve("final-int8.json").toFile()), int8Offline);
+        assertThat(int8Offline.confusion().counts()).as("the challenger is another model")
+                .isNotEqualTo(offline.confusion().counts());
+
+        long made = Files.getLastModifiedTime(int8).toMillis();
+        assertThat(new CommandLine(new DemoCommand()).execute(base)).isZero();
+        assertThat(Files.getLastModifiedTime(int8).toMillis()).as("made from the same model: reused").isEqualTo(made);
+    }
+
+    /**
      * A shift half way, labels arriving late: the live metrics are those of the first half of the images clean and
      * the second half corrupted with the demo's seed, image for image.
      */

@@ -65,7 +65,7 @@ public final class ScorerBenchmark {
         result.put("device", options.device());
         ObjectNode raw = result.putObject("raw_onnx_images_per_second");
         for (int batch : new int[] {1, 32, 256}) {
-            raw.put("batch_" + batch, Math.round(rawThroughput(model, options, images, batch)));
+            raw.put("batch_" + batch, Math.round(rawThroughput(model, options, images, batch, Duration.ofSeconds(2))));
         }
         // No data dir: the broker keeps its log in a temporary folder it deletes on close.
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().port(0).start()) {
@@ -101,8 +101,8 @@ public final class ScorerBenchmark {
         return result;
     }
 
-    /** Images per second of ONNX Runtime alone, over at least two seconds after a warm-up. */
-    static double rawThroughput(Path model, ModelOptions options, CifarImages images, int batch) {
+    /** Images per second of ONNX Runtime alone, over at least {@code duration} after a warm-up. */
+    static double rawThroughput(Path model, ModelOptions options, CifarImages images, int batch, Duration duration) {
         int usable = Math.max(batch, images.size() / batch * batch);
         float[] out = new float[batch * CifarShape.CLASSES];
         try (OnnxClassifier classifier = OnnxClassifier.load(model, options, batch)) {
@@ -118,7 +118,7 @@ public final class ScorerBenchmark {
                 scored += batch;
                 first = (first + batch) % usable;
                 elapsed = System.nanoTime() - start;
-            } while (elapsed < TimeUnit.SECONDS.toNanos(2));
+            } while (elapsed < duration.toNanos());
             return scored / (elapsed / 1e9);
         }
     }

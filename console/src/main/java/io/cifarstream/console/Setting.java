@@ -38,5 +38,7 @@ public enum Setting {
     /** How long a command waits before giving up. */
     TIMEOUT,
     /** The alert rules the metrics stream evaluates. */
-    ALERT_RULES
+    ALERT_RULES,
+    /** How a model is quantized to int8: the calibration method and the images it calibrates on. */
+    QUANTIZATION
 }

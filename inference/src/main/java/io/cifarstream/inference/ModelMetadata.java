@@ -6,14 +6,21 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The metadata_props keys a cifar-stream model carries in its .onnx file; the trainer writes them, every reader
- * (evaluate, the scorer) reads them here. A model without them is a "foreign" model: its conventions come from
- * {@link ModelOptions}.
+ * The metadata_props keys a cifar-stream model carries in its .onnx file; the trainer and the quantizer write them,
+ * every reader (evaluate, the scorer) reads them here. The input and output conventions a model declares win over
+ * {@link ModelOptions}; a model without them is a "foreign" model: its conventions come from {@link ModelOptions}.
  */
 public record ModelMetadata(Map<String, String> properties) {
     /** Input convention; {@value #INPUT_PIXELS_0_255} = raw 0-255 pixel values, normalization inside the graph. */
     public static final String INPUT = "cifarstream.input";
     public static final String INPUT_PIXELS_0_255 = "pixels_0_255";
+    /**
+     * Input convention {@value #INPUT_NORMALIZED}: pixels scaled to [0,1], minus {@link #INPUT_MEAN}, divided by
+     * {@link #INPUT_STD} (each "R,G,B"), like torchvision's Normalize.
+     */
+    public static final String INPUT_NORMALIZED = "normalized";
+    public static final String INPUT_MEAN = "cifarstream.input_mean";
+    public static final String INPUT_STD = "cifarstream.input_std";
     /** Output convention: {@code log_probs}, {@code logits} or {@code probs}. */
     public static final String OUTPUT = "cifarstream.output";
     /** Class names, comma-separated, in output order. */
@@ -23,6 +30,10 @@ public record ModelMetadata(Map<String, String> properties) {
     public static final String TEST_ACCURACY = "cifarstream.test_accuracy";
     /** A content hash of the weights: the model version carried by every prediction. */
     public static final String VERSION = "cifarstream.version";
+    /** How an int8 model was made from its fp32 model (method, calibration), absent in fp32 models. */
+    public static final String QUANTIZATION = "cifarstream.quantization";
+    /** The version of the fp32 model an int8 model was made from. */
+    public static final String SOURCE_VERSION = "cifarstream.source_version";
 
     public ModelMetadata {
         properties = Map.copyOf(properties);

@@ -59,8 +59,7 @@ public final class OnnxClassifier implements AutoCloseable {
     private final String inputName;
     private final String outputName;
     private final boolean uint8Input;
-    private final float[] scale = new float[CifarShape.CHANNELS];
-    private final float[] shift = new float[CifarShape.CHANNELS];
+    private final InputConvention convention;
     private final OutputKind outputKind;
     private final int maxBatch;
     private final Lane[] lanes;
@@ -92,14 +91,7 @@ public final class OnnxClassifier implements AutoCloseable {
             throw new ModelUnusableException(Setting.MODEL, path + ": the model's output is " + out.type
                     + "; cifar-stream reads float32", null);
         }
-        // pixel p of channel c becomes p * scale[c] + shift[c]
-        float[] mean = options.inputMean().orElse(new float[CifarShape.CHANNELS]);
-        float[] std = options.inputStd().orElse(new float[] {1, 1, 1});
-        for (int c = 0; c < CifarShape.CHANNELS; c++) {
-            boolean raw = metadata.takesRawPixels();
-            scale[c] = raw ? 1f : 1f / (255f * std[c]);
-            shift[c] = raw ? 0f : -mean[c] / std[c];
-        }
+        this.convention = InputConvention.of(metadata, options);
         this.outputKind = metadata.output().orElse(options.output().orElse(OutputKind.LOGITS));
 
         this.lanes = new Lane[laneCount];
@@ -146,6 +138,21 @@ public final class OnnxClassifier implements AutoCloseable {
     /** Loads with batches of up to 256 images. */
     public static OnnxClassifier load(Path model, ModelOptions options) {
         return load(model, options, 256);
+    }
+
+    /**
+     * Writes the graph ONNX Runtime builds from {@code model} with the session settings {@link #load} uses (fused
+     * and rewritten, e.g. QDQ into QLinearConv) to {@code target}, for checking what runs. The file may hold operators
+     * of ONNX Runtime's own domains and layouts of this machine's kernels: it is for reading, not for deploying.
+     */
+    public static void writeOptimizedGraph(Path model, ModelOptions options, Path target) {
+        try (OrtSession.SessionOptions so = sessionOptions(options)) {
+            so.setOptimizedModelFilePath(target.toString());
+            OrtEnvironment.getEnvironment().createSession(model.toString(), so).close();
+        } catch (OrtException e) {
+            throw new ModelUnusableException(Setting.MODEL, model + " is not a model ONNX Runtime can run ("
+                    + e.getMessage() + "): export it again, or check that it is an ONNX file", e);
+        }
     }
 
     private static OrtSession.SessionOptions sessionOptions(ModelOptions options) throws OrtException {
@@ -205,6 +212,18 @@ public final class OnnxClassifier implements AutoCloseable {
         crew.run(Math.max(1, Math.min(lanes.length, count)), lane -> scoreChunks(lanes[lane], chunks, pixels, first, out));
     }
 
+    /** The class with the highest of the 10 log-probabilities of record {@code record} in {@code logProbabilities}. */
+    public static int predictedClass(float[] logProbabilities, int record) {
+        int best = 0;
+        int from = record * CifarShape.CLASSES;
+        for (int k = 1; k < CifarShape.CLASSES; k++) {
+            if (logProbabilities[from + k] > logProbabilities[from + best]) {
+                best = k;
+            }
+        }
+        return best;
+    }
+
     /** Scores chunks on {@code lane} until none is left; a failure leaves none for the other lanes either. */
     private static void scoreChunks(Lane lane, GuidedChunks chunks, byte[] pixels, int first, float[] out) {
         try {
@@ -251,19 +270,7 @@ public final class OnnxClassifier implements AutoCloseable {
                 inputBytes.put(pixels, Math.toIntExact(start), n * CifarShape.PIXELS);
                 return;
             }
-            int plane = CifarShape.SIDE * CifarShape.SIDE;
-            int p = Math.toIntExact(start);
-            int q = 0;
-            FloatBuffer dst = inputFloats;
-            for (int i = 0; i < n; i++) {
-                for (int c = 0; c < CifarShape.CHANNELS; c++) {
-                    float a = scale[c];
-                    float b = shift[c];
-                    for (int j = 0; j < plane; j++) {
-                        dst.put(q++, (pixels[p++] & 0xFF) * a + b);
-                    }
-                }
-            }
+            convention.fill(pixels, Math.toIntExact(start), n, inputFloats);
         }
 
         private void run(int n, float[] out, int outOffset) {

@@ -22,6 +22,11 @@ public enum OutputKind {
         };
     }
 
+    /** The metadata spelling ({@code log_probs}, {@code logits}, {@code probs}), which {@link #parse} reads back. */
+    public String metadataName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
     /** Turns {@code classes} raw outputs at {@code offset} into log-probabilities, in place. */
     void toLogProbabilities(float[] values, int offset, int classes) {
         switch (this) {

@@ -69,7 +69,7 @@ public record MonitoringReport(Reference reference, String referenceMissing, Lon
     }
 
     /** A view of a model without a reference: nothing but the reason. */
-    static MonitoringReport missing(String reason) {
+    public static MonitoringReport missing(String reason) {
         return new MonitoringReport(null, reason, null, null, null, null, null);
     }
 

@@ -21,7 +21,11 @@ import org.junit.jupiter.api.io.TempDir;
 import io.cifarstream.reliability.CliProcess.Finished;
 import io.cifarstream.testkit.KafkaBroker;
 import io.cifarstream.testkit.KafkaBrokerExtension;
-import io.cifarstream.trainer.onnx.ProtoWriter;
+import io.cifarstream.onnx.Nodes;
+import io.cifarstream.onnx.TensorValues;
+import io.cifarstream.onnx.proto.Onnx.GraphProto;
+import io.cifarstream.onnx.proto.Onnx.ModelProto;
+import io.cifarstream.onnx.proto.Onnx.OperatorSetIdProto;
 
 /**
  * Bad command lines and configuration, each given to a real {@code cifar-stream} child process: every one ends within
@@ -152,26 +156,13 @@ class CliBadConfigTest {
         }
     }
 
-    /**
-     * A valid ONNX model of another task: input float [N,1,28,28] (an MNIST digit), flattened to [N,784]. Fields
-     * are those of onnx.proto (ModelProto, GraphProto, NodeProto, ValueInfoProto, TypeProto, TensorShapeProto).
-     */
+    /** A valid ONNX model of another task: input float [N,1,28,28] (an MNIST digit), flattened to [N,784]. */
     static byte[] mnistShapedModel() {
-        ProtoWriter flatten = new ProtoWriter().string(1, "digits").string(2, "flat").string(3, "flatten")
-                .string(4, "Flatten").message(5, new ProtoWriter().string(1, "axis").varint(3, 1).varint(20, 2));
-        ProtoWriter graph = new ProtoWriter().message(1, flatten).string(2, "mnist_shaped")
-                .message(11, valueInfo("digits", "N", 1, 28, 28))
-                .message(12, valueInfo("flat", "N", 784));
-        return new ProtoWriter().varint(1, 7).string(2, "cifar-stream reliability suite").message(7, graph)
-                .message(8, new ProtoWriter().string(1, "").varint(2, 13)).toByteArray();
-    }
-
-    private static ProtoWriter valueInfo(String name, String batch, long... dims) {
-        ProtoWriter shape = new ProtoWriter().message(1, new ProtoWriter().string(2, batch));
-        for (long dim : dims) {
-            shape.message(1, new ProtoWriter().varint(1, dim));
-        }
-        ProtoWriter tensor = new ProtoWriter().varint(1, 1).message(2, shape); // elem_type FLOAT
-        return new ProtoWriter().string(1, name).message(2, new ProtoWriter().message(1, tensor));
+        GraphProto graph = GraphProto.newBuilder().setName("mnist_shaped")
+                .addNode(Nodes.node("Flatten", "flatten", List.of("digits"), List.of("flat"), Nodes.attribute("axis", 1)))
+                .addInput(TensorValues.batchOfFloats("digits", "N", 1, 28, 28))
+                .addOutput(TensorValues.batchOfFloats("flat", "N", 784)).build();
+        return ModelProto.newBuilder().setIrVersion(7).setProducerName("cifar-stream reliability suite").setGraph(graph)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(13)).build().toByteArray();
     }
 }

@@ -1,6 +1,5 @@
 package io.cifarstream.reliability;
 
-import io.cifarstream.metricsstream.MonitoringReport;
 import io.cifarstream.schemas.CifarShape;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -21,6 +20,7 @@ import io.cifarstream.dataset.CifarImages;
 import io.cifarstream.inference.ModelOptions;
 import io.cifarstream.inference.OnnxClassifier;
 import io.cifarstream.metrics.ClassificationAccumulator;
+import io.cifarstream.metricsstream.MonitoringReport;
 import io.cifarstream.metricsstream.ViewReport;
 import io.cifarstream.schemas.DeadLetter;
 import io.cifarstream.schemas.ImageEncoding;
@@ -40,6 +40,8 @@ final class FuzzBaseRecords {
 
     static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
     private static final int CLASSES = CifarShape.CLASSES;
+    /** Seeded snapshots carry no label-free monitoring: no model reference was published. */
+    private static final MonitoringReport NO_REFERENCE = MonitoringReport.missing("no reference published");
 
     private final CifarImages images;
     private final float[] scores;
@@ -145,13 +147,11 @@ final class FuzzBaseRecords {
             }
         }
         long emitted = T0.plusSeconds(60).toEpochMilli();
-        // Snapshots of a model without a reference: the label-free fields stay empty, as they do on the topic.
-        MonitoringReport noReference = new MonitoringReport(null, null, null, null, null, null, null);
         return List.of(
-                new ViewReport("seeded", MetricsView.CUMULATIVE, null, null, emitted, all.snapshot(), noReference,
+                new ViewReport("seeded", MetricsView.CUMULATIVE, null, null, emitted, all.snapshot(), NO_REFERENCE,
                         List.of()).toSnapshot(),
                 new ViewReport("seeded", MetricsView.WINDOW, T0.toEpochMilli(), emitted, emitted, half.snapshot(),
-                        noReference, List.of()).toSnapshot());
+                        NO_REFERENCE, List.of()).toSnapshot());
     }
 
     /** Dead letters of cut-short events of images {@code 0..n-1}, and one of a tombstone. */

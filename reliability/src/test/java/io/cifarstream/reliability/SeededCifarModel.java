@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Random;
 
 import io.cifarstream.inference.ModelMetadata;
+import io.cifarstream.onnx.OnnxModels;
+import io.cifarstream.onnx.proto.Onnx.ModelProto;
 import io.cifarstream.trainer.onnx.OnnxCifarNet;
 
 /**
@@ -49,10 +51,11 @@ final class SeededCifarModel {
         metadata.put(ModelMetadata.VERSION, "seeded-" + seed);
         float[] scale = {1 / 255f, 1 / 255f, 1 / 255f};
         float[] shift = {-0.5f, -0.5f, -0.5f};
-        byte[] model = OnnxCifarNet.write(parameters, scale, shift, metadata, "cifar-stream reliability suite", "1");
+        ModelProto model = OnnxCifarNet.model(parameters, scale, shift, metadata, "cifar-stream reliability suite", "1");
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
-            return Files.write(file, model);
+            OnnxModels.write(model, file);
+            return file;
         } catch (IOException e) {
             throw new UncheckedIOException("could not write the seeded model to " + file, e);
         }

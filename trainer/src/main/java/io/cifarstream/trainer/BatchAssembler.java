@@ -11,6 +11,11 @@ import java.nio.FloatBuffer;
  *
  * <p>Works in buffers allocated once for the largest batch and reused: no allocation per image or per batch.
  * Normalization is a table lookup per pixel. Not thread-safe.
+ *
+ * <p>Batches come out as direct native-order {@link ByteBuffer}s because DJL's PyTorch engine wraps exactly such a
+ * buffer as a tensor; any other buffer (a direct {@link FloatBuffer} included) it copies into a fresh direct buffer
+ * per call, which only the garbage collector frees, so a training run's resident memory would grow by a batch every
+ * step. A tensor made from a returned buffer shares its memory: close it before the next call refills the buffer.
  */
 final class BatchAssembler {
 
@@ -19,9 +24,11 @@ final class BatchAssembler {
     private final int cropPadding;
     private final boolean flip;
     private final float[] pixels;
-    private final FloatBuffer pixelBuffer;
+    private final ByteBuffer pixelBytes;
+    private final FloatBuffer pixelFloats;
     private final float[] targets;
-    private final FloatBuffer targetBuffer;
+    private final ByteBuffer targetBytes;
+    private final FloatBuffer targetFloats;
     private final float onValue;
     private final float offValue;
 
@@ -31,22 +38,32 @@ final class BatchAssembler {
         this.cropPadding = cropPadding;
         this.flip = flip;
         this.pixels = new float[maxBatch * CifarShape.PIXELS];
-        this.pixelBuffer = direct(maxBatch * CifarShape.PIXELS);
+        this.pixelBytes = direct(maxBatch * CifarShape.PIXELS);
+        this.pixelFloats = pixelBytes.asFloatBuffer();
         this.targets = new float[maxBatch * CifarShape.CLASSES];
-        this.targetBuffer = direct(maxBatch * CifarShape.CLASSES);
+        this.targetBytes = direct(maxBatch * CifarShape.CLASSES);
+        this.targetFloats = targetBytes.asFloatBuffer();
         this.offValue = (float) (labelSmoothing / CifarShape.CLASSES);
         this.onValue = (float) (1 - labelSmoothing + labelSmoothing / CifarShape.CLASSES);
     }
 
-    private static FloatBuffer direct(int floats) {
-        return ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    private static ByteBuffer direct(int floats) {
+        return ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder());
+    }
+
+    /** {@code values[0 .. floats-1]} into {@code bytes} through its float view; the bytes ready for reading. */
+    private static ByteBuffer fill(ByteBuffer bytes, FloatBuffer view, float[] values, int floats) {
+        view.clear();
+        view.put(values, 0, floats);
+        bytes.clear().limit(floats * Float.BYTES);
+        return bytes;
     }
 
     /**
      * Fills the batch with records {@code order[from .. from+count-1]} of {@code source}, augmented when this
-     * assembler augments (random draws from {@code random}). Returns the pixel buffer, flipped for reading.
+     * assembler augments (random draws from {@code random}). Returns the pixels, float32 [count,3,32,32].
      */
-    FloatBuffer images(byte[] source, int[] order, int from, int count, SplitMix64 random) {
+    ByteBuffer images(byte[] source, int[] order, int from, int count, SplitMix64 random) {
         for (int b = 0; b < count; b++) {
             int record = order[from + b];
             int dy = cropPadding == 0 ? 0 : random.nextInt(2 * cropPadding + 1) - cropPadding;
@@ -54,19 +71,15 @@ final class BatchAssembler {
             boolean mirror = flip && random.nextInt(2) == 1;
             copyImage(source, record * CifarShape.PIXELS, b * CifarShape.PIXELS, dy, dx, mirror);
         }
-        pixelBuffer.clear();
-        pixelBuffer.put(pixels, 0, count * CifarShape.PIXELS).flip();
-        return pixelBuffer;
+        return fill(pixelBytes, pixelFloats, pixels, count * CifarShape.PIXELS);
     }
 
     /** Records {@code first .. first+count-1} of {@code source}, normalized, without augmentation. */
-    FloatBuffer images(byte[] source, int first, int count) {
+    ByteBuffer images(byte[] source, int first, int count) {
         for (int b = 0; b < count; b++) {
             copyImage(source, (first + b) * CifarShape.PIXELS, b * CifarShape.PIXELS, 0, 0, false);
         }
-        pixelBuffer.clear();
-        pixelBuffer.put(pixels, 0, count * CifarShape.PIXELS).flip();
-        return pixelBuffer;
+        return fill(pixelBytes, pixelFloats, pixels, count * CifarShape.PIXELS);
     }
 
     /** Output pixel (y, x) is source pixel (y + dy, x' + dx), x' = mirrored x or x; outside the image: padding. */
@@ -91,14 +104,12 @@ final class BatchAssembler {
         }
     }
 
-    /** Smoothed one-hot targets of records {@code order[from .. from+count-1]}, flipped for reading. */
-    FloatBuffer targets(byte[] labels, int[] order, int from, int count) {
+    /** Smoothed one-hot targets of records {@code order[from .. from+count-1]}, float32 [count,10]. */
+    ByteBuffer targets(byte[] labels, int[] order, int from, int count) {
         java.util.Arrays.fill(targets, 0, count * CifarShape.CLASSES, offValue);
         for (int b = 0; b < count; b++) {
             targets[b * CifarShape.CLASSES + labels[order[from + b]]] = onValue;
         }
-        targetBuffer.clear();
-        targetBuffer.put(targets, 0, count * CifarShape.CLASSES).flip();
-        return targetBuffer;
+        return fill(targetBytes, targetFloats, targets, count * CifarShape.CLASSES);
     }
 }

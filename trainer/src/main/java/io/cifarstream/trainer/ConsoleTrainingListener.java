@@ -27,6 +27,9 @@ public final class ConsoleTrainingListener implements TrainingListener {
         out.print(recipe.describe());
         out.printf(Locale.ROOT, "seed             %d%ntrain images     %,d%noutput           %s%n", seed, trainImages,
                 outDir.toAbsolutePath());
+        NativeAllocator allocator = NativeAllocator.inUse();
+        out.printf("malloc           %s%n", allocator == NativeAllocator.GLIBC
+                ? "glibc: " + NativeAllocator.ADVICE : allocator.label());
         if (nextEpoch > 1) {
             out.printf(Locale.ROOT, "resuming at epoch %d of %d%n", nextEpoch, recipe.epochs());
         }

@@ -19,6 +19,8 @@ import java.util.Map;
 import io.cifarstream.inference.ModelMetadata;
 import io.cifarstream.inference.ModelOptions;
 import io.cifarstream.inference.OnnxClassifier;
+import io.cifarstream.onnx.OnnxModels;
+import io.cifarstream.onnx.proto.Onnx.ModelProto;
 import io.cifarstream.trainer.onnx.OnnxCifarNet;
 
 /**
@@ -63,13 +65,13 @@ public final class ModelExport {
             scale[c] = normalization.scale(c);
             shift[c] = normalization.shift(c);
         }
-        byte[] model = OnnxCifarNet.write(tensors, scale, shift, metadata, PRODUCER, producerVersion());
+        ModelProto model = OnnxCifarNet.model(tensors, scale, shift, metadata, PRODUCER, producerVersion());
 
         Path directory = target.toAbsolutePath().getParent();
         Files.createDirectories(directory);
         Path candidate = Files.createTempFile(directory, "model-", ".onnx.partial");
         try {
-            Files.write(candidate, model);
+            OnnxModels.write(model, candidate);
             int count = Math.min(PARITY_IMAGES, testCount);
             double maxDifference = checkParity(candidate, scorer, testPixels, count);
             Files.move(candidate, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -93,7 +95,7 @@ public final class ModelExport {
                 double difference = Math.abs(djl[at] - onnx[at]);
                 maxDifference = Double.isNaN(difference) ? Double.POSITIVE_INFINITY : Math.max(maxDifference, difference);
             }
-            if (argMax(djl, i) != argMax(onnx, i)) {
+            if (OnnxClassifier.predictedClass(djl, i) != OnnxClassifier.predictedClass(onnx, i)) {
                 disagreements++;
             }
         }
@@ -104,17 +106,6 @@ public final class ModelExport {
                     count, maxDifference, TOLERANCE, disagreements));
         }
         return maxDifference;
-    }
-
-    private static int argMax(float[] logProbabilities, int record) {
-        int best = 0;
-        int from = record * CifarShape.CLASSES;
-        for (int k = 1; k < CifarShape.CLASSES; k++) {
-            if (logProbabilities[from + k] > logProbabilities[from + best]) {
-                best = k;
-            }
-        }
-        return best;
     }
 
     /** First 16 hex digits of SHA-256 over the weights' float32 little-endian bytes, in forward order. */

@@ -1,6 +1,5 @@
 package io.cifarstream.trainer;
 
-import io.cifarstream.schemas.CifarShape;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,12 +10,8 @@ import java.util.List;
 import java.util.Optional;
 
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -99,6 +94,7 @@ public final class Trainer {
             LearningRateSchedule schedule = LearningRateSchedule.of(recipe, batches);
             BatchAssembler assembler = new BatchAssembler(normalization, batchSize, recipe.cropPadding(),
                     recipe.horizontalFlip(), recipe.labelSmoothing());
+            TrainingStep trainingStep = new TrainingStep(train, net, manager, assembler, optimizer);
             NetworkScorer scorer = new NetworkScorer(net, manager, normalization);
             listener.started(recipe, seed, net.parameterTable(), images, out, firstEpoch);
 
@@ -114,8 +110,7 @@ public final class Trainer {
                     int from = b * batchSize;
                     int count = Math.min(batchSize, images - from);
                     lr = schedule.at(step);
-                    float loss = trainStep(net, manager, assembler, order, from, count, random);
-                    optimizer.step(lr);
+                    float loss = trainingStep.run(order, from, count, random, lr);
                     step++;
                     losses.add(loss);
                     lossSum += loss;
@@ -162,25 +157,6 @@ public final class Trainer {
                     + "; name the output folder of an interrupted run, or start a new run");
         }
         return Optional.of(Checkpoint.load(latest.get()));
-    }
-
-    /**
-     * One forward and backward pass; the loss is the mean over the batch of -sum_k target_k * logp_k (with smoothed
-     * one-hot targets this is label-smoothed NLL). Every array of the step lives in a sub-manager closed at its end.
-     */
-    private float trainStep(CifarNet net, NDManager manager, BatchAssembler assembler, int[] order, int from,
-                            int count, SplitMix64 random) {
-        try (NDManager batch = manager.newSubManager()) {
-            NDArray input = batch.create(assembler.images(train.pixels(), order, from, count, random),
-                    new Shape(count, 3, 32, 32), DataType.FLOAT32);
-            NDArray targets = batch.create(assembler.targets(train.labels(), order, from, count),
-                    new Shape(count, CifarShape.CLASSES), DataType.FLOAT32);
-            try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
-                NDArray loss = net.forward(input, true).mul(targets).sum(new int[] {1}).mean().neg();
-                collector.backward(loss);
-                return loss.getFloat();
-            }
-        }
     }
 
     private static void writeHistory(List<EpochRecord> history, Path file) throws IOException {

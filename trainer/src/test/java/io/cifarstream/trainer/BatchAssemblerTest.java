@@ -1,11 +1,13 @@
 package io.cifarstream.trainer;
 
-import io.cifarstream.schemas.CifarShape;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 
+import io.cifarstream.schemas.CifarShape;
 import org.junit.jupiter.api.Test;
 
 class BatchAssemblerTest {
@@ -23,7 +25,7 @@ class BatchAssemblerTest {
     void withoutAugmentationEveryPixelIsNormalizedPerChannel() {
         Normalization n = new Normalization(new float[] {0.4f, 0.5f, 0.6f}, new float[] {0.2f, 0.25f, 0.3f});
         byte[] pixels = images(3);
-        FloatBuffer batch = new BatchAssembler(n, 2, 0, false, 0).images(pixels, 1, 2);
+        FloatBuffer batch = new BatchAssembler(n, 2, 0, false, 0).images(pixels, 1, 2).asFloatBuffer();
         assertThat(batch.remaining()).isEqualTo(2 * IMAGE);
         for (int i = 0; i < 2 * IMAGE; i++) {
             int channel = (i % IMAGE) / CifarShape.PLANE;
@@ -40,7 +42,7 @@ class BatchAssemblerTest {
         SplitMix64 random = new SplitMix64(11);
         float black = -1f; // (0/255 - 0.5) / 0.5
         for (int trial = 0; trial < 20; trial++) {
-            FloatBuffer out = assembler.images(pixels, new int[] {0}, 0, 1, random);
+            FloatBuffer out = assembler.images(pixels, new int[] {0}, 0, 1, random).asFloatBuffer();
             assertThat(matchesSomeShift(pixels, out, black)).as("trial " + trial).isTrue();
         }
     }
@@ -74,7 +76,7 @@ class BatchAssemblerTest {
     @Test
     void targetsAreOneHotSmoothedTowardsUniform() {
         BatchAssembler assembler = new BatchAssembler(Normalization.half(), 2, 0, false, 0.1);
-        FloatBuffer targets = assembler.targets(new byte[] {3, 7, 1}, new int[] {2, 0}, 0, 2);
+        FloatBuffer targets = assembler.targets(new byte[] {3, 7, 1}, new int[] {2, 0}, 0, 2).asFloatBuffer();
         assertThat(targets.remaining()).isEqualTo(20);
         assertThat(targets.get(1)).isCloseTo(0.91f, offset(1e-6f));
         assertThat(targets.get(0)).isCloseTo(0.01f, offset(1e-6f));
@@ -84,5 +86,23 @@ class BatchAssemblerTest {
             sum += targets.get(i);
         }
         assertThat(sum).isCloseTo(1f, offset(1e-6f));
+    }
+
+    @Test
+    void batchesComeInOneReusedDirectNativeOrderBufferThatDjlWrapsWithoutCopying() {
+        BatchAssembler assembler = new BatchAssembler(Normalization.half(), 4, 4, true, 0);
+        ByteBuffer first = assembler.images(images(4), new int[] {0, 1, 2, 3}, 0, 4, new SplitMix64(3));
+        ByteBuffer second = assembler.images(images(4), new int[] {3, 2}, 0, 2, new SplitMix64(4));
+        ByteBuffer targets = assembler.targets(new byte[] {1, 2, 3, 4}, new int[] {0, 1, 2}, 0, 3);
+
+        assertThat(second).isSameAs(first);
+        assertThat(second.isDirect()).isTrue();
+        assertThat(second.order()).isEqualTo(ByteOrder.nativeOrder());
+        assertThat(second.position()).isZero();
+        assertThat(second.limit()).isEqualTo(2 * CifarShape.PIXELS * Float.BYTES);
+        assertThat(targets.isDirect()).isTrue();
+        assertThat(targets.order()).isEqualTo(ByteOrder.nativeOrder());
+        assertThat(targets.position()).isZero();
+        assertThat(targets.limit()).isEqualTo(3 * CifarShape.CLASSES * Float.BYTES);
     }
 }

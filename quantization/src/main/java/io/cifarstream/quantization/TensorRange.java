@@ -1,0 +1,5 @@
+package io.cifarstream.quantization;
+
+/** The float range an activation is quantized over. */
+record TensorRange(float min, float max) {
+}
