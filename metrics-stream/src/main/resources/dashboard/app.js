@@ -83,8 +83,8 @@
     try {
       const status = await getJson("/api/status");
       if (status.reports !== "available") {
-        // Restoring or rebalancing: keep what the page shows, say why it is not updating.
-        setConnection("offline", "metrics stream is starting or rebalancing…");
+        // Restoring, rebalancing, or an instance gone without a standby: keep what the page shows, say why.
+        setConnection("offline", "metrics unavailable: " + status.reports);
         return;
       }
       const models = Object.keys(status.models).sort();
@@ -104,7 +104,11 @@
           showViewMissing();
         }
       }
-      setConnection("live", "live · updated " + new Date(status.time).toLocaleTimeString("en-GB"));
+      const fromStandby = models.filter((model) => status.models[model].served_by);
+      setConnection(fromStandby.length ? "standby" : "live", "live · updated "
+        + new Date(status.time).toLocaleTimeString("en-GB")
+        + (fromStandby.length ? " · " + fromStandby.join(", ") + " from a standby replica (its owner does not answer;"
+          + " counts may lag until the group moves its tasks)" : ""));
     } catch (error) {
       setConnection("offline", error.status === 503 ? "metrics stream is starting…"
         : error.status === 401 ? "token needed: open this page as /#token=YOUR_TOKEN"

@@ -25,6 +25,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 import io.cifarstream.broker.EmbeddedKafkaBroker;
+import io.cifarstream.broker.LocalKafkaCluster;
 import io.cifarstream.kafka.KafkaSettings;
 import io.cifarstream.kafka.TopicSetup;
 import io.cifarstream.kafka.TopicSpec;
@@ -79,6 +80,15 @@ public final class DemoCommand implements Callable<Integer>, FlagRules {
     /** Absent: an embedded broker. Given: that cluster, with topics under a run prefix. */
     @Mixin
     KafkaFlags kafkaFlags;
+
+    @Range(min = 1, max = 9)
+    @Option(names = "--nodes", defaultValue = "1", paramLabel = "N",
+            description = "Kafka nodes the demo starts: 1 in this JVM, or N node processes forming one replicated"
+                    + " cluster (3: every partition on 3 nodes, 2 in sync for a write) (default: ${DEFAULT-VALUE}).")
+    int nodes;
+
+    @Mixin
+    ReplicationFlag replication;
 
     @PathRule(PathRule.Kind.EXISTING_FILE)
     @Option(names = "--model", paramLabel = "FILE", description = "Score with this ONNX model instead of training one.")
@@ -188,7 +198,16 @@ public final class DemoCommand implements Callable<Integer>, FlagRules {
         try {
             KafkaSettings kafka;
             TopicNames topics;
-            if (!kafkaFlags.given()) {
+            if (nodes > 1) {
+                LocalKafkaCluster cluster = LocalKafkaCluster.builder().nodes(nodes).dataDir(workDir.resolve("kafka"))
+                        .defaultPartitions(partitions).start();
+                running.add(cluster);
+                kafka = KafkaSettings.of(cluster.bootstrapServers());
+                topics = TopicNames.defaults();
+                System.out.println("Kafka cluster (" + nodes + " node processes, KRaft, " + cluster.replicationFactor()
+                        + " replicas, " + cluster.minInSyncReplicas() + " in sync for a write) at "
+                        + cluster.bootstrapServers());
+            } else if (!kafkaFlags.given()) {
                 EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().port(0).controllerPort(0)
                         .dataDir(workDir.resolve("kafka")).defaultPartitions(partitions).start();
                 running.add(broker);
@@ -201,20 +220,22 @@ public final class DemoCommand implements Callable<Integer>, FlagRules {
                 System.out.println("Kafka at " + kafka.bootstrapServers() + ", topics prefixed "
                         + topics.images().replace("images", ""));
             }
-            new TopicSetup(kafka).ensure(List.of(TopicSpec.of(topics.images(), partitions),
+            new TopicSetup(kafka).withReplicationFactor(replication.value()).ensure(List.of(
+                    TopicSpec.of(topics.images(), partitions),
                     TopicSpec.of(topics.predictions(), partitions), TopicSpec.of(topics.labels(), partitions),
                     TopicSpec.of(topics.metrics(), 1), TopicSpec.of(topics.deadLetters(), 1)));
 
             MetricsService metrics = MetricsService.start(new MetricsService.Options(kafka,
                     MetricsConfig.defaults(topics), "cifar-demo-metrics", workDir.resolve("metrics-state"), httpHost,
-                    httpPort, Map.of(), httpToken));
+                    httpPort, Map.of(), httpToken).withReplicationFactor(replication.value()));
             running.add(0, metrics);
             URI dashboard = metrics.httpAddress();
             System.out.println("Dashboard and metrics API at " + dashboard + "/" + (httpToken.required()
                     ? " (bearer token required: open " + dashboard + "/#token=<token> in a browser)" : ""));
 
             Scorer scorer = Scorer.start(ScorerConfig.of(kafka, models, modelFlags.toOptions()).withTopics(topics)
-                    .withPartitions(partitions).withInstanceId("demo").withStatus(Duration.ofSeconds(5), line -> { }));
+                    .withPartitions(partitions).withReplicationFactor(replication.value()).withInstanceId("demo")
+                    .withStatus(Duration.ofSeconds(5), line -> { }));
             running.add(0, scorer);
             for (ModelSpec spec : models) {
                 System.out.println("Scorer scoring '" + topics.images() + "' with model " + spec.id() + " ("
@@ -234,7 +255,7 @@ public final class DemoCommand implements Callable<Integer>, FlagRules {
             System.out.println("Replaying " + source.description());
             Replay.Summary replayed;
             try (ProgressBar bar = ProgressBar.start("replay", test.size(), "img")) {
-                replayed = new Replay(kafka, topics, partitions).run(source, plan, bar::stepBy);
+                replayed = new Replay(kafka, topics, partitions, replication.value()).run(source, plan, bar::stepBy);
             }
             System.out.printf(Locale.ROOT, "Replayed %d test images in %.1f s%n", replayed.images(),
                     replayed.elapsed().toMillis() / 1000.0);
@@ -271,6 +292,10 @@ public final class DemoCommand implements Callable<Integer>, FlagRules {
 
     @Override
     public void checkFlags(CommandLine commandLine) {
+        if (nodes > 1 && kafkaFlags.given()) {
+            throw new ParameterException(commandLine, "--nodes starts the demo's own cluster; --bootstrap-server and"
+                    + " --kafka-config name one that runs already: give one of them");
+        }
         if (shiftAfter != null && shift == null) {
             throw new ParameterException(commandLine, "--shift-after says when --shift starts: give --shift "
                     + "NAME:SEVERITY too");

@@ -28,6 +28,7 @@ final class FailureLine {
             Map.entry(Setting.KAFKA_SERVERS, List.of("--bootstrap-server")),
             Map.entry(Setting.KAFKA_CONFIG, List.of("--kafka-config")),
             Map.entry(Setting.TOPICS, List.of("--predictions-topic", "--images-topic", "--topic-prefix")),
+            Map.entry(Setting.REPLICATION, List.of("--replication-factor")),
             Map.entry(Setting.BROKER_PORT, List.of("--port", "--controller-port")),
             Map.entry(Setting.BROKER_DIR, List.of("--dir", "--work-dir")),
             Map.entry(Setting.HTTP_ADDRESS, List.of("--http-port", "--http-host")),

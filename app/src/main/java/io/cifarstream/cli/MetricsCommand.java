@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -139,6 +140,16 @@ public final class MetricsCommand implements Callable<Integer>, FlagRules {
                     + "(45 s) of the one that died. Give each running instance its own. Default: none.")
     private String instanceId;
 
+    @Range(min = 0, max = 10)
+    @Option(names = "--standby-replicas", defaultValue = "0", paramLabel = "N",
+            description = "Copies of each task's state kept warm on other instances of the application (Kafka Streams'"
+                    + " num.standby.replicas): when an instance dies, another serves its models from its copy at once and"
+                    + " takes its tasks over without restoring them. Default: ${DEFAULT-VALUE}.")
+    private int standbyReplicas;
+
+    @Mixin
+    private ReplicationFlag replication;
+
     @Override
     public Integer call() {
         MetricsService.Options options = options();
@@ -226,11 +237,14 @@ public final class MetricsCommand implements Callable<Integer>, FlagRules {
                 .withAlerts(alertsTopic);
         MetricsConfig config = new MetricsConfig(topics, window, advance, grace, lastN, labelWait,
                 Duration.ofSeconds(1), RocSketch.DEFAULT_CELL_LIMIT, checkpointRecords, rules());
-        // Kafka Streams appends each stream thread's index to the main consumer's instance id.
-        Map<String, Object> overrides = instanceId == null ? Map.of()
-                : Map.of(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId);
+        Map<String, Object> overrides = new HashMap<>();
+        overrides.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, standbyReplicas);
+        if (instanceId != null) {
+            // Kafka Streams appends each stream thread's index to the main consumer's instance id.
+            overrides.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId);
+        }
         return new MetricsService.Options(kafka.settings(), config, applicationId,
-                stateDir, httpHost, httpPort, overrides, httpToken.token());
+                stateDir, httpHost, httpPort, overrides, httpToken.token()).withReplicationFactor(replication.value());
     }
 
     /** The --alert rules, then those of --alert-rules. @throws UserError when the file cannot be read or used */

@@ -101,6 +101,9 @@ public final class ReplayCommand implements Callable<Integer>, FlagRules {
             description = "Partitions of the topics when this creates them (default: ${DEFAULT-VALUE}).")
     int partitions;
 
+    @Mixin
+    ReplicationFlag replication;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         ImageSource source = source();
@@ -109,7 +112,7 @@ public final class ReplayCommand implements Callable<Integer>, FlagRules {
         long total = Math.min(source.size(), plan.limit().orElse(source.size()));
         Replay.Summary summary;
         try (ProgressBar bar = ProgressBar.start("replay", total, "img")) {
-            summary = new Replay(kafka.settings(), topics, partitions).run(source, plan, bar::stepBy);
+            summary = new Replay(kafka.settings(), topics, partitions, replication.value()).run(source, plan, bar::stepBy);
         }
         System.out.printf(Locale.ROOT, "Published %d images from %s to '%s' in %.1f s (%.0f images/s); labels: %d "
                 + "inline, %d on '%s'%n", summary.images(), source.description(), topics.images(),

@@ -88,8 +88,12 @@ public final class ScoreCommand implements Callable<Integer>, FlagRules {
             description = "Partitions of the topics the scorer creates when they are missing. Default: ${DEFAULT-VALUE}.")
     int partitions;
 
+    @Mixin
+    ReplicationFlag replication;
+
     @Range(min = 1000, max = 900_000)
-    @Option(names = "--transaction-timeout-ms", defaultValue = "10000", paramLabel = "MS",
+    @Option(names = "--transaction-timeout-ms", defaultValue = "" + ScorerConfig.DEFAULT_TRANSACTION_TIMEOUT_MS,
+            paramLabel = "MS",
             description = "How long the broker waits before aborting the open transaction of a scorer that died "
                     + "and was not restarted under its --instance-id. Default: ${DEFAULT-VALUE}.")
     long transactionTimeoutMs;
@@ -162,6 +166,7 @@ public final class ScoreCommand implements Callable<Integer>, FlagRules {
                 .withBatching(batching.maxBatch(), batching.linger())
                 .withMaxRecordBytes(maxRecordBytes)
                 .withPartitions(partitions)
+                .withReplicationFactor(replication.value())
                 .withTransactionTimeout(Duration.ofMillis(transactionTimeoutMs));
         return httpPort == null ? config
                 : config.withHttp(new InetSocketAddress(httpHost, httpPort)).withHttpToken(httpToken.token());

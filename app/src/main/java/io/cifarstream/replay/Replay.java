@@ -18,6 +18,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import io.cifarstream.kafka.AcknowledgementWatch;
 import io.cifarstream.kafka.KafkaConnectionWatch;
 import io.cifarstream.kafka.KafkaSettings;
 import io.cifarstream.kafka.TopicSetup;
@@ -33,14 +34,25 @@ import io.cifarstream.schemas.TopicNames;
  * The same plan and seed always publish the same ids in the same order.
  */
 public final class Replay {
+    /** How long sent images may wait for any acknowledgement before the log says why: past a leader's failover. */
+    private static final Duration ACKNOWLEDGEMENT_PATIENCE = Duration.ofSeconds(12);
+
     private final KafkaSettings settings;
     private final TopicNames topics;
     private final int partitions;
+    private final OptionalInt replicationFactor;
 
+    /** A replay creating missing topics with {@code min(3, brokers up)} replicas. */
     public Replay(KafkaSettings settings, TopicNames topics, int partitions) {
+        this(settings, topics, partitions, OptionalInt.empty());
+    }
+
+    /** A replay creating missing topics with {@code partitions} partitions and {@code replicationFactor} replicas. */
+    public Replay(KafkaSettings settings, TopicNames topics, int partitions, OptionalInt replicationFactor) {
         this.settings = settings;
         this.topics = topics;
         this.partitions = partitions;
+        this.replicationFactor = replicationFactor;
     }
 
     /** What was published. */
@@ -55,8 +67,8 @@ public final class Replay {
      * every record (late labels included) is acknowledged by the broker.
      */
     public Summary run(ImageSource source, ReplayPlan plan, LongConsumer progress) throws InterruptedException {
-        new TopicSetup(settings).ensure(List.of(TopicSpec.of(topics.images(), partitions),
-                TopicSpec.of(topics.labels(), partitions)));
+        new TopicSetup(settings).withReplicationFactor(replicationFactor).ensure(List.of(
+                TopicSpec.of(topics.images(), partitions), TopicSpec.of(topics.labels(), partitions)));
         int[] order = order(source.size(), plan);
         boolean[] labelled = chooseLabelled(order.length, plan);
         Serializer<ImageEvent> events = AvroSerde.imageEvents().serializer();
@@ -70,11 +82,14 @@ public final class Replay {
                 new ByteArraySerializer());
                 // The producer buffers through a broker outage and retries; the watch says so in the log.
                 KafkaConnectionWatch connection = new KafkaConnectionWatch("replay", settings.bootstrapServers(),
-                        producer::metrics).startChecking(Duration.ofSeconds(1))) {
+                        producer::metrics).startChecking(Duration.ofSeconds(1));
+                // Connected yet unacknowledged (too few in-sync replicas): the producer waits, and this says so.
+                AcknowledgementWatch acknowledgements = new AcknowledgementWatch("replay", settings, topics.images(),
+                        ACKNOWLEDGEMENT_PATIENCE).startChecking(Duration.ofSeconds(1))) {
             CompletableFuture<Void> firstFailure = new CompletableFuture<>();
             for (int n = 0; n < order.length; n++) {
                 pace(plan, start, n);
-                late += sendDue(producer, labels, pending, System.currentTimeMillis(), firstFailure);
+                late += sendDue(producer, labels, pending, System.currentTimeMillis(), firstFailure, acknowledgements);
                 int i = order[n];
                 long now = System.currentTimeMillis();
                 ImageEvent event = source.event(i, now);
@@ -88,8 +103,12 @@ public final class Replay {
                                 now + plan.labelDelay().get().toMillis()));
                     }
                 }
+                acknowledgements.sent();
                 producer.send(new ProducerRecord<>(topics.images(), null, now, event.getId(),
-                        events.serialize(topics.images(), event)), (meta, e) -> failOn(e, firstFailure));
+                        events.serialize(topics.images(), event)), (meta, e) -> {
+                            acknowledgements.settled();
+                            failOn(e, firstFailure);
+                        });
                 progress.accept(1);
                 throwIfFailed(firstFailure);
             }
@@ -99,7 +118,7 @@ public final class Replay {
                     producer.flush();
                     Thread.sleep(Math.min(wait, 1000));
                 }
-                late += sendDue(producer, labels, pending, System.currentTimeMillis(), firstFailure);
+                late += sendDue(producer, labels, pending, System.currentTimeMillis(), firstFailure, acknowledgements);
             }
             producer.flush();
             throwIfFailed(firstFailure);
@@ -111,13 +130,18 @@ public final class Replay {
     }
 
     private int sendDue(KafkaProducer<String, byte[]> producer, Serializer<Label> labels,
-            ArrayDeque<PendingLabel> pending, long now, CompletableFuture<Void> firstFailure) {
+            ArrayDeque<PendingLabel> pending, long now, CompletableFuture<Void> firstFailure,
+            AcknowledgementWatch acknowledgements) {
         int sent = 0;
         while (!pending.isEmpty() && pending.peekFirst().due() <= now) {
             PendingLabel p = pending.pollFirst();
             Label label = new Label(p.imageId(), p.label(), Instant.ofEpochMilli(now));
+            acknowledgements.sent();
             producer.send(new ProducerRecord<>(topics.labels(), null, now, p.imageId(),
-                    labels.serialize(topics.labels(), label)), (meta, e) -> failOn(e, firstFailure));
+                    labels.serialize(topics.labels(), label)), (meta, e) -> {
+                        acknowledgements.settled();
+                        failOn(e, firstFailure);
+                    });
             sent++;
         }
         return sent;

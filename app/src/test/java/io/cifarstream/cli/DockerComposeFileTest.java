@@ -29,8 +29,9 @@ import picocli.CommandLine.ParseResult;
 
 /**
  * docker-compose.yml and the Dockerfile, checked without a Docker engine (none runs where this project is built):
- * their structure, the Kafka settings a single KRaft node needs, and every cifar-stream command in them parsed by
- * the real command line, so a renamed or mistyped flag fails here rather than in a container at start-up.
+ * their structure, the Kafka settings a single KRaft node needs and those of the three-node cluster profile
+ * ({@code --env-file cluster.env}), and every cifar-stream command in them parsed by the real command line, so a
+ * renamed or mistyped flag fails here rather than in a container at start-up.
  */
 class DockerComposeFileTest {
 
@@ -274,7 +275,81 @@ class DockerComposeFileTest {
                 assertThat(count).as(topic).isPositive());
         assertThat(partitions.get(topics.labels())).as("the metrics stream joins predictions and labels by key")
                 .isEqualTo(partitions.get(topics.predictions()));
-        assertThat(script).contains("--replication-factor 1").contains("--if-not-exists");
+        assertThat(script).as("replicated as the brokers' default: 1 alone, 3 in the cluster profile")
+                .doesNotContain("--replication-factor").contains("--if-not-exists");
+    }
+
+    @Test
+    void byDefaultOneKafkaNodeRunsAndTheClusterProfileAddsTwoMore() {
+        assertThat(kafkaNodes(compose.servicesOf(Set.of()))).as("docker compose up").containsOnlyKeys("kafka");
+        assertThat(kafkaNodes(compose.servicesOf(Set.of("cluster")))).as("the cluster profile")
+                .containsOnlyKeys("kafka", "kafka-2", "kafka-3");
+    }
+
+    @Test
+    void theClusterProfileIsThreeKRaftNodesOfOneClusterWithThreeReplicasTwoInSyncAndClientsThatKnowThemAll()
+            throws IOException {
+        Map<String, String> variables = ComposeFile.envFile(ROOT.resolve("cluster.env"));
+        assertThat(variables).as("cluster.env turns the profile on").containsEntry("COMPOSE_PROFILES", "cluster");
+        ComposeFile cluster = ComposeFile.load(ROOT.resolve("docker-compose.yml"), variables);
+        Map<String, ComposeService> running = cluster.servicesOf(Set.of(variables.get("COMPOSE_PROFILES").split(",")));
+        Map<String, ComposeService> nodes = kafkaNodes(running);
+        assertThat(nodes).hasSize(3);
+
+        Set<String> voters = new HashSet<>();
+        Set<String> nodeIds = new HashSet<>();
+        Set<String> clusterIds = new HashSet<>();
+        Set<String> dataVolumes = new HashSet<>();
+        Set<String> onNetwork = new HashSet<>();
+        for (ComposeService node : nodes.values()) {
+            Map<String, String> env = node.environment();
+            voters.add(env.get("KAFKA_CONTROLLER_QUORUM_VOTERS"));
+            nodeIds.add(env.get("KAFKA_NODE_ID"));
+            clusterIds.add(env.get("CLUSTER_ID"));
+            node.mounts().forEach(mount -> dataVolumes.add(mount.source()));
+            assertThat(Set.of(env.get("KAFKA_PROCESS_ROLES").split(","))).as(node.name())
+                    .containsExactlyInAnyOrder("broker", "controller");
+            String controllerPort = env.get("KAFKA_LISTENERS").replaceAll(".*CONTROLLER://:(\\d+).*", "$1");
+            assertThat(env.get("KAFKA_CONTROLLER_QUORUM_VOTERS")).as(node.name() + " is a voter at its controller port")
+                    .contains(env.get("KAFKA_NODE_ID") + "@" + node.definition().get("hostname") + ":" + controllerPort);
+            for (String name : List.of("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR",
+                    "KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR", "KAFKA_DEFAULT_REPLICATION_FACTOR")) {
+                assertThat(env).as(node.name()).containsEntry(name, "3");
+            }
+            for (String name : List.of("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR",
+                    "KAFKA_MIN_INSYNC_REPLICAS")) {
+                assertThat(env).as(node.name()).containsEntry(name, "2");
+            }
+            for (String listener : env.get("KAFKA_ADVERTISED_LISTENERS").split(",")) {
+                String address = listener.substring(listener.indexOf("://") + 3);
+                if (address.startsWith(node.name() + ":")) {
+                    onNetwork.add(address);
+                }
+            }
+        }
+        assertThat(voters).as("one controller quorum").hasSize(1);
+        assertThat(voters.iterator().next().split(",")).as("every node votes").hasSize(3);
+        assertThat(nodeIds).containsExactlyInAnyOrder("1", "2", "3");
+        assertThat(clusterIds).as("formatted as one cluster").hasSize(1);
+        assertThat(dataVolumes).as("each node keeps its own data").hasSize(3);
+        for (ComposeService service : running.values()) {
+            if (service.runsCifarStream() && parse(service).commandSpec().findOption("--bootstrap-server") != null) {
+                assertThat(List.of(option(parse(service), "--bootstrap-server").split(",")))
+                        .as(service.name() + " bootstraps from every node").containsExactlyInAnyOrderElementsOf(onNetwork);
+            }
+        }
+    }
+
+    /** The services that run a Kafka node: Apache Kafka's image with a node id. */
+    private static Map<String, ComposeService> kafkaNodes(Map<String, ComposeService> services) {
+        Map<String, ComposeService> nodes = new LinkedHashMap<>();
+        services.forEach((name, service) -> {
+            if (service.image().orElse("").startsWith("apache/kafka:")
+                    && service.environment().containsKey("KAFKA_NODE_ID")) {
+                nodes.put(name, service);
+            }
+        });
+        return nodes;
     }
 
     @Test

@@ -2,12 +2,12 @@ package io.cifarstream.broker;
 
 import io.cifarstream.console.Setting;
 import io.cifarstream.console.UserError;
+import io.cifarstream.console.UserFixable;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Node;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -46,12 +47,15 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * A real single-node Apache Kafka broker in KRaft mode (one process acting as broker and controller),
- * running inside this JVM and listening on localhost.
+ * A real Apache Kafka node in KRaft mode (one process acting as broker and controller), running inside this JVM: on
+ * its own a single-node cluster listening on localhost, or with a {@link ClusterMembership} one node of a multi-node
+ * cluster (see {@link LocalKafkaCluster} for several on one machine).
  *
  * <p>Obtain one with {@code EmbeddedKafkaBroker.builder()...start()}: {@code start()} returns once the
- * broker answers an Admin {@code describeCluster}. Replication factors and minimum ISR of the internal
- * topics are 1, so consumer groups, transactions and Kafka Streams {@code exactly_once_v2} work.
+ * broker answers an Admin {@code describeCluster}; a cluster node first waits for a majority of its controller quorum.
+ * Replication factors of the internal topics are {@code min(3, nodes)} and their minimum ISR 2 of 3 (1 on fewer
+ * nodes), so consumer groups, transactions and Kafka Streams {@code exactly_once_v2} work on one node and survive the
+ * loss of one node of three.
  * A data directory that already holds {@code meta.properties} is reused as is, so topics and records
  * survive a restart; without one a temporary directory is used and deleted by {@link #close()}.
  */
@@ -60,7 +64,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     static final String PLAINTEXT_LISTENER = "PLAINTEXT";
     static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final String HOST = "localhost";
-    private static final int NODE_ID = 1;
+    /** The node id of a single-node broker. */
+    private static final int SINGLE_NODE_ID = 1;
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
 
     private final KafkaRaftServer server;
@@ -149,6 +154,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         private Path dataDir;
         private int defaultPartitions = 1;
         private Duration startTimeout = Duration.ofSeconds(60);
+        private ClusterMembership membership;
+        private String advertisedHost;
         private final List<ListenerSpec> extraListeners = new ArrayList<>();
         private final Map<String, String> extraProperties = new LinkedHashMap<>();
 
@@ -194,6 +201,28 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Makes this broker one node of a multi-node cluster: formatted with the cluster's id, its node id, and the
+         * controller quorum whose entry for this node gives the controller port. Internal topics get
+         * {@code min(3, nodes)} replicas and a minimum ISR of 2 of 3.
+         */
+        public Builder membership(ClusterMembership membership) {
+            this.membership = Objects.requireNonNull(membership, "membership");
+            return this;
+        }
+
+        /**
+         * The host name clients and the other nodes reach this broker at, for a node on a machine of its own: the
+         * listeners then bind every interface and advertise this name. Without it everything binds localhost.
+         */
+        public Builder advertisedHost(String host) {
+            if (host == null || host.isBlank()) {
+                throw new IllegalArgumentException("advertised host must not be blank");
+            }
+            this.advertisedHost = host.strip();
+            return this;
+        }
+
         /** Adds a client listener besides PLAINTEXT, e.g. SASL_PLAINTEXT; configure it with {@link #brokerProperty}. */
         public Builder listener(ListenerSpec listener) {
             extraListeners.add(Objects.requireNonNull(listener, "listener"));
@@ -222,19 +251,24 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         public EmbeddedKafkaBroker start() {
             long begin = System.nanoTime();
             int brokerPort = resolvePort(port, "the client port");
-            int quorumPort = resolvePort(controllerPort, "the controller port");
+            int quorumPort = resolvePort(quorumPortAsked(), "the controller port");
             Map<String, Integer> listenerPorts = new LinkedHashMap<>();
             for (ListenerSpec listener : extraListeners) {
                 listenerPorts.put(listener.name(), resolvePort(listener.port(), "the " + listener.name() + " listener's port"));
             }
             boolean temporary = dataDir == null;
             Path dir = temporary ? createTempDir() : createDirs(dataDir);
+            requireNoClusterIn(dir);
             requireUnused(dir);
             Map<String, String> config = brokerConfig(brokerPort, quorumPort, listenerPorts, dir);
             KafkaRaftServer server = null;
             try {
-                formatIfNew(dir);
+                formatIfNew(dir, membership);
                 server = new KafkaRaftServer(new KafkaConfig(config), Time.SYSTEM);
+                if (membership != null) {
+                    LOG.info("Kafka node {} of cluster {} starting; it serves once a majority of the controller quorum"
+                            + " {} is up", membership.nodeId(), membership.clusterId(), membership.votersConfig());
+                }
                 server.startup();
                 String bootstrap = HOST + ":" + brokerPort;
                 awaitAnswer(bootstrap, startTimeout);
@@ -247,41 +281,64 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             }
         }
 
+        /** A cluster node's controller port is its entry in the quorum; a single node's is the option (0: any). */
+        private int quorumPortAsked() {
+            if (membership == null) {
+                return controllerPort;
+            }
+            int voterPort = membership.self().port();
+            if (controllerPort != 0 && controllerPort != voterPort) {
+                throw new IllegalArgumentException("controller port " + controllerPort + " differs from this node's"
+                        + " entry in the controller quorum, " + membership.self());
+            }
+            return voterPort;
+        }
+
         private Map<String, String> brokerConfig(int brokerPort, int quorumPort, Map<String, Integer> listenerPorts, Path dir) {
+            // On a machine of its own a node binds every interface and advertises its name; else only localhost.
+            String bindHost = advertisedHost == null ? HOST : "";
+            String reachedAt = advertisedHost == null ? HOST : advertisedHost;
             List<String> listeners = new ArrayList<>(List.of(
-                    PLAINTEXT_LISTENER + "://" + HOST + ":" + brokerPort,
-                    CONTROLLER_LISTENER + "://" + HOST + ":" + quorumPort));
-            List<String> advertised = new ArrayList<>(List.of(PLAINTEXT_LISTENER + "://" + HOST + ":" + brokerPort));
+                    PLAINTEXT_LISTENER + "://" + bindHost + ":" + brokerPort,
+                    CONTROLLER_LISTENER + "://" + bindHost + ":" + quorumPort));
+            List<String> advertised = new ArrayList<>(List.of(PLAINTEXT_LISTENER + "://" + reachedAt + ":" + brokerPort));
             List<String> protocols = new ArrayList<>(List.of(
                     PLAINTEXT_LISTENER + ":PLAINTEXT", CONTROLLER_LISTENER + ":PLAINTEXT"));
             for (ListenerSpec listener : extraListeners) {
-                String address = listener.name() + "://" + HOST + ":" + listenerPorts.get(listener.name());
-                listeners.add(address);
-                advertised.add(address);
+                int listenerPort = listenerPorts.get(listener.name());
+                listeners.add(listener.name() + "://" + bindHost + ":" + listenerPort);
+                advertised.add(listener.name() + "://" + reachedAt + ":" + listenerPort);
                 protocols.add(listener.name() + ":" + listener.securityProtocol());
             }
+            ClusterMembership cluster = membership != null ? membership : new ClusterMembership(
+                    ClusterMembership.newClusterId(), SINGLE_NODE_ID, List.of(new QuorumVoter(SINGLE_NODE_ID, HOST, quorumPort)));
+            String replicas = String.valueOf(cluster.replicationFactor());
+            String minInSync = String.valueOf(cluster.minInSyncReplicas());
+            // One node: one partition is plenty for the internal topics' load. Several: three per node, so that the
+            // group and transaction coordinators spread over the nodes (Kafka's 50 are for clusters with many groups).
+            String internalPartitions = String.valueOf(cluster.voters().size() == 1 ? 1 : 3 * cluster.voters().size());
             Map<String, String> config = new LinkedHashMap<>();
             config.put("process.roles", "broker,controller");
-            config.put("node.id", String.valueOf(NODE_ID));
+            config.put("node.id", String.valueOf(cluster.nodeId()));
             config.put("listeners", String.join(",", listeners));
             config.put("advertised.listeners", String.join(",", advertised));
             config.put("listener.security.protocol.map", String.join(",", protocols));
             config.put("controller.listener.names", CONTROLLER_LISTENER);
             config.put("inter.broker.listener.name", PLAINTEXT_LISTENER);
-            config.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + quorumPort);
+            config.put("controller.quorum.voters", cluster.votersConfig());
             config.put("log.dirs", dir.toString());
             config.put("num.partitions", String.valueOf(defaultPartitions));
-            // One node: every internal topic has one replica, and one partition is plenty for its load.
-            config.put("default.replication.factor", "1");
-            config.put("min.insync.replicas", "1");
-            config.put("offsets.topic.replication.factor", "1");
-            config.put("offsets.topic.num.partitions", "1");
-            config.put("transaction.state.log.replication.factor", "1");
-            config.put("transaction.state.log.min.isr", "1");
-            config.put("transaction.state.log.num.partitions", "1");
-            config.put("share.coordinator.state.topic.replication.factor", "1");
-            config.put("share.coordinator.state.topic.min.isr", "1");
-            config.put("share.coordinator.state.topic.num.partitions", "1");
+            // Every topic, internal or not, has min(3, nodes) replicas and needs 2 of 3 in sync (1 on fewer nodes).
+            config.put("default.replication.factor", replicas);
+            config.put("min.insync.replicas", minInSync);
+            config.put("offsets.topic.replication.factor", replicas);
+            config.put("offsets.topic.num.partitions", internalPartitions);
+            config.put("transaction.state.log.replication.factor", replicas);
+            config.put("transaction.state.log.min.isr", minInSync);
+            config.put("transaction.state.log.num.partitions", internalPartitions);
+            config.put("share.coordinator.state.topic.replication.factor", replicas);
+            config.put("share.coordinator.state.topic.min.isr", minInSync);
+            config.put("share.coordinator.state.topic.num.partitions", internalPartitions);
             // Consumers of a fresh group start at once instead of waiting 3 s for more members.
             config.put("group.initial.rebalance.delay.ms", "0");
             // It shares the machine with its clients: request threads sized to the cores, not to Kafka's dedicated
@@ -316,13 +373,25 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             }
         }
 
+        /** A local cluster's directory holds its nodes' directories, never a node's data at its top. */
+        private static void requireNoClusterIn(Path dir) {
+            if (Files.exists(dir.resolve(ClusterLayout.FILE))) {
+                throw new UserError(Setting.BROKER_DIR, "Kafka data directory " + dir + " holds a cluster of node"
+                        + " processes (" + ClusterLayout.FILE + "), not a single node's data: start that"
+                        + " cluster, or choose another directory");
+            }
+        }
+
         private static UserError dataDirInUse(Path dir) {
             return new UserError(Setting.BROKER_DIR, "Kafka data directory " + dir
                     + " is in use by another running broker: stop that broker or choose another directory");
         }
 
-        private static void formatIfNew(Path dir) {
+        private static void formatIfNew(Path dir, ClusterMembership membership) {
             if (Files.exists(dir.resolve("meta.properties"))) {
+                if (membership != null) {
+                    requireSameNode(dir, membership);
+                }
                 LOG.info("Reusing formatted Kafka data directory {}", dir);
                 return;
             }
@@ -330,8 +399,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             try (PrintStream print = new PrintStream(formatterOutput, true, StandardCharsets.UTF_8)) {
                 new Formatter()
                         .setPrintStream(print)
-                        .setNodeId(NODE_ID)
-                        .setClusterId(Uuid.randomUuid().toString())
+                        .setNodeId(membership == null ? SINGLE_NODE_ID : membership.nodeId())
+                        .setClusterId(membership == null ? ClusterMembership.newClusterId() : membership.clusterId())
                         .setDirectories(List.of(dir.toString()))
                         .setMetadataLogDirectory(dir.toString())
                         .setControllerListenerName(CONTROLLER_LISTENER)
@@ -343,6 +412,23 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             }
             LOG.info("Formatted new Kafka data directory {} at metadata.version {}", dir, MetadataVersion.latestProduction());
             LOG.debug("Kafka storage formatter said: {}", formatterOutput.toString(StandardCharsets.UTF_8).strip());
+        }
+
+        /** A data directory of another cluster or node would fail deep inside Kafka; this names it and the fix. */
+        private static void requireSameNode(Path dir, ClusterMembership membership) {
+            Properties meta = new Properties();
+            try (var reader = Files.newBufferedReader(dir.resolve("meta.properties"), StandardCharsets.UTF_8)) {
+                meta.load(reader);
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not read " + dir.resolve("meta.properties"), e);
+            }
+            String cluster = meta.getProperty("cluster.id", "");
+            String node = meta.getProperty("node.id", "");
+            if (!cluster.equals(membership.clusterId()) || !node.equals(String.valueOf(membership.nodeId()))) {
+                throw new UserError(Setting.BROKER_DIR, "Kafka data directory " + dir + " belongs to node " + node
+                        + " of cluster " + cluster + ", not to node " + membership.nodeId() + " of cluster "
+                        + membership.clusterId() + ": choose that node's own directory, or an empty one");
+            }
         }
 
         private static void awaitAnswer(String bootstrap, Duration timeout) {
@@ -389,8 +475,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                             : new PortInUseException(brokerPort, "the client port");
                 }
             }
-            if (failure instanceof IllegalStateException state) {
-                return state;
+            if (failure instanceof IllegalStateException || failure instanceof UserFixable) {
+                return failure;
             }
             return new IllegalStateException("Kafka broker failed to start: " + failure, failure);
         }

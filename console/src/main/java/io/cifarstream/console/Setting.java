@@ -21,6 +21,8 @@ public enum Setting {
     KAFKA_CONFIG,
     /** The Kafka topics a command reads and writes. */
     TOPICS,
+    /** How many replicas the topics a command creates get. */
+    REPLICATION,
     /** The client port of a broker this project starts. */
     BROKER_PORT,
     /** The data directory of a broker this project starts. */

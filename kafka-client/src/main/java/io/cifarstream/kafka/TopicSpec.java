@@ -5,9 +5,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A topic the project needs: its name, its partition count, optionally its replication factor (absent: the
- * broker's {@code default.replication.factor}, 1 on the embedded broker), and the topic configs it is created with
- * (e.g. {@code cleanup.policy=compact}; none: the broker's defaults).
+ * A topic the project needs: its name, its partition count, optionally its replication factor (absent: what
+ * {@link TopicSetup} gives every topic it creates, by default {@code min(3, brokers up)}), and the topic configs it
+ * is created with (e.g. {@code cleanup.policy=compact}; none: the broker's defaults).
  */
 public record TopicSpec(String name, int partitions, Optional<Short> replicationFactor, Map<String, String> configs) {
 
@@ -36,7 +36,7 @@ public record TopicSpec(String name, int partitions, Optional<Short> replication
         this(name, partitions, replicationFactor, Map.of());
     }
 
-    /** A topic replicated as the broker's default says. */
+    /** A topic replicated as {@link TopicSetup} decides. */
     public static TopicSpec of(String name, int partitions) {
         return new TopicSpec(name, partitions, Optional.empty());
     }

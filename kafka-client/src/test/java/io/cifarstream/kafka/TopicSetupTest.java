@@ -1,6 +1,7 @@
 package io.cifarstream.kafka;
 
 import io.cifarstream.console.Setting;
+import io.cifarstream.console.UserError;
 import io.cifarstream.broker.EmbeddedKafkaBroker;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -96,6 +98,44 @@ class TopicSetupTest {
                 .hasMessage("no Kafka broker at " + nowhere
                         + ": start one, or name the servers of a running cluster")
                 .extracting(error -> ((BrokerUnreachableException) error).setting()).isEqualTo(Setting.KAFKA_SERVERS);
+    }
+
+    @Test
+    void topicsGetAsManyReplicasAsTheClusterHasBrokersUpToThreeAndAFactorBeyondTheBrokersIsRefusedNamingIt() throws Exception {
+        KafkaSettings settings = KafkaSettings.of(broker.bootstrapServers());
+        String single = "replicated-" + UUID.randomUUID();
+        new TopicSetup(settings).ensure(List.of(TopicSpec.of(single, 2)));
+        try (Admin admin = Admin.create(settings.admin())) {
+            assertThat(admin.describeTopics(List.of(single)).allTopicNames().get().get(single).partitions())
+                    .as("min(3, 1 broker)").allSatisfy(partition -> assertThat(partition.replicas()).hasSize(1));
+        }
+
+        String tooMany = "too-many-" + UUID.randomUUID();
+        assertThatThrownBy(() -> new TopicSetup(settings).withReplicationFactor(OptionalInt.of(2))
+                .ensure(List.of(TopicSpec.of(tooMany, 1))))
+                .isInstanceOf(UserError.class)
+                .hasMessageStartingWith("Kafka at " + broker.bootstrapServers() + " cannot create topic " + tooMany + " (")
+                .hasMessageEndingWith("): ask for at most as many replicas as there are brokers")
+                .extracting(error -> ((UserError) error).setting()).isEqualTo(Setting.REPLICATION);
+    }
+
+    @Test
+    void exactlyOnceIsRefusedOnAClusterWhoseTransactionStateTopicCannotReachItsMinimumInSyncReplicas() {
+        new TopicSetup(KafkaSettings.of(broker.bootstrapServers())).requireExactlyOnce();
+
+        try (EmbeddedKafkaBroker misconfigured = EmbeddedKafkaBroker.builder()
+                .brokerProperty("transaction.state.log.replication.factor", "3")
+                .brokerProperty("transaction.state.log.min.isr", "2").start()) {
+            TopicSetup setup = new TopicSetup(KafkaSettings.of(misconfigured.bootstrapServers()));
+            assertThatThrownBy(setup::requireExactlyOnce)
+                    .isInstanceOf(ExactlyOnceUnavailableException.class)
+                    .hasMessage("Kafka cluster at " + misconfigured.bootstrapServers() + " cannot run exactly-once"
+                            + " transactions: its transaction state topic (__transaction_state) is created with 3 replicas"
+                            + " (transaction.state.log.replication.factor) but only 1 broker is up: start more brokers, or"
+                            + " lower transaction.state.log.replication.factor on the brokers")
+                    .extracting(error -> ((ExactlyOnceUnavailableException) error).setting())
+                    .isEqualTo(Setting.KAFKA_SERVERS);
+        }
     }
 
     @Test

@@ -36,13 +36,16 @@ import java.util.concurrent.Executors;
  *       {@link ViewReport} JSON (the {@code evaluate --json} fields plus {@code model_id}, {@code view},
  *       {@code window_start}, {@code window_end}, {@code emitted_time}), from whichever instance owns the model;
  *       404 for an unknown model, 400 for an unknown view, 503 while the application is (re)starting or
- *       rebalancing, or the owning instance does not answer;</li>
- *   <li>both with {@code local=true}: this instance's reports only (what instances ask each other);</li>
+ *       rebalancing, or the owning instance does not answer and no standby replica holds the model; a report a standby
+ *       replica served because the owner does not answer carries {@code served_by};</li>
+ *   <li>both with {@code local=true}: this instance's reports only (what instances ask each other); with
+ *       {@code standby=true} as well, its standby replicas' too;</li>
  *   <li>{@code GET /api/status}: JSON {@code {"time": epoch ms, "counters": {name: count}, "dead_letters":
  *       {kind: count}, "models": {id: {"count": cumulative count, "views": [views with a report], "estimate_count":
  *       cumulative predictions estimated (null without a reference), "reference_version": the reference's model
- *       version (null: none), "alerts": [the alert rules of every view, as the reports have them]}}, "reports":
- *       "available"}}, this instance's {@link StreamCounters} (names as in {@code /metrics}) and every model the
+ *       version (null: none), "alerts": [the alert rules of every view, as the reports have them], "served_by": only
+ *       when a standby replica serves it}}, "reports": "available"}}, this instance's {@link StreamCounters} (names as
+ *       in {@code /metrics}) and every model the
  *       dashboard may ask for; always 200: while the application restores or rebalances, {@code models} is empty
  *       and {@code reports} says why;</li>
  *   <li>{@code GET /metrics}: Prometheus text format 0.0.4, per (model, view) gauges of the models this instance
@@ -143,7 +146,9 @@ public final class MetricsHttpServer implements AutoCloseable {
     private void api(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getRawPath();
         Map<String, String> query = query(exchange.getRequestURI());
-        ReportSource source = "true".equals(query.get("local")) ? instanceReports : reports;
+        boolean local = "true".equals(query.get("local"));
+        ReportSource source = !local ? reports
+                : "true".equals(query.get("standby")) ? instanceReports.withStandbys() : instanceReports;
         if (path.equals(API) || path.equals(API + "/")) {
             send(exchange, 200, "application/json", JSON.writeValueAsString(source.models()));
             return;
@@ -194,6 +199,9 @@ public final class MetricsHttpServer implements AutoCloseable {
                             entry.set(MonitoringReport.ESTIMATE_COUNT, node.get(MonitoringReport.ESTIMATE_COUNT));
                             JsonNode version = node.path(MonitoringReport.REFERENCE).path("model_version");
                             entry.set("reference_version", version.isMissingNode() ? null : version);
+                            if (node.has(ViewReport.SERVED_BY)) {
+                                entry.put(ViewReport.SERVED_BY, node.get(ViewReport.SERVED_BY).asText());
+                            }
                         }
                         node.path(ViewReport.ALERTS).forEach(alerts::add);
                     }

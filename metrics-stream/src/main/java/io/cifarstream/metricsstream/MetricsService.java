@@ -32,6 +32,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -57,10 +58,12 @@ public final class MetricsService implements AutoCloseable {
 
     /**
      * Everything a service needs; {@code streamsOverrides} are applied last (tests, benchmarks); {@code httpToken}
-     * guards the HTTP API (and is sent along on calls between instances).
+     * guards the HTTP API (and is sent along on calls between instances); {@code replicationFactor} gives the topics
+     * it creates, its own internal ones included, their replicas (empty: {@code min(3, brokers up)}).
      */
     public record Options(KafkaSettings kafka, MetricsConfig metrics, String applicationId, Path stateDir,
-            String httpHost, int httpPort, Map<String, Object> streamsOverrides, BearerToken httpToken) {
+            String httpHost, int httpPort, Map<String, Object> streamsOverrides, BearerToken httpToken,
+            OptionalInt replicationFactor) {
 
         public Options {
             Objects.requireNonNull(kafka, "kafka");
@@ -69,7 +72,15 @@ public final class MetricsService implements AutoCloseable {
             Objects.requireNonNull(stateDir, "stateDir");
             Objects.requireNonNull(httpHost, "httpHost");
             Objects.requireNonNull(httpToken, "httpToken");
+            Objects.requireNonNull(replicationFactor, "replicationFactor");
             streamsOverrides = Map.copyOf(streamsOverrides);
+        }
+
+        /** Options whose topics get {@code min(3, brokers up)} replicas. */
+        public Options(KafkaSettings kafka, MetricsConfig metrics, String applicationId, Path stateDir, String httpHost,
+                int httpPort, Map<String, Object> streamsOverrides, BearerToken httpToken) {
+            this(kafka, metrics, applicationId, stateDir, httpHost, httpPort, streamsOverrides, httpToken,
+                    OptionalInt.empty());
         }
 
         /** Options with an open HTTP API (no token). */
@@ -79,11 +90,18 @@ public final class MetricsService implements AutoCloseable {
         }
 
         public Options withStreamsOverrides(Map<String, Object> overrides) {
-            return new Options(kafka, metrics, applicationId, stateDir, httpHost, httpPort, overrides, httpToken);
+            return new Options(kafka, metrics, applicationId, stateDir, httpHost, httpPort, overrides, httpToken,
+                    replicationFactor);
         }
 
         public Options withHttpToken(BearerToken token) {
-            return new Options(kafka, metrics, applicationId, stateDir, httpHost, httpPort, streamsOverrides, token);
+            return new Options(kafka, metrics, applicationId, stateDir, httpHost, httpPort, streamsOverrides, token,
+                    replicationFactor);
+        }
+
+        public Options withReplicationFactor(OptionalInt factor) {
+            return new Options(kafka, metrics, applicationId, stateDir, httpHost, httpPort, streamsOverrides, httpToken,
+                    factor);
         }
     }
 
@@ -111,12 +129,15 @@ public final class MetricsService implements AutoCloseable {
     public static MetricsService start(Options options) {
         requireWritableStateDir(options.stateDir());
         MetricsConfig config = options.metrics();
+        TopicSetup topicSetup = new TopicSetup(options.kafka()).withReplicationFactor(options.replicationFactor());
         // References are a few records keyed by model id, each model's latest one needed for ever: compacted.
-        new TopicSetup(options.kafka()).ensure(config.topics().all().stream()
+        topicSetup.ensure(config.topics().all().stream()
                 .filter(topic -> !topic.equals(config.topics().images()))
                 .map(topic -> topic.equals(config.topics().references()) ? TopicSpec.compacted(topic, 1)
                         : TopicSpec.of(topic, 1)).toList());
         requireCoPartitioned(options.kafka(), config);
+        topicSetup.requireExactlyOnce();
+        int replicas = topicSetup.replicationFactor();
 
         // Bound first: the port (chosen by the OS for port 0) is what the other instances must be told.
         HttpServer bound;
@@ -135,6 +156,8 @@ public final class MetricsService implements AutoCloseable {
             Map<String, Object> props = options.kafka().streams(options.applicationId(), options.stateDir());
             props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), MetricsTopology.MAX_CHECKPOINT_BYTES + 1024);
             props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
+            // Its changelog and repartition topics are replicated like every topic the project creates.
+            props.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG, replicas);
             // Two threads: the join (keyed by image id) and the aggregation (keyed by model) are separate tasks, so
             // they run in parallel on two cores instead of taking turns on one.
             props.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 2);

@@ -86,9 +86,11 @@ public final class MetricsTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(CHECKPOINTS_STORE),
                 Serdes.Bytes(), Serdes.ByteArray()).withCachingDisabled()
                 .withLoggingEnabled(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MAX_CHECKPOINT_BYTES))));
-        // Derived from the checkpoints at the first punctuation after a restore: no changelog needed.
+        // Derived from the checkpoints at the first punctuation after a restore, yet logged: a standby replica
+        // (num.standby.replicas) holds only what the changelogs carry, and serves these reports while the owner is gone.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(REPORTS_STORE),
-                Serdes.String(), Serdes.String()).withLoggingDisabled());
+                Serdes.String(), Serdes.String()).withCachingDisabled()
+                .withLoggingEnabled(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MAX_CHECKPOINT_BYTES))));
 
         KStream<byte[], byte[]> predictions = builder.stream(config.topics().predictions(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("predictions"));

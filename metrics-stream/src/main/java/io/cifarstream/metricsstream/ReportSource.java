@@ -17,8 +17,19 @@ public interface ReportSource {
     /** The latest report of a (model, view) as {@link ViewReport} JSON. @throws ReportsUnavailableException likewise */
     Optional<String> report(String modelId, MetricsView view);
 
-    /** The reports cannot be read now (the application is starting or rebalancing, or an instance is unreachable); retry shortly. */
-    final class ReportsUnavailableException extends RuntimeException {
+    /**
+     * The same reports read from standby replicas too (Kafka Streams' {@code num.standby.replicas}): what this instance
+     * can serve for a model whose owner does not answer. A source without replicas returns itself.
+     */
+    default ReportSource withStandbys() {
+        return this;
+    }
+
+    /**
+     * The reports cannot be read now (the application is starting or rebalancing, or an instance is unreachable); retry
+     * shortly. Open for the routing's own kind, an instance that does not answer at all.
+     */
+    class ReportsUnavailableException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
         public ReportsUnavailableException(String message, Throwable cause) {

@@ -1,58 +1,154 @@
 package io.cifarstream.metricsstream;
 
 import io.cifarstream.schemas.MetricsView;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Interactive queries over this instance's {@link MetricsTopology#REPORTS_STORE}. A model's reports live on
  * the instance whose task owns the model's partition of the repartition topic; {@link RoutingReportSource}
  * finds the other instances' reports.
+ *
+ * <p>While the group rebalances (a member joined or died) or a task it was just given restores, Kafka Streams refuses
+ * queries of its active stores. This instance's copy of the model's partition (the active store as of its last commit,
+ * or a standby replica) then answers instead, marked {@link ViewReport#SERVED_BY}: a model stays served through a
+ * rebalance wherever a copy exists, and is unavailable (503) only where none does.
  */
 final class StreamsReportSource implements ReportSource {
 
+    /** What a report served from this instance's copy of its partition says about itself. */
+    static final String LOCAL_COPY = "this instance's copy of the model's task while the group rebalances or the task"
+            + " restores; it may lag the live reports by a few commits";
+
     private final KafkaStreams streams;
+    private final boolean standbys;
+    /** Each model's store partition, kept once known: the partition count is fixed while the application runs. */
+    private final Map<String, Integer> partitions;
 
     StreamsReportSource(KafkaStreams streams) {
+        this(streams, false, new ConcurrentHashMap<>());
+    }
+
+    private StreamsReportSource(KafkaStreams streams, boolean standbys, Map<String, Integer> partitions) {
         this.streams = streams;
+        this.standbys = standbys;
+        this.partitions = partitions;
+    }
+
+    /** Reads this instance's active stores and its standby replicas (Kafka Streams' stale stores). */
+    @Override
+    public ReportSource withStandbys() {
+        return new StreamsReportSource(streams, true, partitions);
     }
 
     @Override
     public List<String> models() {
-        TreeSet<String> models = new TreeSet<>();
-        try (KeyValueIterator<String, String> it = store().all()) {
-            it.forEachRemaining(entry -> models.add(MetricsTopology.modelOfReportKey(entry.key)));
+        try {
+            return modelsIn(store(OptionalInt.empty(), standbys));
         } catch (InvalidStateStoreException e) {
-            throw unavailable(e);
+            if (standbys) {
+                throw unavailable(e);
+            }
+            try {
+                return modelsIn(store(OptionalInt.empty(), true));
+            } catch (InvalidStateStoreException again) {
+                again.addSuppressed(e);
+                throw unavailable(again);
+            }
+        }
+    }
+
+    private static List<String> modelsIn(ReadOnlyKeyValueStore<String, String> store) {
+        TreeSet<String> models = new TreeSet<>();
+        try (KeyValueIterator<String, String> it = store.all()) {
+            it.forEachRemaining(entry -> models.add(MetricsTopology.modelOfReportKey(entry.key)));
         }
         return new ArrayList<>(models);
     }
 
     @Override
     public Optional<String> report(String modelId, MetricsView view) {
-        try {
-            return Optional.ofNullable(store().get(MetricsTopology.reportKey(modelId, view)));
-        } catch (InvalidStateStoreException e) {
-            throw unavailable(e);
+        String key = MetricsTopology.reportKey(modelId, view);
+        OptionalInt partition = OptionalInt.of(partitionOf(modelId));
+        if (standbys) {
+            try {
+                return Optional.ofNullable(store(partition, true).get(key));
+            } catch (InvalidStateStoreException e) {
+                throw unavailable(e);
+            }
         }
+        InvalidStateStoreException notQueryable = null;
+        try {
+            String live = store(partition, false).get(key);
+            if (live != null) {
+                return Optional.of(live);
+            }
+        } catch (InvalidStateStoreException e) {
+            notQueryable = e;
+        }
+        // Not queryable now, or empty because the task restores: this instance's copy of the partition, if any.
+        try {
+            String copy = store(partition, true).get(key);
+            if (copy != null) {
+                return Optional.of(ViewReport.servedBy(copy, LOCAL_COPY));
+            }
+        } catch (InvalidStateStoreException e) {
+            if (notQueryable != null) {
+                notQueryable.addSuppressed(e);
+            }
+        }
+        if (notQueryable != null) {
+            throw new ReportsUnavailableException("model '" + modelId + "' is not queryable on this instance now"
+                    + " (application state " + streams.state() + ": the group is moving tasks, or this instance restores"
+                    + " the model's task, which it holds no copy of); retry in a few seconds", notQueryable);
+        }
+        return Optional.empty();
     }
 
-    private ReadOnlyKeyValueStore<String, String> store() {
-        try {
-            return streams.store(StoreQueryParameters.fromNameAndType(MetricsTopology.REPORTS_STORE,
-                    QueryableStoreTypes.keyValueStore()));
-        } catch (InvalidStateStoreException e) {
-            throw unavailable(e);
+    /** The partition of the store that holds a model's reports: only that partition answers for the model. */
+    private int partitionOf(String modelId) {
+        Integer known = partitions.get(modelId);
+        if (known != null) {
+            return known;
         }
+        KeyQueryMetadata metadata;
+        try {
+            metadata = streams.queryMetadataForKey(MetricsTopology.REPORTS_STORE, modelId, Serdes.String().serializer());
+        } catch (IllegalStateException | StreamsException e) {
+            throw new ReportsUnavailableException("metrics are not queryable now (application state " + streams.state()
+                    + "); retry in a few seconds", e);
+        }
+        if (metadata == null || metadata.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+            throw new ReportsUnavailableException("no instance holds model '" + modelId + "' right now (the application"
+                    + " is starting); retry in a few seconds", null);
+        }
+        partitions.put(modelId, metadata.partition());
+        return metadata.partition();
+    }
+
+    /** This instance's store of one partition, or of all it holds; with {@code stale}, its replicas and restoring tasks too. */
+    private ReadOnlyKeyValueStore<String, String> store(OptionalInt partition, boolean stale) {
+        StoreQueryParameters<ReadOnlyKeyValueStore<String, String>> query = StoreQueryParameters.fromNameAndType(
+                MetricsTopology.REPORTS_STORE, QueryableStoreTypes.keyValueStore());
+        if (partition.isPresent()) {
+            query = query.withPartition(partition.getAsInt());
+        }
+        return streams.store(stale ? query.enableStaleStores() : query);
     }
 
     private ReportsUnavailableException unavailable(InvalidStateStoreException e) {

@@ -38,6 +38,11 @@ public record ViewReport(String modelId, MetricsView view, Long windowStart, Lon
     public static final String WINDOW_START = "window_start";
     public static final String WINDOW_END = "window_end";
     public static final String EMITTED_TIME = "emitted_time";
+    /**
+     * Present only on a report served from a standby replica because the instance that owns the model does not answer:
+     * which replica served it and why. Such a report may lag the live one by the standby's replication delay.
+     */
+    public static final String SERVED_BY = "served_by";
     public static final String ALERTS = "alerts";
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -95,10 +100,22 @@ public record ViewReport(String modelId, MetricsView view, Long windowStart, Lon
             Long start = longOrNull(node.remove(WINDOW_START));
             Long end = longOrNull(node.remove(WINDOW_END));
             long emitted = node.remove(EMITTED_TIME).asLong();
+            node.remove(SERVED_BY);
             JsonNode alerts = node.remove(ALERTS);
             MonitoringReport monitoring = MonitoringReport.readFrom(node);
             return new ViewReport(modelId, view, start, end, emitted, JSON.treeToValue(node, ClassificationReport.class),
                     monitoring, alerts == null ? List.of() : JSON.convertValue(alerts, new TypeReference<List<AlertStatus>>() { }));
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code json} (a report) with {@value #SERVED_BY} set to {@code note}. */
+    static String servedBy(String json, String note) {
+        try {
+            ObjectNode node = (ObjectNode) JSON.readTree(json);
+            node.put(SERVED_BY, note);
+            return JSON.writeValueAsString(node);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

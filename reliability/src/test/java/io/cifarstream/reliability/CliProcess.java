@@ -85,6 +85,11 @@ final class CliProcess implements AutoCloseable {
         return startedNanos;
     }
 
+    /** The operating-system process, e.g. to read its CPU time. */
+    ProcessHandle handle() {
+        return process.toHandle();
+    }
+
     /** What it printed to standard output so far. */
     String stdout() {
         return read(stdout);

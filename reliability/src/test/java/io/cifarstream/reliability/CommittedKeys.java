@@ -29,6 +29,8 @@ final class CommittedKeys implements AutoCloseable {
 
     CommittedKeys(KafkaSettings kafka, String topic) {
         Map<String, Object> config = kafka.consumer("reliability-reader-" + UUID.randomUUID());
+        // A reader that keeps up on a busy machine: it follows whole topics in real time.
+        config.put("max.poll.records", 5_000);
         this.consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                 .map(p -> new TopicPartition(topic, p.partition())).toList();

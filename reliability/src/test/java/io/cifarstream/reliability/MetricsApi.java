@@ -16,19 +16,40 @@ record MetricsApi(URI address, String modelId) {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+    /** An answer of the API: its status code (0 when nothing answered) and body. */
+    record Answer(int status, String body) {
+        Optional<ViewReport> view() {
+            return status == 200 ? Optional.of(ViewReport.fromJson(body)) : Optional.empty();
+        }
+    }
+
     /** The cumulative view now, if the API serves one yet (404 before the first record, 503 while restoring). */
     Optional<ViewReport> cumulative() {
-        HttpRequest request = HttpRequest.newBuilder(address.resolve("/api/models/" + modelId + "?view=cumulative"))
-                .timeout(Duration.ofSeconds(5)).build();
+        return cumulativeAnswer().view();
+    }
+
+    /** The API's answer for the cumulative view, whatever it is. */
+    Answer cumulativeAnswer() {
+        return get("/api/models/" + modelId + "?view=cumulative");
+    }
+
+    /** GET {@code pathAndQuery} on this API. */
+    Answer get(String pathAndQuery) {
+        HttpRequest request = HttpRequest.newBuilder(address.resolve(pathAndQuery)).timeout(Duration.ofSeconds(5)).build();
         try {
             HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 ? Optional.of(ViewReport.fromJson(response.body())) : Optional.empty();
+            return new Answer(response.statusCode(), response.body());
         } catch (IOException e) {
-            return Optional.empty(); // not listening (yet, or any more): the caller decides whether that is a failure
+            return new Answer(0, e.toString()); // not listening (yet, or any more): the caller decides what that means
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted", e);
         }
+    }
+
+    /** The same API asked about another model. */
+    MetricsApi forModel(String otherModel) {
+        return new MetricsApi(address, otherModel);
     }
 
     /** Polls until the cumulative count satisfies {@code done}; fails after {@code timeout}, naming the last count. */

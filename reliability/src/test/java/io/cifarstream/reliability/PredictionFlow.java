@@ -3,6 +3,7 @@ package io.cifarstream.reliability;
 import io.cifarstream.testkit.SyntheticPredictions;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntSupplier;
 
@@ -20,10 +21,11 @@ import io.cifarstream.schemas.Prediction;
 import io.cifarstream.schemas.TopicNames;
 
 /**
- * Predictions of one model for the real CIFAR-10 test split's ids and true classes, published at a steady rate the
- * way a scorer and a labelling service publish them: even images carry their label, odd ones get it from the labels
- * topic right after their chunk of predictions. A test can hold the flow back ({@link #publish}). The scores are {@link SyntheticPredictions} (seeded), so the metrics
- * they must produce are known offline ({@link #offline()}).
+ * Predictions of one model, or of several with the same scores, for the real CIFAR-10 test split's ids and true
+ * classes, published at a steady rate the way a scorer and a labelling service publish them: even images carry their
+ * label, odd ones get it from the labels topic right after their chunk of predictions. A test can hold the flow back
+ * ({@link #publish}). The scores are {@link SyntheticPredictions} (seeded), so the metrics they must produce are known
+ * offline ({@link #offline()}).
  */
 final class PredictionFlow {
 
@@ -31,10 +33,22 @@ final class PredictionFlow {
     private static final int CHUNK = 100;
 
     private final CifarImages images;
+    private final List<String> models;
     private final SyntheticPredictions scores = new SyntheticPredictions(7);
 
+    /** One model's predictions, {@value #MODEL}. */
     PredictionFlow(CifarImages images) {
+        this(images, List.of(MODEL));
+    }
+
+    /** Each image predicted by each of {@code models}, with the same scores. */
+    PredictionFlow(CifarImages images, List<String> models) {
         this.images = images;
+        this.models = List.copyOf(models);
+    }
+
+    List<String> models() {
+        return models;
     }
 
     int size() {
@@ -62,8 +76,11 @@ final class PredictionFlow {
             new GatedPace(CHUNK, perSecond).run(images.size(), allowed, (from, to) -> {
                 for (int i = from; i < to; i++) {
                     Instant time = origin.plusMillis(i);
-                    predictions.send(new ProducerRecord<>(topics.predictions(), null, time.toEpochMilli(), images.id(i),
-                            scores.prediction(MODEL, images.id(i), i, images.label(i), i % 2 == 0, time)), failure);
+                    for (String model : models) {
+                        predictions.send(new ProducerRecord<>(topics.predictions(), null, time.toEpochMilli(),
+                                images.id(i), scores.prediction(model, images.id(i), i, images.label(i), i % 2 == 0, time)),
+                                failure);
+                    }
                 }
                 for (int i = from + 1; i < to; i += 2) {
                     Instant time = origin.plusMillis(i + 500L);

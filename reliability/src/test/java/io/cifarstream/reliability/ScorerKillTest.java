@@ -66,7 +66,7 @@ class ScorerKillTest {
                 images.size() / 10);
         AtomicInteger allowed = new AtomicInteger(kills.counts().get(0) + MARGIN);
         CompletableFuture<Void> publishing = CompletableFuture.runAsync(
-                () -> publish(kafka, topics, images, allowed::get));
+                () -> publish(kafka, topics, images, PER_SECOND, allowed::get));
         List<Double> restartSeconds = new ArrayList<>();
         List<Long> countsAtKill = new ArrayList<>();
         CliProcess scorer = startScorer(kafka, topics, model, dir, 0);
@@ -115,13 +115,13 @@ class ScorerKillTest {
 
     /**
      * Publishes every image as a raw {@code ImageEvent} keyed by its id, {@value #CHUNK} at a time at
-     * {@value #PER_SECOND} images/s, never past {@code allowed}; fails if the broker refused any.
+     * {@code perSecond} images/s, never past {@code allowed}; fails if the broker refused any.
      */
-    private static void publish(KafkaSettings kafka, TopicNames topics, CifarImages images, IntSupplier allowed) {
+    static void publish(KafkaSettings kafka, TopicNames topics, CifarImages images, int perSecond, IntSupplier allowed) {
         AtomicReference<Exception> failed = new AtomicReference<>();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.producer(), new StringSerializer(),
                 new ByteArraySerializer())) {
-            new GatedPace(CHUNK, PER_SECOND).run(images.size(), allowed, (from, to) -> {
+            new GatedPace(CHUNK, perSecond).run(images.size(), allowed, (from, to) -> {
                 for (int i = from; i < to; i++) {
                     ImageEvent event = BadInputRecords.event(images.id(i), images.label(i), 32, 32, 3,
                             ImageEncoding.RAW_CHW_U8, BadInputRecords.pixels(images, i));

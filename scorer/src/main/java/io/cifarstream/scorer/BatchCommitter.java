@@ -18,6 +18,9 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import io.cifarstream.kafka.AcknowledgementWatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
@@ -40,8 +43,10 @@ import io.cifarstream.schemas.Prediction;
  * this one commits. Per batch, in one transaction: one prediction per accepted image and model (key = the image's
  * original key, with the image's channel statistics), one dead letter per rejected record, the model references the
  * batch publishes (key = model id), the batch's offsets with the consumer's group metadata, then the commit. A batch
- * may carry references only (a model just loaded): it commits no offsets. A failed transaction is aborted here; the returned future then fails with the cause, and the scoring
- * thread reads the batch again from the last committed offsets. Failures after which the producer cannot go on
+ * may carry references only (a model just loaded): it commits no offsets. A failed transaction is aborted here; the
+ * returned future then fails with the cause, and the scoring thread reads the batch again from the last committed
+ * offsets. A commit or abort that times out is called again until Kafka answers (a broker failover). Failures after
+ * which the producer cannot go on
  * (fenced by a successor, refused) fail it with a {@link ScorerFailedException}.
  *
  * <p>Counts committed work in {@link ScorerMetrics}. One batch at a time: the scoring thread waits for the previous
@@ -50,6 +55,7 @@ import io.cifarstream.schemas.Prediction;
 final class BatchCommitter implements AutoCloseable {
 
     static final String STAGE = "scorer";
+    private static final Logger LOG = LoggerFactory.getLogger(BatchCommitter.class);
     /** Dead letters carry the original value only up to this size, so they stay below Kafka's 1 MB default. */
     static final int MAX_VALUE_IN_DEAD_LETTER = 256 * 1024;
 
@@ -66,10 +72,12 @@ final class BatchCommitter implements AutoCloseable {
     private final AvroSerializer<ModelReference> references = AvroSerde.modelReferences().serializer();
     private final AvroSerializer<DeadLetter> deadLetters = AvroSerde.deadLetters().serializer();
     private final int[] predicted;
+    private final AcknowledgementWatch acknowledgements;
 
     BatchCommitter(ScorerConfig config, KafkaProducer<byte[], byte[]> producer, List<String> modelIds,
-            ScorerMetrics metrics) {
+            ScorerMetrics metrics, AcknowledgementWatch acknowledgements) {
         this.config = config;
+        this.acknowledgements = acknowledgements;
         this.producer = producer;
         this.modelIds = List.copyOf(modelIds);
         this.metrics = metrics;
@@ -89,6 +97,7 @@ final class BatchCommitter implements AutoCloseable {
     private void commit(ImageBatch batch, Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
         boolean inTransaction = false;
         long begun = System.nanoTime();
+        acknowledgements.sent();
         try {
             producer.beginTransaction();
             inTransaction = true;
@@ -96,7 +105,7 @@ final class BatchCommitter implements AutoCloseable {
             if (!offsets.isEmpty()) {
                 producer.sendOffsetsToTransaction(offsets, group);
             }
-            producer.commitTransaction();
+            untilNoTimeout("commit", producer::commitTransaction);
             inTransaction = false;
             metrics.transactionTook(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - begun));
             committed(batch, nanLetters);
@@ -107,7 +116,7 @@ final class BatchCommitter implements AutoCloseable {
             metrics.batchAborted();
             if (inTransaction) {
                 try {
-                    producer.abortTransaction();
+                    untilNoTimeout("abort", producer::abortTransaction);
                 } catch (KafkaException abortFailure) {
                     abortFailure.addSuppressed(e);
                     throw new ScorerFailedException("scorer " + config.transactionalId() + " could not abort a failed"
@@ -116,6 +125,25 @@ final class BatchCommitter implements AutoCloseable {
                 }
             }
             throw e;
+        } finally {
+            acknowledgements.settled();
+        }
+    }
+
+    /**
+     * Ends the transaction, calling again as long as the call times out ({@code max.block.ms}): while its coordinator
+     * moves to another broker (the old one died) a commit or abort can take longer than that, and Kafka then accepts
+     * only the same call again, not another transaction nor the opposite ending. The scoring thread waits meanwhile.
+     */
+    private void untilNoTimeout(String ending, Runnable call) {
+        while (true) {
+            try {
+                call.run();
+                return;
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                LOG.warn("Scorer {}: the transaction's {} is still waiting for Kafka ({}); waiting on", config.transactionalId(),
+                        ending, e.getMessage());
+            }
         }
     }
 

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -21,6 +22,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.cifarstream.kafka.AcknowledgementWatch;
 import io.cifarstream.kafka.KafkaConnectionWatch;
 import io.cifarstream.kafka.TopicSetup;
 import io.cifarstream.kafka.TopicSpec;
@@ -46,6 +48,8 @@ public final class Scorer implements AutoCloseable {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
     /** How long the partitions of an instance that died and was not restarted wait before others take them. */
     private static final Duration SESSION_TIMEOUT = Duration.ofSeconds(15);
+    /** How long a commit may wait before the log says why: longer than a leader's failover (about 10 s). */
+    private static final Duration ACKNOWLEDGEMENT_PATIENCE = Duration.ofSeconds(12);
 
     private final ScorerConfig config;
     private final ScorerMetrics metrics;
@@ -57,12 +61,12 @@ public final class Scorer implements AutoCloseable {
 
     private Scorer(ScorerConfig config, ScorerMetrics metrics, ScoringLoop loop, Optional<MetricsEndpoint> endpoint,
             KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer, List<ScoringModel> models,
-            KafkaConnectionWatch connection) {
+            List<AutoCloseable> watches) {
         this.config = config;
         this.metrics = metrics;
         this.loop = loop;
         this.endpoint = endpoint;
-        this.thread = new Thread(() -> run(consumer, producer, models, connection), "scorer-" + config.instanceId());
+        this.thread = new Thread(() -> run(consumer, producer, models, watches), "scorer-" + config.instanceId());
     }
 
     /** Loads the models, connects, fences any predecessor and starts scoring. */
@@ -71,6 +75,7 @@ public final class Scorer implements AutoCloseable {
         KafkaProducer<byte[], byte[]> producer = null;
         KafkaConsumer<byte[], byte[]> consumer = null;
         Optional<MetricsEndpoint> endpoint = Optional.empty();
+        AcknowledgementWatch acknowledgements = null;
         try {
             for (ModelSpec spec : config.models()) {
                 ScoringModel model = ScoringModel.load(spec, config.modelOptions(), config.maxBatch());
@@ -82,15 +87,19 @@ public final class Scorer implements AutoCloseable {
             producer.initTransactions();
             consumer = new KafkaConsumer<>(consumerConfig(config), new ByteArrayDeserializer(), new ByteArrayDeserializer());
             ScorerMetrics metrics = new ScorerMetrics(config.transactionalId(), config.maxBatch());
+            // A commit waits while a partition it writes lacks in-sync replicas; this watch says so in the log.
+            acknowledgements = new AcknowledgementWatch("scorer " + config.transactionalId(), config.kafka(),
+                    config.topics().predictions(), ACKNOWLEDGEMENT_PATIENCE).startChecking(Duration.ofSeconds(1));
             BatchCommitter committer = new BatchCommitter(config, producer,
-                    models.stream().map(ScoringModel::id).toList(), metrics);
+                    models.stream().map(ScoringModel::id).toList(), metrics, acknowledgements);
             ScoringLoop loop = new ScoringLoop(config, consumer, committer, models, metrics);
             consumer.subscribe(List.of(config.topics().images()), loop.rebalanceListener());
             endpoint = config.http().map(address -> MetricsEndpoint.start(address, config.httpToken(), metrics::prometheusText));
             // The scoring thread may wait on a commit through a whole broker outage; this watch says so in the log.
             KafkaConnectionWatch connection = new KafkaConnectionWatch("scorer " + config.transactionalId(),
                     config.kafka().bootstrapServers(), producer::metrics);
-            Scorer scorer = new Scorer(config, metrics, loop, endpoint, consumer, producer, models, connection);
+            Scorer scorer = new Scorer(config, metrics, loop, endpoint, consumer, producer, models,
+                    List.of(connection, acknowledgements));
             connection.startChecking(Duration.ofSeconds(1));
             endpoint.ifPresent(e -> LOG.info("Scorer {} serves metrics at http://{}:{}/metrics",
                     config.transactionalId(), e.host(), e.port()));
@@ -98,6 +107,9 @@ public final class Scorer implements AutoCloseable {
             return scorer;
         } catch (RuntimeException e) {
             endpoint.ifPresent(MetricsEndpoint::close);
+            if (acknowledgements != null) {
+                acknowledgements.close();
+            }
             closeQuietly(consumer);
             closeQuietly(producer);
             models.forEach(ScoringModel::close);
@@ -114,7 +126,9 @@ public final class Scorer implements AutoCloseable {
         List<TopicSpec> topics = new ArrayList<>(List.of(config.topics().images(), config.topics().predictions(),
                 config.topics().deadLetters()).stream().map(name -> TopicSpec.of(name, config.partitions())).toList());
         topics.add(TopicSpec.compacted(config.topics().references(), 1));
-        new TopicSetup(config.kafka(), STARTUP_TIMEOUT).ensure(topics);
+        TopicSetup setup = new TopicSetup(config.kafka(), STARTUP_TIMEOUT).withReplicationFactor(config.replicationFactor());
+        setup.ensure(topics);
+        setup.requireExactlyOnce();
     }
 
     private static Map<String, Object> producerConfig(ScorerConfig config) {
@@ -133,13 +147,16 @@ public final class Scorer implements AutoCloseable {
         // of waiting for the dead member's session to time out; a clean close still leaves the group (see run).
         consumer.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.transactionalId());
         consumer.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) SESSION_TIMEOUT.toMillis());
+        // Cooperative rebalancing: an instance joining or leaving moves only the partitions that change owner; the
+        // others keep scoring (an eager rebalance would stop every instance and revoke every partition).
+        consumer.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         // A fetch the broker parks waits at most this long for data; 500 ms (Kafka's default) shows up in latency.
         consumer.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
         return consumer;
     }
 
     private void run(KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer,
-            List<ScoringModel> models, KafkaConnectionWatch connection) {
+            List<ScoringModel> models, List<AutoCloseable> watches) {
         try {
             loop.run();
         } catch (RuntimeException | Error e) {
@@ -152,7 +169,7 @@ public final class Scorer implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.warn("Scorer {}: closing the consumer failed: {}", config.transactionalId(), e.toString());
             }
-            connection.close();
+            watches.forEach(Scorer::closeQuietly);
             // A fenced producer must not try to abort: its successor owns the transactional id.
             producer.close(CLOSE_TIMEOUT);
             models.forEach(ScoringModel::close);

@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Consumer;
 
 import io.cifarstream.kafka.KafkaSettings;
@@ -32,6 +33,7 @@ import io.cifarstream.schemas.TopicNames;
  *                           between two transactions under load (after a quiet spell a record is scored at once)
  * @param maxRecordBytes     longer values are dead-lettered undecoded
  * @param partitions         partitions of topics the scorer creates because they do not exist yet
+ * @param replicationFactor  replicas of the topics it creates (empty: {@code min(3, brokers up)})
  * @param transactionTimeout how long the broker keeps a dead instance's open transaction before aborting it
  * @param http               where to serve {@code /metrics}, if anywhere (port 0: any free port)
  * @param httpToken          the bearer token {@code /metrics} requires, or {@link BearerToken#open()}
@@ -40,7 +42,7 @@ import io.cifarstream.schemas.TopicNames;
  */
 public record ScorerConfig(KafkaSettings kafka, TopicNames topics, List<ModelSpec> models, ModelOptions modelOptions,
         String group, String instanceId, int maxBatch, Duration linger, int maxRecordBytes, int partitions,
-        Duration transactionTimeout, Optional<InetSocketAddress> http, BearerToken httpToken, Duration statusInterval,
+        OptionalInt replicationFactor, Duration transactionTimeout, Optional<InetSocketAddress> http, BearerToken httpToken, Duration statusInterval,
         Consumer<String> status) {
 
     public static final String DEFAULT_GROUP = "cifar-stream-scorer";
@@ -49,12 +51,19 @@ public record ScorerConfig(KafkaSettings kafka, TopicNames topics, List<ModelSpe
     public static final int DEFAULT_LINGER_MS = 10;
     public static final Duration DEFAULT_LINGER = Duration.ofMillis(DEFAULT_LINGER_MS);
     public static final int DEFAULT_MAX_RECORD_BYTES = 256 * 1024;
+    /**
+     * Longer than a broker failover: a transaction whose coordinator dies is finished by the next one, unless it has
+     * been open this long, which fences the scorer. On the three-node cluster a failover took 10-17 s (the broker
+     * session timeout is 9 s); 10 s fenced the scorer.
+     */
+    public static final int DEFAULT_TRANSACTION_TIMEOUT_MS = 30_000;
 
     public ScorerConfig {
         Objects.requireNonNull(kafka, "kafka");
         Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(modelOptions, "modelOptions");
         Objects.requireNonNull(http, "http");
+        Objects.requireNonNull(replicationFactor, "replicationFactor");
         Objects.requireNonNull(httpToken, "httpToken");
         Objects.requireNonNull(status, "status");
         models = List.copyOf(models);
@@ -89,12 +98,13 @@ public record ScorerConfig(KafkaSettings kafka, TopicNames topics, List<ModelSpe
 
     /**
      * Default topics, group {@value #DEFAULT_GROUP}, instance 0, batches of {@value #DEFAULT_MAX_BATCH} or 20 ms,
-     * values up to 256 KiB, 4 partitions for topics it creates, a 10 s transaction timeout, no HTTP endpoint (open when one is set), and
+     * values up to 256 KiB, 4 partitions for topics it creates, a 30 s transaction timeout, no HTTP endpoint (open when one is set), and
      * a status line every 5 s to standard error.
      */
     public static ScorerConfig of(KafkaSettings kafka, List<ModelSpec> models, ModelOptions modelOptions) {
         return new ScorerConfig(kafka, TopicNames.defaults(), models, modelOptions, DEFAULT_GROUP, "0",
-                DEFAULT_MAX_BATCH, DEFAULT_LINGER, DEFAULT_MAX_RECORD_BYTES, 4, Duration.ofSeconds(10),
+                DEFAULT_MAX_BATCH, DEFAULT_LINGER, DEFAULT_MAX_RECORD_BYTES, 4, OptionalInt.empty(),
+                Duration.ofMillis(DEFAULT_TRANSACTION_TIMEOUT_MS),
                 Optional.empty(), BearerToken.open(), Duration.ofSeconds(5), System.err::println);
     }
 
@@ -105,52 +115,58 @@ public record ScorerConfig(KafkaSettings kafka, TopicNames topics, List<ModelSpe
 
     public ScorerConfig withTopics(TopicNames value) {
         return new ScorerConfig(kafka, value, models, modelOptions, group, instanceId, maxBatch, linger,
-                maxRecordBytes, partitions, transactionTimeout, http, httpToken, statusInterval, status);
+                maxRecordBytes, partitions, replicationFactor, transactionTimeout, http, httpToken, statusInterval, status);
     }
 
     public ScorerConfig withGroup(String value) {
         return new ScorerConfig(kafka, topics, models, modelOptions, value, instanceId, maxBatch, linger,
-                maxRecordBytes, partitions, transactionTimeout, http, httpToken, statusInterval, status);
+                maxRecordBytes, partitions, replicationFactor, transactionTimeout, http, httpToken, statusInterval, status);
     }
 
     public ScorerConfig withInstanceId(String value) {
         return new ScorerConfig(kafka, topics, models, modelOptions, group, value, maxBatch, linger,
-                maxRecordBytes, partitions, transactionTimeout, http, httpToken, statusInterval, status);
+                maxRecordBytes, partitions, replicationFactor, transactionTimeout, http, httpToken, statusInterval, status);
     }
 
     public ScorerConfig withBatching(int newMaxBatch, Duration newLinger) {
         return new ScorerConfig(kafka, topics, models, modelOptions, group, instanceId, newMaxBatch, newLinger,
-                maxRecordBytes, partitions, transactionTimeout, http, httpToken, statusInterval, status);
+                maxRecordBytes, partitions, replicationFactor, transactionTimeout, http, httpToken, statusInterval, status);
     }
 
     public ScorerConfig withMaxRecordBytes(int value) {
         return new ScorerConfig(kafka, topics, models, modelOptions, group, instanceId, maxBatch, linger,
-                value, partitions, transactionTimeout, http, httpToken, statusInterval, status);
+                value, partitions, replicationFactor, transactionTimeout, http, httpToken, statusInterval, status);
     }
 
     public ScorerConfig withPartitions(int value) {
         return new ScorerConfig(kafka, topics, models, modelOptions, group, instanceId, maxBatch, linger,
-                maxRecordBytes, value, transactionTimeout, http, httpToken, statusInterval, status);
+                maxRecordBytes, value, replicationFactor, transactionTimeout, http, httpToken, statusInterval, status);
+    }
+
+    /** Replicas of the topics the scorer creates; empty: {@code min(3, brokers up)}. */
+    public ScorerConfig withReplicationFactor(OptionalInt value) {
+        return new ScorerConfig(kafka, topics, models, modelOptions, group, instanceId, maxBatch, linger,
+                maxRecordBytes, partitions, value, transactionTimeout, http, httpToken, statusInterval, status);
     }
 
     public ScorerConfig withTransactionTimeout(Duration value) {
         return new ScorerConfig(kafka, topics, models, modelOptions, group, instanceId, maxBatch, linger,
-                maxRecordBytes, partitions, value, http, httpToken, statusInterval, status);
+                maxRecordBytes, partitions, replicationFactor, value, http, httpToken, statusInterval, status);
     }
 
     public ScorerConfig withHttp(InetSocketAddress value) {
         return new ScorerConfig(kafka, topics, models, modelOptions, group, instanceId, maxBatch, linger,
-                maxRecordBytes, partitions, transactionTimeout, Optional.of(value), httpToken, statusInterval, status);
+                maxRecordBytes, partitions, replicationFactor, transactionTimeout, Optional.of(value), httpToken, statusInterval, status);
     }
 
     public ScorerConfig withHttpToken(BearerToken value) {
         return new ScorerConfig(kafka, topics, models, modelOptions, group, instanceId, maxBatch, linger,
-                maxRecordBytes, partitions, transactionTimeout, http, value, statusInterval, status);
+                maxRecordBytes, partitions, replicationFactor, transactionTimeout, http, value, statusInterval, status);
     }
 
     public ScorerConfig withStatus(Duration interval, Consumer<String> sink) {
         return new ScorerConfig(kafka, topics, models, modelOptions, group, instanceId, maxBatch, linger,
-                maxRecordBytes, partitions, transactionTimeout, http, httpToken, interval, sink);
+                maxRecordBytes, partitions, replicationFactor, transactionTimeout, http, httpToken, interval, sink);
     }
 
     private static void requireName(String value, String what) {
