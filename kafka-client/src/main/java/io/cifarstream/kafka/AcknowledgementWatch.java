@@ -20,8 +20,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -57,7 +55,7 @@ public final class AcknowledgementWatch implements AutoCloseable {
     private final AtomicLong progressNanos = new AtomicLong(System.nanoTime());
     private long stalledSinceNanos;
     private boolean stalled;
-    private ScheduledExecutorService checker;
+    private final PeriodicCheck checks;
 
     /**
      * @param who      the component, as the log lines name it (e.g. "replay")
@@ -66,6 +64,7 @@ public final class AcknowledgementWatch implements AutoCloseable {
      */
     public AcknowledgementWatch(String who, KafkaSettings settings, String topic, Duration patience) {
         this.who = Objects.requireNonNull(who, "who");
+        this.checks = new PeriodicCheck("kafka-acknowledgement-watch", who, this::check);
         this.settings = Objects.requireNonNull(settings, "settings");
         this.topic = Objects.requireNonNull(topic, "topic");
         this.patience = Objects.requireNonNull(patience, "patience");
@@ -85,32 +84,15 @@ public final class AcknowledgementWatch implements AutoCloseable {
     }
 
     /** Calls {@link #check()} every {@code interval} on a daemon thread until {@link #close()}; returns this. */
-    public synchronized AcknowledgementWatch startChecking(Duration interval) {
-        if (checker == null) {
-            checker = Executors.newSingleThreadScheduledExecutor(runnable -> {
-                Thread thread = new Thread(runnable, "kafka-acknowledgement-watch");
-                thread.setDaemon(true);
-                return thread;
-            });
-            checker.scheduleWithFixedDelay(this::checkQuietly, interval.toMillis(), interval.toMillis(),
-                    TimeUnit.MILLISECONDS);
-        }
+    public AcknowledgementWatch startChecking(Duration interval) {
+        checks.start(interval);
         return this;
     }
 
-    private void checkQuietly() {
-        try {
-            check();
-        } catch (RuntimeException e) {
-            LOG.debug("{}: acknowledgement check failed: {}", who, e.toString());
-        }
-    }
-
+    /** Stops the checks started by {@link #startChecking}. */
     @Override
-    public synchronized void close() {
-        if (checker != null) {
-            checker.shutdownNow();
-        }
+    public void close() {
+        checks.close();
     }
 
     /** Compares the time since the last acknowledgement with the patience, logs a change, and says what it saw. */

@@ -8,9 +8,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -44,7 +41,7 @@ public final class KafkaConnectionWatch implements AutoCloseable {
     private boolean everConnected;
     private long lostAtNanos;
     private boolean lost;
-    private ScheduledExecutorService checker;
+    private final PeriodicCheck checks;
 
     /**
      * @param who      the component, as the log lines name it (e.g. "scorer 0")
@@ -63,40 +60,22 @@ public final class KafkaConnectionWatch implements AutoCloseable {
     public KafkaConnectionWatch(String who, String servers, Supplier<? extends Map<MetricName, ? extends Metric>> metrics,
             Predicate<MetricName> watched) {
         this.who = Objects.requireNonNull(who, "who");
+        this.checks = new PeriodicCheck("kafka-connection-watch", who, this::check);
         this.servers = Objects.requireNonNull(servers, "servers");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.watched = Objects.requireNonNull(watched, "watched");
     }
 
     /** Calls {@link #check()} every {@code interval} on a daemon thread until {@link #close()}; returns this. */
-    public synchronized KafkaConnectionWatch startChecking(Duration interval) {
-        if (checker == null) {
-            checker = Executors.newSingleThreadScheduledExecutor(runnable -> {
-                Thread thread = new Thread(runnable, "kafka-connection-watch");
-                thread.setDaemon(true);
-                return thread;
-            });
-            checker.scheduleWithFixedDelay(this::checkQuietly, interval.toMillis(), interval.toMillis(),
-                    TimeUnit.MILLISECONDS);
-        }
+    public KafkaConnectionWatch startChecking(Duration interval) {
+        checks.start(interval);
         return this;
-    }
-
-    private void checkQuietly() {
-        try {
-            check();
-        } catch (RuntimeException e) {
-            // A client closing under the watch: the next check, if any, sees its state.
-            LOG.debug("{}: connection check failed: {}", who, e.toString());
-        }
     }
 
     /** Stops the checks started by {@link #startChecking}. */
     @Override
-    public synchronized void close() {
-        if (checker != null) {
-            checker.shutdownNow();
-        }
+    public void close() {
+        checks.close();
     }
 
     /** Reads the connection counts, logs a change, and says what it saw. */
