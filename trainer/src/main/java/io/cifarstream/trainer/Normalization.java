@@ -11,6 +11,11 @@ public record Normalization(float[] mean, float[] std) {
         return new Normalization(new float[] {0.5f, 0.5f, 0.5f}, new float[] {0.5f, 0.5f, 0.5f});
     }
 
+    /** What {@code kind} asks for: the seed's fixed one, or one measured on the first {@code count} images. */
+    public static Normalization of(Recipe.NormalizationKind kind, byte[] pixels, int count) {
+        return kind == Recipe.NormalizationKind.HALF ? half() : measure(pixels, count);
+    }
+
     /** Each channel's mean and standard deviation (of x/255) over the first {@code count} images. */
     public static Normalization measure(byte[] pixels, int count) {
         float[] mean = new float[3];

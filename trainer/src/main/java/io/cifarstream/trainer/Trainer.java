@@ -80,8 +80,7 @@ public final class Trainer {
             SplitMix64 initialization = new SplitMix64(seed);
             CifarNet net = CifarNet.create(manager, initialization, recipe.initialization());
             SplitMix64 random = new SplitMix64(initialization.nextLong());
-            Normalization normalization = recipe.normalization() == Recipe.NormalizationKind.HALF
-                    ? Normalization.half() : Normalization.measure(training.pixels(), images);
+            Normalization normalization = Normalization.of(recipe.normalization(), training.pixels(), images);
             SgdOptimizer optimizer = new SgdOptimizer(net.parameters(), manager, recipe.momentum(),
                     recipe.nesterov(), recipe.weightDecay());
             List<EpochRecord> history = new ArrayList<>();

@@ -28,8 +28,7 @@ public final class TrainingSteps implements AutoCloseable {
         this.random = new SplitMix64(initialization.nextLong());
         this.images = train.size();
         this.batchSize = recipe.batchSize();
-        Normalization normalization = recipe.normalization() == Recipe.NormalizationKind.HALF
-                ? Normalization.half() : Normalization.measure(train.pixels(), images);
+        Normalization normalization = Normalization.of(recipe.normalization(), train.pixels(), images);
         this.step = new TrainingStep(train, net, manager,
                 new BatchAssembler(normalization, batchSize, recipe.cropPadding(), recipe.horizontalFlip(),
                         recipe.labelSmoothing()),
