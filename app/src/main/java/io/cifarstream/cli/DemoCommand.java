@@ -37,6 +37,7 @@ import io.cifarstream.dataset.CifarImages;
 import io.cifarstream.dataset.CorruptedImages;
 import io.cifarstream.dataset.Shift;
 import io.cifarstream.metrics.ReportTable;
+import io.cifarstream.metricsstream.AlertRule;
 import io.cifarstream.metricsstream.MetricsConfig;
 import io.cifarstream.metricsstream.MetricsService;
 import io.cifarstream.metricsstream.ViewReport;
@@ -70,6 +71,12 @@ import picocli.CommandLine.ParameterException;
                 + "CIFAR-10 test split and prints the final metrics when every image is scored and counted. With "
                 + "--shift, the replay turns to corrupted images part way through, as a monitor should notice."})
 public final class DemoCommand implements Callable<Integer>, FlagRules {
+
+    /**
+     * The alert the demo's metrics stream keeps: a drift distance of the last 1,000 predictions over its bound (what
+     * {@code bench drift} measures; docs/benchmarks.md).
+     */
+    static final AlertRule DRIFT_RULE = AlertRule.parse("drift: drift.max_js in last > 0.1 min 1000");
 
     /** How long the replay waits for the metrics stream to read the model's reference. */
     private static final Duration REFERENCE_WAIT = Duration.ofMinutes(1);
@@ -226,7 +233,7 @@ public final class DemoCommand implements Callable<Integer>, FlagRules {
                     TopicSpec.of(topics.metrics(), 1), TopicSpec.of(topics.deadLetters(), 1)));
 
             MetricsService metrics = MetricsService.start(new MetricsService.Options(kafka,
-                    MetricsConfig.defaults(topics), "cifar-demo-metrics", workDir.resolve("metrics-state"), httpHost,
+                    MetricsConfig.defaults(topics).withAlertRules(List.of(DRIFT_RULE)), "cifar-demo-metrics", workDir.resolve("metrics-state"), httpHost,
                     httpPort, Map.of(), httpToken).withReplicationFactor(replication.value()));
             running.add(0, metrics);
             URI dashboard = metrics.httpAddress();
@@ -267,6 +274,7 @@ public final class DemoCommand implements Callable<Integer>, FlagRules {
                         + " test images (live, from the metrics stream):");
                 System.out.println(new ReportTable(test.classNames()).render(last.report()));
                 System.out.println(labelFreeLine(last));
+                System.out.println(driftLine(lastView(dashboard, httpToken, spec.id())));
                 if (json != null) {
                     Path file = spec.id().equals(modelId) ? json : challengerJson(json);
                     Files.writeString(file, last.toJson());
@@ -340,6 +348,28 @@ public final class DemoCommand implements Callable<Integer>, FlagRules {
         return String.format(Locale.ROOT, "Estimated accuracy without labels %.4f (AC %.4f, ATC %.4f) over %d"
                 + " predictions; realized %.4f", estimates.estimatedAccuracy(), estimates.estimatedAccuracyAc(),
                 estimates.estimatedAccuracyAtc(), estimates.count(), report.report().accuracy());
+    }
+
+    /** The last-N view's report of the model. */
+    private static ViewReport lastView(URI api, BearerToken token, String modelId) throws IOException, InterruptedException {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(token.authorize(HttpRequest.newBuilder(
+                api.resolve("/api/models/" + modelId + "?view=last")).GET()).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException("the metrics API answered " + response.statusCode() + " for the last view of "
+                    + modelId + ": " + response.body());
+        }
+        return ViewReport.fromJson(response.body());
+    }
+
+    /** The drift alert's state in the last-N view: firing (and the distance) or not, or why it was never evaluated. */
+    private static String driftLine(ViewReport last) {
+        return last.alerts().stream().filter(a -> a.rule().equals(DRIFT_RULE.name())).findFirst()
+                .map(a -> a.value() == null
+                        ? "Drift alert (" + a.condition() + "): not evaluated (fewer than 1,000 predictions, or no reference)"
+                        : String.format(Locale.ROOT, "Drift alert (%s): %s, largest distance of the last %d predictions %.3f",
+                                a.condition(), a.firing() ? "FIRING" : "not firing", last.monitoring().estimates() == null
+                                        ? 0 : last.monitoring().estimates().count(), a.value()))
+                .orElse("Drift alert: not in the report");
     }
 
     /** The test images in order: clean, or clean up to the shift and corrupted from there. */
