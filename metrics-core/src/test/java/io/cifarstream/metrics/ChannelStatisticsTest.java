@@ -37,6 +37,25 @@ class ChannelStatisticsTest {
         assertThat(out).containsExactly(1f, 1f, 1f, 0f, 0f, 0f);
     }
 
+    /** Sums over more pixels than an int holds the squares of stay exact: the largest image, all white. */
+    @Test
+    void theLargestImagesSumExactly() {
+        byte[] white = new byte[3 * ChannelStatistics.MAX_PIXELS];
+        java.util.Arrays.fill(white, (byte) 255);
+        float[] out = new float[6];
+        ChannelStatistics.compute(white, 0, ChannelStatistics.MAX_PIXELS, out);
+        assertThat(out).containsExactly(1f, 1f, 1f, 0f, 0f, 0f);
+
+        // Half black, half white over 70,000 pixels a channel: mean and deviation exactly one half.
+        int n = 70_000;
+        byte[] halves = new byte[3 * n];
+        for (int c = 0; c < 3; c++) {
+            java.util.Arrays.fill(halves, c * n + n / 2, (c + 1) * n, (byte) 255);
+        }
+        ChannelStatistics.compute(halves, 0, n, out);
+        assertThat(out).containsExactly(0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f);
+    }
+
     @Test
     void theStatisticsOfManyImagesGoSideBySideInOneArray() {
         byte[] pixels = new byte[2 * 3 * 4];
