@@ -24,7 +24,8 @@ import io.cifarstream.schemas.RecordDecodeException;
  * Turns one consumed record into either an image in the next slot of an {@link ImageBatch} or a
  * {@link Rejection}. Checks, in order: a value is present and within {@code maxRecordBytes}, a key is present,
  * the value is an {@code ImageEvent}, its {@code id} equals the key, the label is absent or 0-9, and the pixels
- * are 3 x 32 x 32 (raw bytes copied straight into the slot, PNG/JPEG decoded straight into it).
+ * are 3 x 32 x 32 (raw bytes copied straight into the slot, PNG/JPEG decoded straight into it). Not thread-safe:
+ * it reads every event into one reused {@code ImageEvent}.
  *
  * <p>Keys must equal ids because the key partitions the stream: a prediction is keyed by its image id, and
  * an event whose key names another image, or none, would put that image's prediction out of order with, or on
@@ -41,6 +42,11 @@ final class ImageEventDecoder {
 
     private final ImageDecoder images;
     private final int maxRecordBytes;
+    /**
+     * Every event is read into this one, so its pixels land in the same buffer each time instead of a new 3 KB one
+     * per record; what a batch keeps is copied out (the pixels) or fresh per event (the id's string).
+     */
+    private ImageEvent event;
 
     ImageEventDecoder(int maxRecordBytes) {
         this.maxRecordBytes = maxRecordBytes;
@@ -66,7 +72,8 @@ final class ImageEventDecoder {
         }
         ImageEvent event;
         try {
-            event = events.deserialize(record.topic(), value);
+            event = events.deserialize(record.topic(), value, this.event);
+            this.event = event;
         } catch (RecordDecodeException e) {
             return new Rejection(e.kind(), e.getMessage());
         }
