@@ -24,7 +24,7 @@ import org.apache.kafka.common.serialization.Deserializer;
  * (a tombstone). Every failure is a {@link RecordDecodeException} whose kind says what was wrong.
  *
  * <p>Thread-safe: each thread reuses its own Avro decoder; the only allocation per value is the record (none with
- * {@link #deserialize(String, byte[], SpecificRecord)} but the strings in it).
+ * {@link #deserialize(String, ByteBuffer, SpecificRecord)} but the strings in it).
  * Garbage that claims huge string, bytes or array lengths fails as {@link DeadLetterKind#CORRUPT_RECORD} instead of
  * allocating what it claims.
  */
@@ -55,13 +55,22 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
     }
 
     /**
-     * As {@link #deserialize(String, byte[])}, but reads into {@code reuse} (null: a new record) and returns it, so a
+     * As {@link #deserialize(String, Headers, ByteBuffer)} (the value is read where it lies when the buffer has an
+     * array, and its position is left alone), but reads into {@code reuse} (null: a new record) and returns it, so a
      * caller that decodes one value at a time and copies out what it keeps allocates no record and no buffer for a
      * {@code bytes} field per value: Avro refills such a field's old buffer when the new value fits. A value that
      * fails leaves {@code reuse} partly overwritten.
      */
-    public T deserialize(String topic, byte[] data, T reuse) {
-        return data == null ? null : decode(topic, data, 0, data.length, reuse);
+    public T deserialize(String topic, ByteBuffer data, T reuse) {
+        if (data == null) {
+            return null;
+        }
+        if (data.hasArray()) {
+            return decode(topic, data.array(), data.arrayOffset() + data.position(), data.remaining(), reuse);
+        }
+        byte[] copy = new byte[data.remaining()];
+        data.get(data.position(), copy);
+        return decode(topic, copy, 0, copy.length, reuse);
     }
 
     @Override

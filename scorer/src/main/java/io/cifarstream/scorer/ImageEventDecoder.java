@@ -54,14 +54,14 @@ final class ImageEventDecoder {
     }
 
     /** Adds the record's image to {@code batch}, or returns why not (the batch is then unchanged). */
-    Rejection admit(ConsumerRecord<byte[], byte[]> record, ImageBatch batch, long receivedNanos) {
-        byte[] value = record.value();
+    Rejection admit(ConsumerRecord<byte[], ByteBuffer> record, ImageBatch batch, long receivedNanos) {
+        ByteBuffer value = record.value();
         if (value == null) {
             return new Rejection(DeadLetterKind.TOMBSTONE, "the value is null (a tombstone): the images topic"
                     + " carries ImageEvents only; delete images by retention, not tombstones");
         }
-        if (value.length > maxRecordBytes) {
-            return new Rejection(DeadLetterKind.OVERSIZED_RECORD, "the value has " + value.length + " bytes, more"
+        if (value.remaining() > maxRecordBytes) {
+            return new Rejection(DeadLetterKind.OVERSIZED_RECORD, "the value has " + value.remaining() + " bytes, more"
                     + " than the scorer's limit of " + maxRecordBytes + "; it was not decoded (a 32x32 image needs"
                     + " about 3 KB) and is left out of this dead letter: read it at the coordinates given");
         }
