@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -102,6 +104,15 @@ class DriftTest {
                 && chiSquare.get("bound").isNumber() && chiSquare.get("over").isBoolean()).isTrue();
         assertThat(json.get("confidence_js").get("p_value").isNull()).isTrue();
         assertThat(mapper.readValue(json.toString(), Drift.class)).isEqualTo(drift);
+    }
+
+    @Test
+    void theLargestDistanceIsOverTheBoundExactlyWhenADistanceCheckIs() {
+        Drift drift = new Drift(List.of(DriftCheck.of("predicted_class_chi_square", 50, 1e-6, 21.7),
+                DriftCheck.of("confidence_js", 0.04, Double.NaN, 0.1), DriftCheck.of("image_detail_js", 0.12, Double.NaN, 0.1),
+                DriftCheck.of("image_mean_red_js", Double.NaN, Double.NaN, 0.1)));
+        assertThat(drift.maxDistance()).isEqualTo(0.12);
+        assertThat(new Drift(List.of(DriftCheck.of("confidence_js", Double.NaN, Double.NaN, 0.1))).maxDistance()).isNaN();
     }
 
     @Test

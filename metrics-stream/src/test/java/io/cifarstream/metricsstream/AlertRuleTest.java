@@ -46,6 +46,7 @@ class AlertRuleTest {
         assertThatThrownBy(() -> AlertRule.parse("x: happiness in last < 1")).hasMessageContaining("'happiness'")
                 .hasMessageContaining("estimated_accuracy");
         assertThatThrownBy(() -> AlertRule.parse("x: drift.mood_js in last > 1")).hasMessageContaining("confidence_js");
+        assertThat(AlertRule.parse("drift: drift.max_js in last > 0.1 min 1000").metric()).isEqualTo("drift.max_js");
         assertThatThrownBy(() -> AlertRule.parse("x: accuracy in weekly < 1")).hasMessageContaining("unknown view 'weekly'");
         assertThatThrownBy(() -> AlertRule.parse("x: accuracy in last < 1 for 0")).hasMessageContaining("at least 1");
         assertThatThrownBy(() -> AlertRule.parseAll("a: ece in last > 1\n\nb: brier in last > 2 pls", "f.txt"))

@@ -190,7 +190,7 @@ class DashboardBrowserTest {
                 }
                 ViewReport cumulative = BrokerFixture.awaitCumulative(api, RECORDS, Duration.ofMinutes(2));
                 JsonNode page = awaitPage(browser, "the estimates, drift, reliability and the alert of " + RECORDS + " records",
-                        state -> state.get("matrixSum").asLong() == RECORDS && state.get("drift").size() == 9
+                        state -> state.get("matrixSum").asLong() == RECORDS && state.get("drift").size() == 11
                                 && state.get("reliability").size() == 15
                                 && state.get("alerts").toString().contains("[\"estimate-low\",\"firing\"]"));
                 MonitoringReport monitoring = cumulative.monitoring();

@@ -160,8 +160,12 @@ class ModelReferenceTest {
                     .setChannelMeans(java.util.List.of(0.5f, Float.NaN, 0.5f)).build());
             harness.send(Prediction.newBuilder(scores.prediction(MODEL, "img-3", 3, 3, true, T0))
                     .setChannelMeans(java.util.List.of(0.5f)).build());
+            harness.send(Prediction.newBuilder(scores.prediction(MODEL, "img-4", 4, 4, true, T0))
+                    .setImageDetail(null).build());
+            harness.send(Prediction.newBuilder(scores.prediction(MODEL, "img-5", 5, 5, true, T0))
+                    .setImageChroma(Float.POSITIVE_INFINITY).build());
             assertThat(harness.deadLetters()).extracting(DeadLetter::getErrorKind)
-                    .containsOnly(DeadLetterKind.BAD_IMAGE_STATISTICS.name()).hasSize(3);
+                    .containsOnly(DeadLetterKind.BAD_IMAGE_STATISTICS.name()).hasSize(5);
         }
     }
 }
