@@ -31,6 +31,64 @@ class ImageStatisticsTest {
         }
     }
 
+    /** Narrow, flat and odd-sized images: the detail ratio as defined, pair by pair, at every edge. */
+    @Test
+    void theDetailRatioCountsEveryPairOneAndTwoApartAtAnySize() {
+        java.util.Random random = new java.util.Random(11);
+        int[][] sizes = {{1, 1}, {1, 5}, {5, 1}, {2, 2}, {2, 3}, {3, 2}, {7, 9}, {32, 32}};
+        for (int[] size : sizes) {
+            int width = size[0];
+            int height = size[1];
+            byte[] pixels = new byte[3 * width * height + 3];
+            random.nextBytes(pixels);
+            long near = 0;
+            long far = 0;
+            for (int c = 0; c < 3; c++) {
+                for (int y = 0; y < height; y++) {
+                    for (int x = 0; x < width; x++) {
+                        for (int[] step : new int[][] {{1, 0}, {0, 1}, {2, 0}, {0, 2}}) {
+                            int x2 = x + step[0];
+                            int y2 = y + step[1];
+                            if (x2 < width && y2 < height) {
+                                int a = pixels[3 + c * width * height + y * width + x] & 0xFF;
+                                int b = pixels[3 + c * width * height + y2 * width + x2] & 0xFF;
+                                if (step[0] + step[1] == 1) {
+                                    near += Math.abs(a - b);
+                                } else {
+                                    far += Math.abs(a - b);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            float[] out = new float[ImageStatistics.LENGTH];
+            ImageStatistics.compute(pixels, 3, width, height, out);
+            assertThat(out[ImageStatistics.DETAIL]).as("%dx%d", width, height)
+                    .isEqualTo((float) ((double) near / Math.max(far, 1)));
+        }
+    }
+
+    /** Sums over more pixels than an int holds the squares of stay exact: the largest image, all white. */
+    @Test
+    void theLargestImagesSumExactly() {
+        byte[] white = new byte[3 * ImageStatistics.MAX_PIXELS];
+        java.util.Arrays.fill(white, (byte) 255);
+        float[] out = new float[ImageStatistics.LENGTH];
+        ImageStatistics.compute(white, 0, 2048, 2048, out);
+        assertThat(out).containsExactly(1f, 1f, 1f, 0f, 0f, 0f, 0f, 0f);
+
+        // One row, half black then half white in every channel: mean and deviation exactly one half, one step in
+        // a row of 70,000 pixels, seen once one apart and twice two apart.
+        int n = 70_000;
+        byte[] halves = new byte[3 * n];
+        for (int c = 0; c < 3; c++) {
+            java.util.Arrays.fill(halves, c * n + n / 2, (c + 1) * n, (byte) 255);
+        }
+        ImageStatistics.compute(halves, 0, n, 1, out);
+        assertThat(out).containsExactly(0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0f, 0.5f);
+    }
+
     @Test
     void aConstantImageHasItsValueAsMeanAndNoDeviationChromaOrDetail() {
         byte[] pixels = new byte[3 * 4];

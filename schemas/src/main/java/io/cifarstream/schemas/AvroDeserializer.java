@@ -23,7 +23,8 @@ import org.apache.kafka.common.serialization.Deserializer;
  * by the fingerprint in its header) to the current reader schema. Null bytes become a null record
  * (a tombstone). Every failure is a {@link RecordDecodeException} whose kind says what was wrong.
  *
- * <p>Thread-safe: each thread reuses its own Avro decoder; the only allocation per value is the record.
+ * <p>Thread-safe: each thread reuses its own Avro decoder; the only allocation per value is the record (none with
+ * {@link #deserialize(String, ByteBuffer, SpecificRecord)} but the strings in it).
  * Garbage that claims huge string, bytes or array lengths fails as {@link DeadLetterKind#CORRUPT_RECORD} instead of
  * allocating what it claims.
  */
@@ -50,7 +51,26 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
 
     @Override
     public T deserialize(String topic, byte[] data) {
-        return data == null ? null : decode(topic, data, 0, data.length);
+        return data == null ? null : decode(topic, data, 0, data.length, null);
+    }
+
+    /**
+     * As {@link #deserialize(String, Headers, ByteBuffer)} (the value is read where it lies when the buffer has an
+     * array, and its position is left alone), but reads into {@code reuse} (null: a new record) and returns it, so a
+     * caller that decodes one value at a time and copies out what it keeps allocates no record and no buffer for a
+     * {@code bytes} field per value: Avro refills such a field's old buffer when the new value fits. A value that
+     * fails leaves {@code reuse} partly overwritten.
+     */
+    public T deserialize(String topic, ByteBuffer data, T reuse) {
+        if (data == null) {
+            return null;
+        }
+        if (data.hasArray()) {
+            return decode(topic, data.array(), data.arrayOffset() + data.position(), data.remaining(), reuse);
+        }
+        byte[] copy = new byte[data.remaining()];
+        data.get(data.position(), copy);
+        return decode(topic, copy, 0, copy.length, reuse);
     }
 
     @Override
@@ -59,14 +79,14 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
             return null;
         }
         if (data.hasArray()) {
-            return decode(topic, data.array(), data.arrayOffset() + data.position(), data.remaining());
+            return decode(topic, data.array(), data.arrayOffset() + data.position(), data.remaining(), null);
         }
         byte[] copy = new byte[data.remaining()];
         data.duplicate().get(copy);
-        return decode(topic, copy, 0, copy.length);
+        return decode(topic, copy, 0, copy.length, null);
     }
 
-    private T decode(String topic, byte[] data, int offset, int length) {
+    private T decode(String topic, byte[] data, int offset, int length, T reuse) {
         if (length < HEADER_LENGTH || data[offset] != MARKER_0 || data[offset + 1] != MARKER_1) {
             throw notSingleObject(topic, data, offset, length);
         }
@@ -81,7 +101,7 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
         T record;
         boolean consumedAll;
         try {
-            record = datumReaders.get(writer).read(null, decoder);
+            record = datumReaders.get(writer).read(reuse, decoder);
             consumedAll = decoder.isEnd();
         } catch (IOException | RuntimeException e) {
             throw corrupt(topic, fingerprint, describe(e), e);

@@ -49,6 +49,41 @@ class AvroSerdeTest {
                         tuple("test-00003", 6));
     }
 
+    /** Read into one reused event, each value comes back whole, its pixels in the buffer the first one brought. */
+    @Test
+    void imageEventsReadIntoOneReusedEventEachComeBackWhole() {
+        AvroSerde<ImageEvent> serde = AvroSerde.imageEvents();
+        List<ImageEvent> events = new ArrayList<>(Cifar10Sample.imageEvents());
+        ImageEvent first = events.get(0);
+        events.add(ImageEvent.newBuilder().setId("test-unlabelled").setEventTime(first.getEventTime())
+                .setSource("elsewhere").setLabel(null).setWidth(32).setHeight(32).setChannels(3)
+                .setEncoding(first.getEncoding()).setData(first.getData()).build());
+        ImageEvent reused = null;
+        ByteBuffer firstBuffer = null;
+        for (ImageEvent event : events) {
+            byte[] bytes = serde.serializer().serialize(TOPIC, event);
+
+            // Where a consumer's ByteBufferDeserializer leaves a value: a slice of a larger fetch buffer.
+            ByteBuffer fetched = ByteBuffer.allocate(bytes.length + 7);
+            fetched.position(5);
+            fetched.put(bytes).position(5).limit(5 + bytes.length);
+            ByteBuffer value = fetched.slice();
+
+            ImageEvent back = serde.deserializer().deserialize(TOPIC, value, reused);
+
+            assertThat(value.position()).isZero();
+
+            assertThat(back).isEqualTo(event);
+            if (reused == null) {
+                firstBuffer = back.getData();
+            }
+            assertThat(back).isSameAs(reused == null ? back : reused);
+            assertThat(back.getData()).isSameAs(firstBuffer);
+            reused = back;
+        }
+        assertThat(reused.getLabel()).isNull();
+    }
+
     @Test
     void predictionsSurviveTheRoundTrip() {
         Prediction prediction = prediction("test-00007", 3);

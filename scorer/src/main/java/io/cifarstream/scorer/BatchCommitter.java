@@ -154,7 +154,7 @@ final class BatchCommitter implements AutoCloseable {
         java.util.Arrays.fill(predicted, 0);
         int nanLetters = 0;
         for (int i = 0; i < batch.size(); i++) {
-            ConsumerRecord<byte[], byte[]> record = batch.record(i);
+            ConsumerRecord<byte[], ByteBuffer> record = batch.record(i);
             long latencyMicros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - batch.receivedNanos(i));
             channelMeans.show(batch.channelStatistics(), i * ImageStatistics.LENGTH + ImageStatistics.MEAN);
             channelStds.show(batch.channelStatistics(), i * ImageStatistics.LENGTH + ImageStatistics.STD);
@@ -199,13 +199,20 @@ final class BatchCommitter implements AutoCloseable {
     }
 
     /** A dead letter for {@code record}: its original key and (unless too large) value, and its coordinates. */
-    private void sendDeadLetter(ConsumerRecord<byte[], byte[]> record, Rejection rejection) {
+    private void sendDeadLetter(ConsumerRecord<byte[], ByteBuffer> record, Rejection rejection) {
         String topic = config.topics().deadLetters();
-        byte[] value = record.value();
+        ByteBuffer value = record.value();
         DeadLetter letter = rejection.toDeadLetter(STAGE, record.key(),
-                value == null || value.length > MAX_VALUE_IN_DEAD_LETTER ? null : value,
+                value == null || value.remaining() > MAX_VALUE_IN_DEAD_LETTER ? null : bytesOf(value),
                 record.topic(), record.partition(), record.offset(), Instant.now());
         producer.send(new ProducerRecord<>(topic, record.key(), deadLetters.serialize(topic, letter)));
+    }
+
+    /** A copy of the buffer's remaining bytes; its position is left alone. */
+    private static byte[] bytesOf(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.get(buffer.position(), bytes);
+        return bytes;
     }
 
     private void committed(ImageBatch batch, int nanLetters) {

@@ -3,6 +3,7 @@ package io.cifarstream.scorer;
 import io.cifarstream.schemas.CifarShape;
 import io.cifarstream.schemas.Rejection;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -29,7 +30,7 @@ final class ImageBatch {
     private final int capacity;
     private final byte[] pixels;
     private final String[] ids;
-    private final ConsumerRecord<byte[], byte[]>[] records;
+    private final ConsumerRecord<byte[], ByteBuffer>[] records;
     private final long[] eventTimes;
     private final int[] labels;
     private final long[] receivedNanos;
@@ -73,7 +74,7 @@ final class ImageBatch {
      * Takes the image whose pixels were just written at {@link #nextSlotOffset()}, and computes its channel
      * statistics into its slot (no allocation: exact integer sums over its 3072 bytes).
      */
-    void accept(ConsumerRecord<byte[], byte[]> record, String id, long eventTimeMillis, int label, long receivedAt) {
+    void accept(ConsumerRecord<byte[], ByteBuffer> record, String id, long eventTimeMillis, int label, long receivedAt) {
         ImageStatistics.compute(pixels, size * CifarShape.PIXELS, CifarShape.SIDE, CifarShape.SIDE,
                 channelStatistics, size * ImageStatistics.LENGTH);
         ids[size] = id;
@@ -85,12 +86,12 @@ final class ImageBatch {
         consumed(record);
     }
 
-    void reject(ConsumerRecord<byte[], byte[]> record, Rejection rejection) {
+    void reject(ConsumerRecord<byte[], ByteBuffer> record, Rejection rejection) {
         rejections.add(new RejectedRecord(record, rejection));
         consumed(record);
     }
 
-    private void consumed(ConsumerRecord<byte[], byte[]> record) {
+    private void consumed(ConsumerRecord<byte[], ByteBuffer> record) {
         int partition = record.partition();
         if (partition >= nextOffsets.length) {
             int old = nextOffsets.length;
@@ -124,7 +125,7 @@ final class ImageBatch {
     }
 
     /** The consumed record of an accepted image: its key, value and coordinates. */
-    ConsumerRecord<byte[], byte[]> record(int slot) {
+    ConsumerRecord<byte[], ByteBuffer> record(int slot) {
         return records[slot];
     }
 
@@ -188,8 +189,8 @@ final class ImageBatch {
     }
 
     @SuppressWarnings("unchecked")
-    private static ConsumerRecord<byte[], byte[]>[] newRecordArray(int capacity) {
-        return (ConsumerRecord<byte[], byte[]>[]) new ConsumerRecord<?, ?>[capacity];
+    private static ConsumerRecord<byte[], ByteBuffer>[] newRecordArray(int capacity) {
+        return (ConsumerRecord<byte[], ByteBuffer>[]) new ConsumerRecord<?, ?>[capacity];
     }
 
     /** Empties the batch; the slots are overwritten by the next one. */

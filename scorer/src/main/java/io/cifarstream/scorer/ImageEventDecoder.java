@@ -24,7 +24,8 @@ import io.cifarstream.schemas.RecordDecodeException;
  * Turns one consumed record into either an image in the next slot of an {@link ImageBatch} or a
  * {@link Rejection}. Checks, in order: a value is present and within {@code maxRecordBytes}, a key is present,
  * the value is an {@code ImageEvent}, its {@code id} equals the key, the label is absent or 0-9, and the pixels
- * are 3 x 32 x 32 (raw bytes copied straight into the slot, PNG/JPEG decoded straight into it).
+ * are 3 x 32 x 32 (raw bytes copied straight into the slot, PNG/JPEG decoded straight into it). Not thread-safe:
+ * it reads every event into one reused {@code ImageEvent}.
  *
  * <p>Keys must equal ids because the key partitions the stream: a prediction is keyed by its image id, and
  * an event whose key names another image, or none, would put that image's prediction out of order with, or on
@@ -41,6 +42,11 @@ final class ImageEventDecoder {
 
     private final ImageDecoder images;
     private final int maxRecordBytes;
+    /**
+     * Every event is read into this one, so its pixels land in the same buffer each time instead of a new 3 KB one
+     * per record; what a batch keeps is copied out (the pixels) or fresh per event (the id's string).
+     */
+    private ImageEvent event;
 
     ImageEventDecoder(int maxRecordBytes) {
         this.maxRecordBytes = maxRecordBytes;
@@ -48,14 +54,14 @@ final class ImageEventDecoder {
     }
 
     /** Adds the record's image to {@code batch}, or returns why not (the batch is then unchanged). */
-    Rejection admit(ConsumerRecord<byte[], byte[]> record, ImageBatch batch, long receivedNanos) {
-        byte[] value = record.value();
+    Rejection admit(ConsumerRecord<byte[], ByteBuffer> record, ImageBatch batch, long receivedNanos) {
+        ByteBuffer value = record.value();
         if (value == null) {
             return new Rejection(DeadLetterKind.TOMBSTONE, "the value is null (a tombstone): the images topic"
                     + " carries ImageEvents only; delete images by retention, not tombstones");
         }
-        if (value.length > maxRecordBytes) {
-            return new Rejection(DeadLetterKind.OVERSIZED_RECORD, "the value has " + value.length + " bytes, more"
+        if (value.remaining() > maxRecordBytes) {
+            return new Rejection(DeadLetterKind.OVERSIZED_RECORD, "the value has " + value.remaining() + " bytes, more"
                     + " than the scorer's limit of " + maxRecordBytes + "; it was not decoded (a 32x32 image needs"
                     + " about 3 KB) and is left out of this dead letter: read it at the coordinates given");
         }
@@ -66,7 +72,8 @@ final class ImageEventDecoder {
         }
         ImageEvent event;
         try {
-            event = events.deserialize(record.topic(), value);
+            event = events.deserialize(record.topic(), value, this.event);
+            this.event = event;
         } catch (RecordDecodeException e) {
             return new Rejection(e.kind(), e.getMessage());
         }

@@ -1,5 +1,6 @@
 package io.cifarstream.scorer;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +62,7 @@ public final class Scorer implements AutoCloseable {
     private volatile Throwable failure;
 
     private Scorer(ScorerConfig config, ScorerMetrics metrics, ScoringLoop loop, Optional<MetricsEndpoint> endpoint,
-            KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer, List<ScoringModel> models,
+            KafkaConsumer<byte[], ByteBuffer> consumer, KafkaProducer<byte[], byte[]> producer, List<ScoringModel> models,
             List<AutoCloseable> watches) {
         this.config = config;
         this.metrics = metrics;
@@ -73,7 +75,7 @@ public final class Scorer implements AutoCloseable {
     public static Scorer start(ScorerConfig config) {
         List<ScoringModel> models = new ArrayList<>();
         KafkaProducer<byte[], byte[]> producer = null;
-        KafkaConsumer<byte[], byte[]> consumer = null;
+        KafkaConsumer<byte[], ByteBuffer> consumer = null;
         Optional<MetricsEndpoint> endpoint = Optional.empty();
         AcknowledgementWatch acknowledgements = null;
         try {
@@ -85,7 +87,8 @@ public final class Scorer implements AutoCloseable {
             ensureTopics(config);
             producer = new KafkaProducer<>(producerConfig(config), new ByteArraySerializer(), new ByteArraySerializer());
             producer.initTransactions();
-            consumer = new KafkaConsumer<>(consumerConfig(config), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            // Values as ByteBuffers: slices of the fetched data, where Kafka would copy each into a byte[] of its own.
+            consumer = new KafkaConsumer<>(consumerConfig(config), new ByteArrayDeserializer(), new ByteBufferDeserializer());
             ScorerMetrics metrics = new ScorerMetrics(config.transactionalId(), config.maxBatch());
             // A commit waits while a partition it writes lacks in-sync replicas; this watch says so in the log.
             acknowledgements = new AcknowledgementWatch("scorer " + config.transactionalId(), config.kafka(),
@@ -155,7 +158,7 @@ public final class Scorer implements AutoCloseable {
         return consumer;
     }
 
-    private void run(KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer,
+    private void run(KafkaConsumer<byte[], ByteBuffer> consumer, KafkaProducer<byte[], byte[]> producer,
             List<ScoringModel> models, List<AutoCloseable> watches) {
         try {
             loop.run();

@@ -2,6 +2,7 @@ package io.cifarstream.scorer;
 
 import io.cifarstream.schemas.Rejection;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -54,7 +55,7 @@ final class ScoringLoop implements Runnable {
     private static final Duration MODEL_CHECK_INTERVAL = Duration.ofSeconds(1);
 
     private final ScorerConfig config;
-    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaConsumer<byte[], ByteBuffer> consumer;
     private final List<ScoringModel> models;
     private final ScorerMetrics metrics;
     private final BatchCommitter committer;
@@ -79,7 +80,7 @@ final class ScoringLoop implements Runnable {
     /** Time spent scoring and handing off, so decoding time can leave out the flushes nested in it. */
     private long flushNanos;
 
-    ScoringLoop(ScorerConfig config, KafkaConsumer<byte[], byte[]> consumer, BatchCommitter committer,
+    ScoringLoop(ScorerConfig config, KafkaConsumer<byte[], ByteBuffer> consumer, BatchCommitter committer,
             List<ScoringModel> models, ScorerMetrics metrics) {
         this.config = config;
         this.consumer = consumer;
@@ -145,7 +146,7 @@ final class ScoringLoop implements Runnable {
         try {
             try {
                 while (!closing) {
-                    ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout());
+                    ConsumerRecords<byte[], ByteBuffer> records = consumer.poll(pollTimeout());
                     long now = System.nanoTime();
                     if (inFlight != null && inFlight.isDone()) {
                         awaitInFlight();
@@ -183,7 +184,7 @@ final class ScoringLoop implements Runnable {
         return Duration.ofNanos(inFlight == null ? untilDue : Math.min(untilDue, COMMIT_CHECK.toNanos()));
     }
 
-    private void admit(ConsumerRecords<byte[], byte[]> records, long receivedNanos) {
+    private void admit(ConsumerRecords<byte[], ByteBuffer> records, long receivedNanos) {
         long start = System.nanoTime();
         long flushing = flushNanos;
         try {
@@ -193,13 +194,13 @@ final class ScoringLoop implements Runnable {
         }
     }
 
-    private void admitAll(ConsumerRecords<byte[], byte[]> records, long receivedNanos) {
+    private void admitAll(ConsumerRecords<byte[], ByteBuffer> records, long receivedNanos) {
         for (TopicPartition tp : records.partitions()) {
             if (rewindPosition(tp.partition()) < 0) {
                 setRewind(tp.partition(), records.records(tp).get(0).offset());
             }
         }
-        for (ConsumerRecord<byte[], byte[]> record : records) {
+        for (ConsumerRecord<byte[], ByteBuffer> record : records) {
             if (batch.isEmpty()) {
                 cut.firstRecord(receivedNanos);
             }
