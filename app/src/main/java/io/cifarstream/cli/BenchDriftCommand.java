@@ -31,10 +31,8 @@ final class BenchDriftCommand implements Callable<Integer> {
     @Mixin
     ModelFileFlag modelFile;
 
-    @PathRule(PathRule.Kind.EXISTING_FILE)
-    @Option(names = "--reference", paramLabel = "FILE", description = "The model's reference file (default: the "
-            + "one beside the model).")
-    Path reference;
+    @Mixin
+    ReferenceFlag reference;
 
     @Mixin
     ModelFlags modelFlags;
@@ -65,10 +63,10 @@ final class BenchDriftCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         CifarImages test = data.open().test();
         Path model = modelFile.path();
-        Path file = reference != null ? reference : ReferenceFile.beside(model);
+        Path file = reference.file(model);
         ObjectNode figures;
         try (OnnxClassifier classifier = OnnxClassifier.load(model, modelFlags.toOptions())) {
-            ReferenceFile made = ReferenceFile.forVersion(file, classifier.version()).require();
+            ReferenceFile made = reference.require(model, classifier.version());
             DriftBenchmark bench = new DriftBenchmark(classifier, made.calibration(), test, lastN, shiftAfter,
                     line -> System.err.println("bench: " + line));
             figures = bench.run(Arrays.stream(seeds).boxed().toList(), seed -> Replay.order(test.size(), ReplayPlan.all().withShuffle(seed)),

@@ -29,10 +29,8 @@ final class BenchEstimatesCommand implements Callable<Integer> {
     @Mixin
     ModelFileFlag modelFile;
 
-    @PathRule(PathRule.Kind.EXISTING_FILE)
-    @Option(names = "--reference", paramLabel = "FILE", description = "The model's reference file (default: the "
-            + "one beside the model); it must not have been made on test images.")
-    Path reference;
+    @Mixin
+    ReferenceFlag reference;
 
     @Mixin
     ModelFlags modelFlags;
@@ -57,10 +55,10 @@ final class BenchEstimatesCommand implements Callable<Integer> {
         CifarImages split = data.open().test();
         CifarImages test = limit == null ? split : split.first(limit);
         Path model = modelFile.path();
-        Path file = reference != null ? reference : ReferenceFile.beside(model);
+        Path file = reference.file(model);
         ObjectNode figures;
         try (OnnxClassifier classifier = OnnxClassifier.load(model, modelFlags.toOptions())) {
-            ReferenceFile made = ReferenceFile.forVersion(file, classifier.version()).require();
+            ReferenceFile made = reference.require(model, classifier.version());
             figures = EstimatesBenchmark.run(classifier, made, file.toString(), test, EstimatesBenchmark.TARGET_SHIFTS,
                     seed, line -> System.err.println("bench: " + line));
         }
