@@ -212,16 +212,51 @@ final class CellTable {
         return CellSort.byKey(cells);
     }
 
+    /**
+     * {@link #sortedCells()} and {@link #mixedPairs()} from one pass over the table: a report needs both, and the
+     * table of a full sketch (megabytes) is the larger part of reading them.
+     */
+    SortedCells sortedWithMixedPairs() {
+        long[] cells = new long[size];
+        int i = 0;
+        long pairsHi = 0;
+        long pairsLo = 0;
+        for (int at = 0, slot = 0; at < table.length; at += STRIDE, slot++) {
+            long head = table[at];
+            if (head != 0) {
+                cells[i++] = (long) keyOf(head) << 32 | slot;
+                if (singleOf(head) == MIXED) {
+                    long positives = table[at + POS];
+                    long negatives = table[at + NEG];
+                    long low = pairsLo + positives * negatives;
+                    pairsHi += Math.multiplyHigh(positives, negatives) + (Long.compareUnsigned(low, pairsLo) < 0 ? 1 : 0);
+                    pairsLo = low;
+                }
+            }
+        }
+        return new SortedCells(CellSort.byKey(cells), new Int128(pairsHi, pairsLo));
+    }
+
+    /** The cells as {@link #sortedCells()} gives them, and the {@link #mixedPairs()} of the same table. */
+    record SortedCells(long[] cells, Int128 mixedPairs) {
+    }
+
     /** The (positive, negative) pairs that share a mixed cell: the sum of their count products. */
     Int128 mixedPairs() {
-        Int128 pairs = Int128.ZERO;
+        // Two longs, not an Int128 per cell: a full table has 100,000 cells, summed for every report.
+        long hi = 0;
+        long lo = 0;
         for (int at = 0; at < table.length; at += STRIDE) {
             long head = table[at];
             if (head != 0 && singleOf(head) == MIXED) {
-                pairs = pairs.plus(Int128.product(table[at + POS], table[at + NEG]));
+                long positives = table[at + POS];
+                long negatives = table[at + NEG];
+                long low = lo + positives * negatives;
+                hi += Math.multiplyHigh(positives, negatives) + (Long.compareUnsigned(low, lo) < 0 ? 1 : 0);
+                lo = low;
             }
         }
-        return pairs;
+        return new Int128(hi, lo);
     }
 
     static int sortedKey(long sortedCell) {
