@@ -60,6 +60,21 @@ final class RocCounts {
         return twiceU;
     }
 
+    /** The counts of {@link CellTable#sortedWithMixedPairs() sorted cells}, cumulated from the top. */
+    static RocCounts of(CellTable.SortedCells sorted) {
+        long[] order = sorted.order();
+        long[] counts = sorted.counts();
+        int n = order.length;
+        long[] fps = new long[n + 1];
+        long[] tps = new long[n + 1];
+        for (int i = 0; i < n; i++) {
+            int cell = (int) order[n - 1 - i]; // the low 32 bits: the cell's index in counts
+            fps[i + 1] = fps[i] + counts[2 * cell];
+            tps[i + 1] = tps[i] + counts[2 * cell + 1];
+        }
+        return new RocCounts(fps, tps);
+    }
+
     /** Every point, as rates. */
     RocCurve all(double aucErrorBound) {
         int[] all = new int[fps.length];

@@ -231,12 +231,12 @@ public final class RocSketch {
         if (positives == 0 || negatives == 0) {
             return new Summary(Double.NaN, RocCurve.undefined());
         }
-        // One pass over the table for the order and the error bound, one over the sorted cells for the counts,
-        // from which the AUC follows without reading the table a third time.
+        // One pass over the table for the order, the counts and the error bound; the AUC follows from the ROC
+        // counts, without reading the table again.
         CellTable.SortedCells sorted = cells.sortedWithMixedPairs();
-        RocCounts counts = RocCounts.of(cells, sorted.cells());
+        RocCounts counts = RocCounts.of(sorted);
         long twiceU = counts.twiceMannWhitneyU();
-        double auc = twiceU >= 0 ? twiceU / (double) (2 * positives * negatives) : auc(sorted.cells());
+        double auc = twiceU >= 0 ? twiceU / (double) (2 * positives * negatives) : auc(cells.sortedCells());
         return new Summary(auc, counts.thinned(maxPoints, errorBound(sorted.mixedPairs())));
     }
 
