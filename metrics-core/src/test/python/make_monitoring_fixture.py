@@ -17,9 +17,9 @@ It writes into that folder
     the target), plus the chi-square tail, incomplete gamma and channel-statistics references.
 The seed is fixed, so the output is the same on every run with the same numpy and scipy.
 
-Record layout (both .bin files): 65 bytes, little-endian: the label (uint8), 10 float32 natural-log
-probabilities, 6 float32 channel statistics (mean R, G, B, then standard deviation R, G, B of the image's
-pixels scaled to [0, 1]).
+Record layout (both .bin files): 73 bytes, little-endian: the label (uint8), 10 float32 natural-log
+probabilities, 8 float32 image statistics (mean R, G, B, then standard deviation R, G, B of the image's
+pixels scaled to [0, 1], then chroma and detail ratio).
 
 Definitions computed here independently of the Java code:
   * calibrated probabilities p = softmax(l / T), prediction = numpy.argmax(l);
@@ -36,8 +36,11 @@ Definitions computed here independently of the Java code:
     reliability bins; sklearn.metrics.brier_score_loss(y == k, p_k) per class; multi-class Brier;
   * scipy.stats.chisquare(observed predicted-class counts, reference shares x observed total);
     scipy.stats.chi2.isf(0.01, df); scipy.spatial.distance.jensenshannon (natural log) of predicted-class
-    counts, confidence histograms and channel-statistic histograms (20 bins on [0, 1] for means, on
-    [0, 0.5] for standard deviations).
+    counts, confidence histograms and image-statistic histograms (20 bins on [0, 1] for means, on
+    [0, 0.5] for standard deviations and chroma, on [0.4, 1] for the detail ratio);
+  * image statistics of real pixels: numpy's mean and std of x / 255 per channel, the mean of
+    (max - min over RGB) / 255, and the sum of |differences| of neighbours over that of pixels two apart
+    (right and below, every channel; the latter sum taken as at least 1).
 The script asserts that no confidence lies within 1e-9 of a bin edge or of the ATC threshold, and no negative
 entropy within 1e-9 of the entropy threshold, so that the last-bit differences between numpy's exp and log and
 Java's StrictMath cannot move a record across one.
@@ -56,7 +59,7 @@ from sklearn.metrics import brier_score_loss
 
 SEED = 20261207
 K = 10
-RECORD = np.dtype([("label", "u1"), ("log_probs", "<f4", (K,)), ("stats", "<f4", (6,))])
+RECORD = np.dtype([("label", "u1"), ("log_probs", "<f4", (K,)), ("stats", "<f4", (8,))])
 LOG_FLOOR = np.log(np.nextafter(0, 1))  # ln(Double.MIN_VALUE)
 T_MIN, T_MAX = 0.01, 100.0
 ALPHA = 0.01
@@ -69,6 +72,8 @@ def edges(lower, upper, count):
 CONFIDENCE_EDGES = edges(0.0, 1.0, 15)
 MEAN_EDGES = edges(0.0, 1.0, 20)
 STD_EDGES = edges(0.0, 0.5, 20)
+CHROMA_EDGES = edges(0.0, 0.5, 20)
+DETAIL_EDGES = edges(0.4, 1.0, 20)
 
 
 def histogram(values, bin_edges):
@@ -188,6 +193,10 @@ def expected_values(ref, target):
             histogram(stats_now[:, c], MEAN_EDGES), histogram(ref_stats[:, c], MEAN_EDGES)))}
         drift[f"image_std_{colour}_js"] = {"statistic": float(jensenshannon(
             histogram(stats_now[:, 3 + c], STD_EDGES), histogram(ref_stats[:, 3 + c], STD_EDGES)))}
+    drift["image_chroma_js"] = {"statistic": float(jensenshannon(
+        histogram(stats_now[:, 6], CHROMA_EDGES), histogram(ref_stats[:, 6], CHROMA_EDGES)))}
+    drift["image_detail_js"] = {"statistic": float(jensenshannon(
+        histogram(stats_now[:, 7], DETAIL_EDGES), histogram(ref_stats[:, 7], DETAIL_EDGES)))}
 
     return {
         "reference_count": len(y_ref),
@@ -204,6 +213,8 @@ def expected_values(ref, target):
             "confidence_histogram": histogram(conf_ref, CONFIDENCE_EDGES).tolist(),
             "channel_mean_histograms": [histogram(ref_stats[:, c], MEAN_EDGES).tolist() for c in range(3)],
             "channel_std_histograms": [histogram(ref_stats[:, 3 + c], STD_EDGES).tolist() for c in range(3)],
+            "chroma_histogram": histogram(ref_stats[:, 6], CHROMA_EDGES).tolist(),
+            "detail_histogram": histogram(ref_stats[:, 7], DETAIL_EDGES).tolist(),
         },
         "estimate": {
             "estimated_accuracy_ac": ac,
@@ -230,7 +241,7 @@ def expected_values(ref, target):
 
 def synthetic_records(rng):
     """3,000 reference and 2,000 target records; the target is shifted (softer, other class prior, darker)."""
-    def records(n, scale_choices, prior, mean_shift, std_factor):
+    def records(n, scale_choices, prior, mean_shift, std_factor, detail_shift):
         y = rng.choice(K, size=n, p=prior)
         scale = rng.choice(scale_choices, size=n)
         logits = rng.normal(0.0, 1.0, (n, K)) * scale[:, None]
@@ -247,25 +258,37 @@ def synthetic_records(rng):
         out["log_probs"] = logp
         means = np.clip(rng.beta(4, 4, (n, 3)) + mean_shift, 0, 1)
         stds = np.clip(rng.gamma(6, 0.035, (n, 3)) * std_factor, 0, 0.5)
-        out["stats"] = np.hstack([means, stds]).astype(np.float32)
+        chroma = np.clip(rng.gamma(3, 0.05, (n, 1)), 0, 1)
+        detail = np.clip(rng.normal(0.62 + detail_shift, 0.05, (n, 1)), 0.3, 1.2)
+        out["stats"] = np.hstack([means, stds, chroma, detail]).astype(np.float32)
         return out
 
     uniform = np.full(K, 1.0 / K)
     skewed = np.linspace(2, 1, K) / np.linspace(2, 1, K).sum()
-    ref = records(3000, [0.8, 1.5, 3.0, 6.0, 15.0], uniform, 0.0, 1.0)
-    target = records(2000, [2.0, 5.0, 10.0], skewed, -0.06, 0.8)
+    ref = records(3000, [0.8, 1.5, 3.0, 6.0, 15.0], uniform, 0.0, 1.0, 0.0)
+    target = records(2000, [2.0, 5.0, 10.0], skewed, -0.06, 0.8, -0.05)
     assert np.isneginf(ref["log_probs"]).any()
     return np.concatenate([ref, target])
 
 
 def channel_statistics_reference(rng):
-    """Four 32x32 images: random, constant (standard deviation 0), black and white halves, and a ramp."""
+    """Five 32x32 images: random, constant (standard deviation 0), black and white halves, a ramp, and a
+    coloured checkerboard (all its variation between neighbours)."""
+    checker = (np.indices((32, 32)).sum(axis=0) % 2) * 255
     images = [rng.integers(0, 256, (3, 32, 32)), np.full((3, 32, 32), 77),
               np.concatenate([np.zeros((3, 16, 32)), np.full((3, 16, 32), 255)], axis=1),
-              np.broadcast_to(np.arange(256).reshape(1, 8, 32)[:, np.arange(32) // 4 % 8, :], (3, 32, 32))]
+              np.broadcast_to(np.arange(256).reshape(1, 8, 32)[:, np.arange(32) // 4 % 8, :], (3, 32, 32)),
+              np.stack([checker, 255 - checker, np.full((32, 32), 40)])]
     pixels = np.stack([np.asarray(i, dtype=np.uint8) for i in images])
     scaled = pixels.astype(np.float64) / 255
-    expected = np.hstack([scaled.mean(axis=(2, 3)), scaled.std(axis=(2, 3))]).astype(np.float32)
+    chroma = (scaled.max(axis=1) - scaled.min(axis=1)).mean(axis=(1, 2))
+    x = pixels.astype(np.int64)
+    near = np.abs(np.diff(x, axis=3)).sum(axis=(1, 2, 3)) + np.abs(np.diff(x, axis=2)).sum(axis=(1, 2, 3))
+    far = (np.abs(x[:, :, :, 2:] - x[:, :, :, :-2]).sum(axis=(1, 2, 3))
+           + np.abs(x[:, :, 2:, :] - x[:, :, :-2, :]).sum(axis=(1, 2, 3)))
+    detail = near / np.maximum(far, 1)
+    expected = np.hstack([scaled.mean(axis=(2, 3)), scaled.std(axis=(2, 3)), chroma[:, None],
+                          detail[:, None]]).astype(np.float32)
     return {"pixels_base64": base64.b64encode(pixels.tobytes()).decode("ascii"), "expected": expected.tolist()}
 
 

@@ -16,9 +16,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure throughput, latency and estimate errors, printing JSON: `bench scorer`, "
-                + "`bench quantized`, `bench metrics`, `bench train`, `bench estimates`",
+                + "`bench quantized`, `bench metrics`, `bench train`, `bench estimates`, `bench drift`",
         subcommands = {BenchScorerCommand.class, BenchQuantizedCommand.class, BenchMetricsCommand.class,
-            BenchTrainCommand.class, BenchEstimatesCommand.class})
+            BenchTrainCommand.class, BenchEstimatesCommand.class, BenchDriftCommand.class})
 public final class BenchCommand {
 
     /** The {@code --json} flag of every benchmark. */

@@ -4,8 +4,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import io.cifarstream.dataset.Cifar10;
 import io.cifarstream.dataset.Cifar10Locator;
+import io.cifarstream.dataset.CifarImages;
+import io.cifarstream.inference.ModelOptions;
+import io.cifarstream.inference.OnnxClassifier;
+import io.cifarstream.inference.ReferenceFile;
+import io.cifarstream.inference.ReferenceLookup;
 import io.cifarstream.trainer.ConsoleTrainingListener;
+import io.cifarstream.trainer.HoldoutReference;
 import io.cifarstream.trainer.Recipe;
 import io.cifarstream.trainer.Training;
 import io.cifarstream.trainer.TrainingConfig;
@@ -31,6 +38,7 @@ public final class DemoModel {
         Path model = dir.resolve("model.onnx");
         if (Files.isRegularFile(model)) {
             System.out.println("Using the cached model " + model + " (delete it to train again)");
+            refreshReference(model, ValidationSplit.defaultCount(recipe), data);
             return model;
         }
         boolean resume = Files.isDirectory(dir.resolve("checkpoints"));
@@ -40,5 +48,25 @@ public final class DemoModel {
                 Runtime.getRuntime().availableProcessors());
         TrainingResult result = Training.run(config, data, new ConsoleTrainingListener(System.out));
         return result.model();
+    }
+
+    /**
+     * Fits the cached model's reference again on its held-out images when the one beside it is missing or unreadable
+     * (made by an older calibration version): a cached model keeps its label-free estimates across upgrades.
+     */
+    private static void refreshReference(Path model, int holdout, Path data) throws IOException {
+        String version;
+        try (OnnxClassifier classifier = OnnxClassifier.load(model, ModelOptions.defaults())) {
+            version = classifier.version();
+        }
+        ReferenceLookup lookup = ReferenceFile.lookUp(model, version);
+        if (lookup.reference().isPresent() || holdout == 0) {
+            return;
+        }
+        System.out.println("Fitting the cached model's reference again on its " + holdout + " held-out images: "
+                + lookup.explanation());
+        CifarImages train = Cifar10.open(data).train();
+        HoldoutReference.write(model, ValidationSplit.of(train.size(), holdout).validation(train),
+                Runtime.getRuntime().availableProcessors());
     }
 }

@@ -177,8 +177,11 @@ public final class Replay {
         }
     }
 
-    /** Source order, or a seeded Fisher-Yates shuffle of it, cut to the limit. */
-    static int[] order(int size, ReplayPlan plan) {
+    /**
+     * The indexes of a split of {@code size} images in the order a replay with {@code plan} publishes them: source
+     * order, or a seeded Fisher-Yates shuffle of it, cut to the limit.
+     */
+    public static int[] order(int size, ReplayPlan plan) {
         int[] order = new int[size];
         for (int i = 0; i < size; i++) {
             order[i] = i;

@@ -126,7 +126,7 @@ class CalibrateCommandTest {
         JsonNode drift = figures.get("drift");
         assertThat(drift.fieldNames()).toIterable().containsExactly("predicted_class_chi_square", "predicted_class_js",
                 "confidence_js", "image_mean_red_js", "image_mean_green_js", "image_mean_blue_js", "image_std_red_js",
-                "image_std_green_js", "image_std_blue_js");
+                "image_std_green_js", "image_std_blue_js", "image_chroma_js", "image_detail_js");
         drift.forEach(check -> {
             assertThat(check.get("statistic").asDouble()).as(check.get("name").asText()).isZero();
             assertThat(check.get("over").asBoolean()).isFalse();

@@ -3,7 +3,7 @@ package io.cifarstream.evaluate;
 import io.cifarstream.metrics.Calibration;
 import io.cifarstream.metrics.CalibrationError;
 import io.cifarstream.metrics.CalibrationErrorAccumulator;
-import io.cifarstream.metrics.ChannelStatistics;
+import io.cifarstream.metrics.ImageStatistics;
 import io.cifarstream.metrics.ConfidenceEstimate;
 import io.cifarstream.metrics.ConfidenceEstimateAccumulator;
 import io.cifarstream.metrics.Drift;
@@ -35,11 +35,11 @@ public record MonitoringFigures(Calibration calibration, ConfidenceEstimate esti
         CalibrationErrorAccumulator errors = new CalibrationErrorAccumulator(calibration);
         DriftAccumulator drift = new DriftAccumulator(calibration);
         float[] row = new float[CifarShape.CLASSES];
-        float[] stats = new float[ChannelStatistics.LENGTH];
+        float[] stats = new float[ImageStatistics.LENGTH];
         byte[] pixels = evaluation.images().pixels();
         for (int i = 0; i < evaluation.images().size(); i++) {
             System.arraycopy(evaluation.logProbs(), i * CifarShape.CLASSES, row, 0, CifarShape.CLASSES);
-            ChannelStatistics.compute(pixels, i * CifarShape.PIXELS, CifarShape.SIDE * CifarShape.SIDE, stats);
+            ImageStatistics.compute(pixels, i * CifarShape.PIXELS, CifarShape.SIDE, CifarShape.SIDE, stats);
             estimates.add(row);
             errors.add(evaluation.images().label(i), row);
             drift.add(row, stats);

@@ -34,7 +34,7 @@ import io.cifarstream.inference.ModelOptions;
 import io.cifarstream.inference.OnnxClassifier;
 import io.cifarstream.inference.OutputKind;
 import io.cifarstream.metrics.Calibration;
-import io.cifarstream.metrics.ChannelStatistics;
+import io.cifarstream.metrics.ImageStatistics;
 import io.cifarstream.metrics.ConfidenceEstimate;
 import io.cifarstream.metrics.ConfidenceEstimateAccumulator;
 import io.cifarstream.metrics.ReferenceSet;
@@ -55,8 +55,8 @@ import io.cifarstream.testkit.ForeignModel;
  * </pre>
  *
  * The second property also writes the clean split's predictions as the fixture metrics-core's tests read: per image
- * in test-split order, 65 bytes: the label (1 byte), 10 float32 log-probabilities and 6 float32
- * {@link ChannelStatistics}, little-endian.
+ * in test-split order, 73 bytes: the label (1 byte), 10 float32 log-probabilities and 8 float32
+ * {@link ImageStatistics}, little-endian.
  */
 @EnabledIfSystemProperty(named = "cifarstream.measureEstimates", matches = "true")
 class LabelFreeEstimateMeasurement {
@@ -166,15 +166,15 @@ class LabelFreeEstimateMeasurement {
     }
 
     private static void writeFixture(Path path, CifarImages test, float[][] logProbs) throws IOException {
-        float[] stats = new float[ChannelStatistics.LENGTH];
-        ByteBuffer out = ByteBuffer.allocate(test.size() * (1 + 4 * (CLASSES + ChannelStatistics.LENGTH)))
+        float[] stats = new float[ImageStatistics.LENGTH];
+        ByteBuffer out = ByteBuffer.allocate(test.size() * (1 + 4 * (CLASSES + ImageStatistics.LENGTH)))
                 .order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < test.size(); i++) {
             out.put((byte) test.label(i));
             for (float v : logProbs[i]) {
                 out.putFloat(v);
             }
-            ChannelStatistics.compute(test.pixels(), i * PIXELS, PIXELS / 3, stats);
+            ImageStatistics.compute(test.pixels(), i * PIXELS, 32, 32, stats);
             for (float v : stats) {
                 out.putFloat(v);
             }

@@ -1,7 +1,7 @@
 package io.cifarstream.inference;
 
 import io.cifarstream.metrics.Calibration;
-import io.cifarstream.metrics.ChannelStatistics;
+import io.cifarstream.metrics.ImageStatistics;
 import io.cifarstream.metrics.ReferenceSet;
 import io.cifarstream.schemas.CifarShape;
 
@@ -77,7 +77,7 @@ public record ReferenceFile(
 
     /**
      * Runs {@code model} on labelled images {@code 0 .. count-1} of {@code pixels} (CHW, {@link CifarShape#PIXELS}
-     * bytes each) and fits its reference: every image's log-probabilities, label and {@link ChannelStatistics} go
+     * bytes each) and fits its reference: every image's log-probabilities, label and {@link ImageStatistics} go
      * into a {@link ReferenceSet}. Reports each batch's size to {@code progress}.
      *
      * @param referenceData what the images are, in words (kept in the file)
@@ -91,13 +91,13 @@ public record ReferenceFile(
         ReferenceSet reference = new ReferenceSet(CifarShape.CLASSES);
         int batch = model.maxBatch();
         float[] out = new float[batch * CifarShape.CLASSES];
-        float[] stats = new float[ChannelStatistics.LENGTH];
+        float[] stats = new float[ImageStatistics.LENGTH];
         for (int first = 0; first < count; first += batch) {
             int n = Math.min(batch, count - first);
             model.logProbabilities(pixels, first, n, out);
             for (int i = 0; i < n; i++) {
                 int image = first + i;
-                ChannelStatistics.compute(pixels, image * CifarShape.PIXELS, CifarShape.SIDE * CifarShape.SIDE, stats);
+                ImageStatistics.compute(pixels, image * CifarShape.PIXELS, CifarShape.SIDE, CifarShape.SIDE, stats);
                 float[] row = new float[CifarShape.CLASSES];
                 System.arraycopy(out, i * CifarShape.CLASSES, row, 0, CifarShape.CLASSES);
                 reference.add(labels[image], row, stats);

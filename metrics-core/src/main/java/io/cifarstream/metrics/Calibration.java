@@ -28,18 +28,20 @@ import java.util.List;
  *       the chi-square check;</li>
  *   <li>{@code confidence_histogram}: reference confidences in {@link HistogramBins#CONFIDENCE};</li>
  *   <li>{@code image_count}, {@code channel_mean_histograms}, {@code channel_std_histograms}: of the reference
- *       records that came with {@link ChannelStatistics}, how many, and per channel (R, G, B) the histogram of
+ *       records that came with {@link ImageStatistics}, how many, and per channel (R, G, B) the histogram of
  *       their means in {@link HistogramBins#CHANNEL_MEAN} and of their standard deviations in
  *       {@link HistogramBins#CHANNEL_STD} (all zeros when no record had them);</li>
+ *   <li>{@code chroma_histogram}, {@code detail_histogram}: of the same records, the histograms of their
+ *       chroma in {@link HistogramBins#CHROMA} and of their detail ratio in {@link HistogramBins#DETAIL};</li>
  *   <li>{@code version}: {@value #VERSION}, the definitions above (the bins included); version 1 had no
- *       {@code atc_entropy_threshold}.</li>
+ *       {@code atc_entropy_threshold}, version 2 no chroma and detail histograms.</li>
  * </ul>
  */
 @JsonPropertyOrder({MonitoringFields.VERSION, MonitoringFields.NUM_CLASSES, MonitoringFields.TEMPERATURE,
         MonitoringFields.ATC_THRESHOLD, MonitoringFields.ATC_ENTROPY_THRESHOLD, MonitoringFields.REFERENCE_COUNT, MonitoringFields.REFERENCE_ACCURACY,
         MonitoringFields.REFERENCE_LOG_LOSS, MonitoringFields.PREDICTED_CLASS_COUNTS,
         MonitoringFields.CONFIDENCE_HISTOGRAM, MonitoringFields.IMAGE_COUNT, MonitoringFields.CHANNEL_MEAN_HISTOGRAMS,
-        MonitoringFields.CHANNEL_STD_HISTOGRAMS})
+        MonitoringFields.CHANNEL_STD_HISTOGRAMS, MonitoringFields.CHROMA_HISTOGRAM, MonitoringFields.DETAIL_HISTOGRAM})
 public record Calibration(
         @JsonProperty(MonitoringFields.VERSION) int version,
         @JsonProperty(MonitoringFields.NUM_CLASSES) int numClasses,
@@ -53,10 +55,12 @@ public record Calibration(
         @JsonProperty(MonitoringFields.CONFIDENCE_HISTOGRAM) List<Long> confidenceHistogram,
         @JsonProperty(MonitoringFields.IMAGE_COUNT) long imageCount,
         @JsonProperty(MonitoringFields.CHANNEL_MEAN_HISTOGRAMS) List<List<Long>> channelMeanHistograms,
-        @JsonProperty(MonitoringFields.CHANNEL_STD_HISTOGRAMS) List<List<Long>> channelStdHistograms) {
+        @JsonProperty(MonitoringFields.CHANNEL_STD_HISTOGRAMS) List<List<Long>> channelStdHistograms,
+        @JsonProperty(MonitoringFields.CHROMA_HISTOGRAM) List<Long> chromaHistogram,
+        @JsonProperty(MonitoringFields.DETAIL_HISTOGRAM) List<Long> detailHistogram) {
 
     /** The version of the definitions this code reads and writes. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -64,7 +68,7 @@ public record Calibration(
     public Calibration {
         if (version != VERSION) {
             throw new IllegalArgumentException("calibration version " + version + " is not " + VERSION
-                    + ": fit the calibration again with this version");
+                    + ": fit the calibration again with this version (cifar-stream calibrate)");
         }
         if (numClasses < 2) {
             throw new IllegalArgumentException("a classification needs at least 2 classes, got " + numClasses);
@@ -86,6 +90,8 @@ public record Calibration(
                 "channel_mean_histograms");
         channelStdHistograms = channelHistograms(channelStdHistograms, HistogramBins.CHANNEL_STD, imageCount,
                 "channel_std_histograms");
+        chromaHistogram = counts(chromaHistogram, HistogramBins.CHROMA.count(), imageCount, "chroma_histogram");
+        detailHistogram = counts(detailHistogram, HistogramBins.DETAIL.count(), imageCount, "detail_histogram");
         if (imageCount > referenceCount) {
             throw new IllegalArgumentException(imageCount + " images but " + referenceCount + " reference records");
         }
@@ -118,7 +124,7 @@ public record Calibration(
 
     private static List<List<Long>> channelHistograms(List<List<Long>> histograms, HistogramBins bins, long total,
             String name) {
-        if (histograms.size() != ChannelStatistics.CHANNELS) {
+        if (histograms.size() != ImageStatistics.CHANNELS) {
             throw new IllegalArgumentException(name + " needs one histogram per channel, got " + histograms.size());
         }
         return histograms.stream().map(h -> counts(h, bins.count(), total, name)).toList();

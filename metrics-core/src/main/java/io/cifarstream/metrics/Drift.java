@@ -31,6 +31,16 @@ public record Drift(List<DriftCheck> checks) {
         return checks.stream().anyMatch(DriftCheck::over);
     }
 
+    /**
+     * The largest Jensen-Shannon distance of the checks that are distances (all but the chi-square test; they share
+     * the bound {@link DriftAccumulator#DISTANCE_BOUND}), ignoring undefined ones; NaN when none is defined. Above
+     * the bound exactly when some distance check is over: one figure for one alert rule on every distance.
+     */
+    public double maxDistance() {
+        return checks.stream().filter(c -> c.name().endsWith("_js") && !Double.isNaN(c.statistic()))
+                .mapToDouble(DriftCheck::statistic).max().orElse(Double.NaN);
+    }
+
     @JsonValue
     Map<String, DriftCheck> byName() {
         Map<String, DriftCheck> byName = new LinkedHashMap<>();

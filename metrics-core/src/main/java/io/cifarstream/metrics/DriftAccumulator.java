@@ -7,8 +7,9 @@ import java.util.List;
 /**
  * Mutable state of the drift checks over a view of predictions, counts only (so add, remove and merge are
  * exact): predictions per class, confidences per bin of {@link HistogramBins#CONFIDENCE}, and, for the
- * predictions that came with the image's {@link ChannelStatistics}, per channel the histograms of the
- * means ({@link HistogramBins#CHANNEL_MEAN}) and standard deviations ({@link HistogramBins#CHANNEL_STD}).
+ * predictions that came with the image's {@link ImageStatistics}, per channel the histograms of the
+ * means ({@link HistogramBins#CHANNEL_MEAN}) and standard deviations ({@link HistogramBins#CHANNEL_STD}), and
+ * the histograms of the chroma ({@link HistogramBins#CHROMA}) and of the detail ratio ({@link HistogramBins#DETAIL}).
  * No label is read.
  *
  * <h2>The checks ({@link #drift})</h2>
@@ -24,7 +25,10 @@ import java.util.List;
  *       another chi-square that flags any shift on a large view): the confidence's effect on accuracy is
  *       already measured by the estimates, this says how much the shape moved;</li>
  *   <li>{@code image_mean_<channel>_js}, {@code image_std_<channel>_js}: the distance of each channel's
- *       histograms, bound {@value #DISTANCE_BOUND}; NaN while either side has no image statistics.</li>
+ *       histograms, bound {@value #DISTANCE_BOUND}; NaN while either side has no image statistics;</li>
+ *   <li>{@code image_chroma_js}, {@code image_detail_js}: the same for the chroma and the detail ratio.
+ *       Saturation moves the chroma; blur, pixelation and JPEG lower the detail ratio, noise raises it, while
+ *       means and deviations hardly move.</li>
  * </ul>
  * A distance between histograms of finite samples is above 0 even without drift: for B bins, n records
  * in view and N in the reference, about {@code sqrt((B - 1) (1/n + 1/N) / 8)} (0.05 for 15 bins, n = 1000,
@@ -40,8 +44,8 @@ public final class DriftAccumulator {
     /** The bound of every Jensen-Shannon distance check. */
     public static final double DISTANCE_BOUND = 0.1;
 
-    private static final byte FORMAT = 2;
-    private static final int CHANNELS = ChannelStatistics.CHANNELS;
+    private static final byte FORMAT = 3;
+    private static final int CHANNELS = ImageStatistics.CHANNELS;
     private static final HistogramBins MEAN_BINS = HistogramBins.CHANNEL_MEAN;
     private static final HistogramBins STD_BINS = HistogramBins.CHANNEL_STD;
 
@@ -52,6 +56,8 @@ public final class DriftAccumulator {
     /** Channel c's bin b at {@code c * bins + b}. */
     private final long[] means;
     private final long[] stds;
+    private final long[] chroma;
+    private final long[] detail;
     private long count;
     private long imageCount;
 
@@ -59,11 +65,12 @@ public final class DriftAccumulator {
     public DriftAccumulator(Calibration calibration) {
         this(CalibrationKey.of(calibration), 0, 0, new long[calibration.numClasses()],
                 new long[HistogramBins.CONFIDENCE.count()], new long[CHANNELS * MEAN_BINS.count()],
-                new long[CHANNELS * STD_BINS.count()]);
+                new long[CHANNELS * STD_BINS.count()], new long[HistogramBins.CHROMA.count()],
+                new long[HistogramBins.DETAIL.count()]);
     }
 
     private DriftAccumulator(CalibrationKey key, long count, long imageCount, long[] predicted, long[] confidence,
-            long[] means, long[] stds) {
+            long[] means, long[] stds, long[] chroma, long[] detail) {
         this.key = key;
         this.row = key.newRow();
         this.count = count;
@@ -72,12 +79,14 @@ public final class DriftAccumulator {
         this.confidence = confidence;
         this.means = means;
         this.stds = stds;
+        this.chroma = chroma;
+        this.detail = detail;
     }
 
     /** An independent copy of this state. */
     public DriftAccumulator copy() {
         return new DriftAccumulator(key, count, imageCount, predicted.clone(), confidence.clone(), means.clone(),
-                stds.clone());
+                stds.clone(), chroma.clone(), detail.clone());
     }
 
     /**
@@ -122,6 +131,8 @@ public final class DriftAccumulator {
                 means[meanCell(c, channelStats)]++;
                 stds[stdCell(c, channelStats)]++;
             }
+            chroma[chromaBin(channelStats)]++;
+            detail[detailBin(channelStats)]++;
         }
     }
 
@@ -139,6 +150,7 @@ public final class DriftAccumulator {
             for (int c = 0; c < CHANNELS && present; c++) {
                 present = means[meanCell(c, channelStats)] > 0 && stds[stdCell(c, channelStats)] > 0;
             }
+            present = present && chroma[chromaBin(channelStats)] > 0 && detail[detailBin(channelStats)] > 0;
         }
         if (!present) {
             throw new IllegalStateException("cannot remove a prediction of class " + row.predicted
@@ -153,6 +165,8 @@ public final class DriftAccumulator {
                 means[meanCell(c, channelStats)]--;
                 stds[stdCell(c, channelStats)]--;
             }
+            chroma[chromaBin(channelStats)]--;
+            detail[detailBin(channelStats)]--;
         }
     }
 
@@ -169,16 +183,24 @@ public final class DriftAccumulator {
 
     private static void requireStatistics(float[] channelStats) {
         if (channelStats != null) {
-            ChannelStatistics.require(channelStats);
+            ImageStatistics.require(channelStats);
         }
     }
 
     private static int meanCell(int channel, float[] stats) {
-        return channel * MEAN_BINS.count() + MEAN_BINS.index(stats[ChannelStatistics.MEAN + channel]);
+        return channel * MEAN_BINS.count() + MEAN_BINS.index(stats[ImageStatistics.MEAN + channel]);
+    }
+
+    private static int chromaBin(float[] stats) {
+        return HistogramBins.CHROMA.index(stats[ImageStatistics.CHROMA]);
+    }
+
+    private static int detailBin(float[] stats) {
+        return HistogramBins.DETAIL.index(stats[ImageStatistics.DETAIL]);
     }
 
     private static int stdCell(int channel, float[] stats) {
-        return channel * STD_BINS.count() + STD_BINS.index(stats[ChannelStatistics.STD + channel]);
+        return channel * STD_BINS.count() + STD_BINS.index(stats[ImageStatistics.STD + channel]);
     }
 
     /**
@@ -192,6 +214,8 @@ public final class DriftAccumulator {
         addAll(confidence, other.confidence);
         addAll(means, other.means);
         addAll(stds, other.stds);
+        addAll(chroma, other.chroma);
+        addAll(detail, other.detail);
         count = Math.addExact(count, other.count);
         imageCount = Math.addExact(imageCount, other.imageCount);
     }
@@ -239,6 +263,8 @@ public final class DriftAccumulator {
             checks.add(distance(MonitoringFields.IMAGE_STD_JS.get(c), channel(stds, c, STD_BINS),
                     array(reference.channelStdHistograms().get(c))));
         }
+        checks.add(distance(MonitoringFields.IMAGE_CHROMA_JS, chroma, array(reference.chromaHistogram())));
+        checks.add(distance(MonitoringFields.IMAGE_DETAIL_JS, detail, array(reference.detailHistogram())));
         return new Drift(checks);
     }
 
@@ -261,7 +287,7 @@ public final class DriftAccumulator {
     /** The exact length of {@link #toBytes()}. */
     public int sizeBytes() {
         int bytes = StateFormat.headerBytes(count) + Leb128.size(imageCount);
-        for (long[] counts : List.of(predicted, confidence, means, stds)) {
+        for (long[] counts : List.of(predicted, confidence, means, stds, chroma, detail)) {
             for (long c : counts) {
                 bytes += Leb128.size(c);
             }
@@ -272,12 +298,12 @@ public final class DriftAccumulator {
     /**
      * The binary form for a state store: a format byte, the calibration key, the count and the image count,
      * then (varints) the predictions per class, the confidence histogram, and the channels' mean histograms
-     * and standard-deviation histograms, channel after channel.
+     * and standard-deviation histograms, channel after channel, then the chroma and the detail histograms.
      */
     public byte[] toBytes() {
         ByteBuffer out = StateFormat.start(sizeBytes(), FORMAT, key, count);
         Leb128.write(out, imageCount);
-        for (long[] counts : List.of(predicted, confidence, means, stds)) {
+        for (long[] counts : List.of(predicted, confidence, means, stds, chroma, detail)) {
             for (long c : counts) {
                 Leb128.write(out, c);
             }
@@ -301,7 +327,9 @@ public final class DriftAccumulator {
                     "the confidence histogram");
             long[] means = readChannels(in, MEAN_BINS, imageCount, "a channel-mean histogram");
             long[] stds = readChannels(in, STD_BINS, imageCount, "a channel-deviation histogram");
-            return new DriftAccumulator(key, count, imageCount, predicted, confidence, means, stds);
+            long[] chroma = StateFormat.readCounts(in, HistogramBins.CHROMA.count(), imageCount, "the chroma histogram");
+            long[] detail = StateFormat.readCounts(in, HistogramBins.DETAIL.count(), imageCount, "the detail histogram");
+            return new DriftAccumulator(key, count, imageCount, predicted, confidence, means, stds, chroma, detail);
         });
     }
 

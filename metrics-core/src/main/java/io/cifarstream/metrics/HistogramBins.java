@@ -19,6 +19,13 @@ public record HistogramBins(double lower, double upper, int count) {
     public static final HistogramBins CHANNEL_MEAN = new HistogramBins(0, 1, 20);
     /** An image's channel standard deviation, pixels scaled to [0, 1] (at most 0.5): 20 bins of width 0.025. */
     public static final HistogramBins CHANNEL_STD = new HistogramBins(0, 0.5, 20);
+    /** An image's chroma (at most 1; CIFAR-10's are below 0.5 but for a few): 20 bins of width 0.025 on [0, 0.5]. */
+    public static final HistogramBins CHROMA = new HistogramBins(0, 0.5, 20);
+    /**
+     * An image's detail ratio: 20 bins of width 0.03 on [0.4, 1], where CIFAR-10's images lie (0.53 to 0.82);
+     * noisy images beyond 1 share the last bin, blurred ones below 0.4 the first.
+     */
+    public static final HistogramBins DETAIL = new HistogramBins(0.4, 1, 20);
 
     public HistogramBins {
         if (!(lower < upper) || Double.isInfinite(lower) || Double.isInfinite(upper) || count < 1) {

@@ -49,6 +49,10 @@ public final class MonitoringFields {
             "image_mean_blue_js");
     public static final List<String> IMAGE_STD_JS = List.of("image_std_red_js", "image_std_green_js",
             "image_std_blue_js");
+    public static final String IMAGE_CHROMA_JS = "image_chroma_js";
+    public static final String IMAGE_DETAIL_JS = "image_detail_js";
+    /** Not a check: the largest Jensen-Shannon distance of a view's checks ({@link Drift#maxDistance()}). */
+    public static final String MAX_JS = "max_js";
 
     // Calibration
     public static final String VERSION = "version";
@@ -64,6 +68,8 @@ public final class MonitoringFields {
     public static final String IMAGE_COUNT = "image_count";
     public static final String CHANNEL_MEAN_HISTOGRAMS = "channel_mean_histograms";
     public static final String CHANNEL_STD_HISTOGRAMS = "channel_std_histograms";
+    public static final String CHROMA_HISTOGRAM = "chroma_histogram";
+    public static final String DETAIL_HISTOGRAM = "detail_histogram";
 
     private MonitoringFields() {
     }

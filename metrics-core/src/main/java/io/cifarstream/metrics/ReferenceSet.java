@@ -20,6 +20,8 @@ public final class ReferenceSet {
     private int[] labels = new int[64];
     private final long[][] means;
     private final long[][] stds;
+    private final long[] chroma = new long[HistogramBins.CHROMA.count()];
+    private final long[] detail = new long[HistogramBins.DETAIL.count()];
     private long imageCount;
 
     /** An empty set for {@code numClasses} classes. */
@@ -29,8 +31,8 @@ public final class ReferenceSet {
         }
         this.numClasses = numClasses;
         this.check = new CalibratedRow(numClasses, 1);
-        this.means = new long[ChannelStatistics.CHANNELS][HistogramBins.CHANNEL_MEAN.count()];
-        this.stds = new long[ChannelStatistics.CHANNELS][HistogramBins.CHANNEL_STD.count()];
+        this.means = new long[ImageStatistics.CHANNELS][HistogramBins.CHANNEL_MEAN.count()];
+        this.stds = new long[ImageStatistics.CHANNELS][HistogramBins.CHANNEL_STD.count()];
     }
 
     /**
@@ -43,7 +45,7 @@ public final class ReferenceSet {
     }
 
     /**
-     * Adds a labelled prediction with its image's {@link ChannelStatistics} (null for none).
+     * Adds a labelled prediction with its image's {@link ImageStatistics} (null for none).
      *
      * @throws IllegalArgumentException for a label out of range, bad log-probabilities or bad statistics
      */
@@ -53,12 +55,14 @@ public final class ReferenceSet {
         }
         check.set(logProbs);
         if (channelStats != null) {
-            ChannelStatistics.require(channelStats);
+            ImageStatistics.require(channelStats);
             imageCount++;
-            for (int c = 0; c < ChannelStatistics.CHANNELS; c++) {
-                means[c][HistogramBins.CHANNEL_MEAN.index(channelStats[ChannelStatistics.MEAN + c])]++;
-                stds[c][HistogramBins.CHANNEL_STD.index(channelStats[ChannelStatistics.STD + c])]++;
+            for (int c = 0; c < ImageStatistics.CHANNELS; c++) {
+                means[c][HistogramBins.CHANNEL_MEAN.index(channelStats[ImageStatistics.MEAN + c])]++;
+                stds[c][HistogramBins.CHANNEL_STD.index(channelStats[ImageStatistics.STD + c])]++;
             }
+            chroma[HistogramBins.CHROMA.index(channelStats[ImageStatistics.CHROMA])]++;
+            detail[HistogramBins.DETAIL.index(channelStats[ImageStatistics.DETAIL])]++;
         }
         int i = this.logProbs.size();
         if (i == labels.length) {
@@ -114,7 +118,7 @@ public final class ReferenceSet {
         return new Calibration(Calibration.VERSION, numClasses, temperature, threshold, entropyThreshold, n,
                 (double) correct / n,
                 TemperatureScaling.negativeLogLikelihood(temperature, y, rows), boxed(predicted), boxed(histogram),
-                imageCount, boxed(means), boxed(stds));
+                imageCount, boxed(means), boxed(stds), boxed(chroma), boxed(detail));
     }
 
     private static List<Long> boxed(long[] counts) {

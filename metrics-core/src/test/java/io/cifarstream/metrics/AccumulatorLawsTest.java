@@ -34,9 +34,10 @@ class AccumulatorLawsTest {
             LABELS[i] = random.nextInt(10);
             LOG_PROBS[i] = ClassificationAccumulatorTest.randomLogProbs(random, 10);
             if (i % 3 != 0) {
-                STATS[i] = new float[6];
-                for (int s = 0; s < 6; s++) {
-                    STATS[i][s] = (float) (s < 3 ? random.nextDouble() : random.nextDouble() / 2);
+                STATS[i] = new float[ImageStatistics.LENGTH];
+                for (int s = 0; s < ImageStatistics.LENGTH; s++) {
+                    STATS[i][s] = (float) (s < 3 ? random.nextDouble() : s == ImageStatistics.DETAIL
+                            ? 0.3 + 0.8 * random.nextDouble() : random.nextDouble() / 2);
                 }
             }
         }

@@ -27,8 +27,7 @@ class CalibratedPredictionTest {
         for (int i = 0; i < 2_000; i++) {
             float[] logProbs = ClassificationAccumulatorTest.randomLogProbs(random, 10);
             int label = random.nextInt(10);
-            float[] stats = i % 3 == 0 ? null : new float[] {random.nextFloat(), random.nextFloat(), random.nextFloat(),
-                    random.nextFloat() / 2, random.nextFloat() / 2, random.nextFloat() / 2};
+            float[] stats = i % 3 == 0 ? null : randomStatistics(random);
             CalibratedPrediction calibrated = CalibratedPrediction.of(CALIBRATION, logProbs);
             assertThat(calibrated.predicted()).isEqualTo(ClassifiedRecord.of(10, label, logProbs).predicted());
 
@@ -43,6 +42,16 @@ class CalibratedPredictionTest {
         assertThat(driftCalibrated.toBytes()).isEqualTo(driftFromLogProbs.toBytes());
         assertThat(errorCalibrated.toBytes()).isEqualTo(errorFromLogProbs.toBytes());
         assertThat(estimatesCalibrated.count()).isEqualTo(2_000);
+    }
+
+    /** Image statistics spread over their bins (as AccumulatorLawsTest draws them). */
+    private static float[] randomStatistics(Random random) {
+        float[] stats = new float[ImageStatistics.LENGTH];
+        for (int s = 0; s < stats.length; s++) {
+            stats[s] = (float) (s < ImageStatistics.CHANNELS ? random.nextDouble() : s == ImageStatistics.DETAIL
+                    ? 0.3 + 0.8 * random.nextDouble() : random.nextDouble() / 2);
+        }
+        return stats;
     }
 
     @Test

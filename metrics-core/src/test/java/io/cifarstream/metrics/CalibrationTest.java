@@ -78,7 +78,7 @@ class CalibrationTest {
     @Test
     void imageStatisticsAreHistogrammedPerChannel() {
         ReferenceSet reference = new ReferenceSet(2);
-        reference.add(0, logProbs(0.6, 0.4), new float[] {0.5f, 0.02f, 1f, 0.1f, 0.3f, 0f});
+        reference.add(0, logProbs(0.6, 0.4), new float[] {0.5f, 0.02f, 1f, 0.1f, 0.3f, 0f, 0.06f, 0.61f});
         reference.add(1, logProbs(0.3, 0.7));
         Calibration calibration = reference.calibration();
         assertThat(calibration.imageCount()).isEqualTo(1);
@@ -89,6 +89,10 @@ class CalibrationTest {
         // Standard deviations in bins of 0.025: 0.1 is the upper edge of bin 3 (float32 0.1 is a little above).
         assertThat(calibration.channelStdHistograms().get(0).get(4)).isEqualTo(1);
         assertThat(calibration.channelStdHistograms().get(2).get(0)).isEqualTo(1);
+        // Chroma in bins of 0.025 from 0: 0.06 in bin 2; detail in bins of 0.03 from 0.4: 0.61 in bin 7.
+        assertThat(calibration.chromaHistogram().get(2)).isEqualTo(1);
+        assertThat(calibration.detailHistogram().get(7)).isEqualTo(1);
+        assertThat(calibration.detailHistogram().stream().mapToLong(Long::longValue).sum()).isEqualTo(1);
     }
 
     @Test
@@ -97,19 +101,21 @@ class CalibrationTest {
         String json = calibration.toJson();
         assertThat(Calibration.fromJson(json)).isEqualTo(calibration);
         JsonNode node = new ObjectMapper().readTree(json);
-        assertThat(node.get("version").asInt()).isEqualTo(2);
+        assertThat(node.get("version").asInt()).isEqualTo(3);
         assertThat(node.get("temperature").asDouble()).isEqualTo(calibration.temperature());
         assertThat(node.get("atc_threshold").asDouble()).isEqualTo(calibration.atcThreshold());
         assertThat(node.get("atc_entropy_threshold").asDouble()).isEqualTo(calibration.atcEntropyThreshold());
         assertThat(node.get("channel_std_histograms")).hasSize(3);
+        assertThat(node.get("detail_histogram")).hasSize(HistogramBins.DETAIL.count());
     }
 
     @Test
     void aCalibrationThatDoesNotAddUpIsRejected() {
         Calibration valid = Calibrations.of(3, 1.0, 0.5);
         String json = valid.toJson();
-        assertThatThrownBy(() -> Calibration.fromJson(json.replace("\"version\" : 2", "\"version\" : 1")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("version 1");
+        assertThatThrownBy(() -> Calibration.fromJson(json.replace("\"version\" : 3", "\"version\" : 2")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("version 2")
+                .hasMessageContaining("cifar-stream calibrate");
         assertThatThrownBy(() -> Calibration.fromJson(json.replace("\"reference_count\" : 3", "\"reference_count\" : 4")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("summing to 4");
         assertThatThrownBy(() -> Calibrations.of(3, 0, 0.5)).isInstanceOf(IllegalArgumentException.class);

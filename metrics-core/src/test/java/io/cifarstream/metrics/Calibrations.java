@@ -25,6 +25,7 @@ final class Calibrations {
         return new Calibration(Calibration.VERSION, numClasses, temperature, atcThreshold, atcEntropyThreshold,
                 numClasses, 0.5, 1.0,
                 Collections.nCopies(numClasses, 1L), histogram, 0, List.of(noImages, noImages, noImages),
-                List.of(noImages, noImages, noImages));
+                List.of(noImages, noImages, noImages), Collections.nCopies(HistogramBins.CHROMA.count(), 0L),
+                Collections.nCopies(HistogramBins.DETAIL.count(), 0L));
     }
 }

@@ -22,7 +22,7 @@ class DriftTest {
             view.add(TARGET.logProbs()[i], TARGET.stats()[i]);
         }
         Drift drift = view.drift(REFERENCE);
-        assertThat(drift.checks()).hasSize(9);
+        assertThat(drift.checks()).hasSize(11);
         assertThat(drift.anyOver()).as("%s", drift).isFalse();
         assertThat(drift.check(MonitoringFields.PREDICTED_CLASS_CHI_SQUARE).pValue()).isGreaterThan(DriftAccumulator.ALPHA);
         assertThat(drift.check(MonitoringFields.CONFIDENCE_JS).statistic()).isLessThan(0.05);
@@ -35,8 +35,8 @@ class DriftTest {
         for (int i = 0; i < TARGET.size(); i++) {
             float[] stats = TARGET.stats()[i].clone();
             for (int c = 0; c < 3; c++) {
-                stats[ChannelStatistics.MEAN + c] *= 0.6f;
-                stats[ChannelStatistics.STD + c] *= 0.3f;
+                stats[ImageStatistics.MEAN + c] *= 0.6f;
+                stats[ImageStatistics.STD + c] *= 0.3f;
             }
             view.add(TARGET.logProbs()[i], stats);
         }
@@ -50,6 +50,30 @@ class DriftTest {
         assertThat(drift.check(MonitoringFields.PREDICTED_CLASS_JS).over()).isFalse();
     }
 
+    /**
+     * Blurred, desaturated images (detail and chroma lower, means and deviations as they were): the detail and chroma
+     * checks are over, the channel checks are not.
+     */
+    @Test
+    void lessDetailAndLessColourAreOverTheirBoundsAlone() {
+        DriftAccumulator view = new DriftAccumulator(REFERENCE);
+        for (int i = 0; i < TARGET.size(); i++) {
+            float[] stats = TARGET.stats()[i].clone();
+            stats[ImageStatistics.CHROMA] *= 0.5f;
+            stats[ImageStatistics.DETAIL] *= 0.85f;
+            view.add(TARGET.logProbs()[i], stats);
+        }
+        Drift drift = view.drift(REFERENCE);
+        assertThat(drift.check(MonitoringFields.IMAGE_CHROMA_JS).over()).isTrue();
+        assertThat(drift.check(MonitoringFields.IMAGE_DETAIL_JS).over()).isTrue();
+        for (String name : MonitoringFields.IMAGE_MEAN_JS) {
+            assertThat(drift.check(name).over()).as(name).isFalse();
+        }
+        for (String name : MonitoringFields.IMAGE_STD_JS) {
+            assertThat(drift.check(name).over()).as(name).isFalse();
+        }
+    }
+
     @Test
     void anEmptyViewOrNoImageStatisticsIsNaNAndNeverOver() {
         Calibration reference = FOREIGN.slice(0, 500).calibration();
@@ -60,6 +84,7 @@ class DriftTest {
         Drift noImages = view.drift(reference);
         assertThat(noImages.check(MonitoringFields.CONFIDENCE_JS).statistic()).isNotNaN();
         assertThat(noImages.check("image_mean_red_js").statistic()).isNaN();
+        assertThat(noImages.check(MonitoringFields.IMAGE_DETAIL_JS).statistic()).isNaN();
     }
 
     @Test

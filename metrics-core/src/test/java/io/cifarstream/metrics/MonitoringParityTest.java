@@ -73,6 +73,8 @@ class MonitoringParityTest {
             assertThat(calibration.channelStdHistograms().get(channel))
                     .isEqualTo(longs(expected.get("channel_std_histograms").get(channel)));
         }
+        assertThat(calibration.chromaHistogram()).isEqualTo(longs(expected.get("chroma_histogram")));
+        assertThat(calibration.detailHistogram()).isEqualTo(longs(expected.get("detail_histogram")));
     }
 
     @ParameterizedTest

@@ -9,8 +9,8 @@ import java.util.Arrays;
 
 /**
  * Labelled predictions with image statistics, read from a test resource in the layout of
- * {@code src/test/python/make_monitoring_fixture.py}: per record 65 bytes, little-endian: the label, 10
- * float32 log-probabilities, 6 float32 {@link ChannelStatistics}.
+ * {@code src/test/python/make_monitoring_fixture.py}: per record 73 bytes, little-endian: the label, 10
+ * float32 log-probabilities, 8 float32 {@link ImageStatistics}.
  */
 record PredictionRecords(int[] labels, float[][] logProbs, float[][] stats) {
 
@@ -26,18 +26,18 @@ record PredictionRecords(int[] labels, float[][] logProbs, float[][] stats) {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        int size = 1 + 4 * (CLASSES + ChannelStatistics.LENGTH);
+        int size = 1 + 4 * (CLASSES + ImageStatistics.LENGTH);
         ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         int n = bytes.length / size;
         int[] labels = new int[n];
         float[][] logProbs = new float[n][CLASSES];
-        float[][] stats = new float[n][ChannelStatistics.LENGTH];
+        float[][] stats = new float[n][ImageStatistics.LENGTH];
         for (int i = 0; i < n; i++) {
             labels[i] = buffer.get() & 0xFF;
             for (int k = 0; k < CLASSES; k++) {
                 logProbs[i][k] = buffer.getFloat();
             }
-            for (int s = 0; s < ChannelStatistics.LENGTH; s++) {
+            for (int s = 0; s < ImageStatistics.LENGTH; s++) {
                 stats[i][s] = buffer.getFloat();
             }
         }

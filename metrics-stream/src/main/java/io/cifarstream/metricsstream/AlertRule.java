@@ -65,11 +65,16 @@ public record AlertRule(String name, String metric, MetricsView view, Comparison
             MonitoringFields.ESTIMATED_ACCURACY_AC, MonitoringFields.ESTIMATED_ACCURACY_ATC,
             MonitoringFields.ESTIMATED_F1_MACRO, MonitoringReport.ACCURACY_GAP, MonitoringFields.ECE,
             MonitoringFields.BRIER);
-    /** The drift checks a rule may watch, as {@code drift.NAME}. */
+    /**
+     * The drift checks a rule may watch, as {@code drift.NAME}, and {@code drift.max_js}, the largest of their
+     * distances ({@link io.cifarstream.metrics.Drift#maxDistance()}).
+     */
     public static final List<String> DRIFT_CHECKS = Stream.of(
             Stream.of(MonitoringFields.PREDICTED_CLASS_CHI_SQUARE, MonitoringFields.PREDICTED_CLASS_JS,
                     MonitoringFields.CONFIDENCE_JS),
-            MonitoringFields.IMAGE_MEAN_JS.stream(), MonitoringFields.IMAGE_STD_JS.stream()).flatMap(s -> s).toList();
+            MonitoringFields.IMAGE_MEAN_JS.stream(), MonitoringFields.IMAGE_STD_JS.stream(),
+            Stream.of(MonitoringFields.IMAGE_CHROMA_JS, MonitoringFields.IMAGE_DETAIL_JS, MonitoringFields.MAX_JS))
+            .flatMap(s -> s).toList();
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
     private static final Pattern RULE = Pattern.compile("\\s*(?<name>[^:\\s]+)\\s*:\\s*(?<metric>[a-z0-9_.]+)\\s+in\\s+"
@@ -180,8 +185,9 @@ public record AlertRule(String name, String metric, MetricsView view, Comparison
         ClassificationReport labelled = report.report();
         MonitoringReport monitoring = report.monitoring();
         if (metric.startsWith(DRIFT_PREFIX)) {
-            return monitoring.drift() == null ? Double.NaN
-                    : monitoring.drift().check(metric.substring(DRIFT_PREFIX.length())).statistic();
+            String check = metric.substring(DRIFT_PREFIX.length());
+            return monitoring.drift() == null ? Double.NaN : check.equals(MonitoringFields.MAX_JS)
+                    ? monitoring.drift().maxDistance() : monitoring.drift().check(check).statistic();
         }
         return switch (metric) {
             case ReportFields.COUNT -> labelled.count();

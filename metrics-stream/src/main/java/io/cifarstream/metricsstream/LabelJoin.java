@@ -1,6 +1,6 @@
 package io.cifarstream.metricsstream;
 
-import io.cifarstream.metrics.ChannelStatistics;
+import io.cifarstream.metrics.ImageStatistics;
 import io.cifarstream.schemas.Rejection;
 import io.cifarstream.schemas.DeadLetterKind;
 import io.cifarstream.schemas.AvroSerde;
@@ -187,15 +187,20 @@ final class LabelJoin implements Processor<byte[], byte[], byte[], JoinOutcome> 
                 JoinEntry.labelPayload(label.getLabel(), matched, source, record.key(), record.value()));
     }
 
-    /** The first sighting of a prediction, with its label when known ({@code label} null: not yet). */
+    /**
+     * The first sighting of a prediction, with its label when known ({@code label} null: not yet). Its image
+     * statistics count only when it has all of them (a version-2 prediction has no chroma and detail).
+     */
     private static ScoredPrediction scored(Prediction prediction, Integer label) {
         float[] statistics = null;
-        if (prediction.getChannelMeans() != null) {
-            statistics = new float[ChannelStatistics.LENGTH];
-            for (int c = 0; c < ChannelStatistics.CHANNELS; c++) {
-                statistics[ChannelStatistics.MEAN + c] = prediction.getChannelMeans().get(c);
-                statistics[ChannelStatistics.STD + c] = prediction.getChannelStds().get(c);
+        if (prediction.getChannelMeans() != null && prediction.getImageChroma() != null) {
+            statistics = new float[ImageStatistics.LENGTH];
+            for (int c = 0; c < ImageStatistics.CHANNELS; c++) {
+                statistics[ImageStatistics.MEAN + c] = prediction.getChannelMeans().get(c);
+                statistics[ImageStatistics.STD + c] = prediction.getChannelStds().get(c);
             }
+            statistics[ImageStatistics.CHROMA] = prediction.getImageChroma();
+            statistics[ImageStatistics.DETAIL] = prediction.getImageDetail();
         }
         return new ScoredPrediction(prediction.getModelId(), prediction.getImageId(), prediction.getModelVersion(),
                 logProbs(prediction), statistics, label == null ? ScoredPrediction.NO_LABEL : label,

@@ -1,6 +1,6 @@
 package io.cifarstream.metricsstream;
 
-import io.cifarstream.metrics.ChannelStatistics;
+import io.cifarstream.metrics.ImageStatistics;
 import io.cifarstream.schemas.Rejection;
 import io.cifarstream.schemas.DeadLetterKind;
 import io.cifarstream.schemas.CifarShape;
@@ -85,22 +85,29 @@ final class PredictionCheck {
         return checkImageStatistics(prediction);
     }
 
-    /** Empty when the prediction has no image statistics, or both lists with a finite value per channel. */
+    /**
+     * Empty when the prediction's image statistics are well formed: channel means and deviations both or neither,
+     * a finite value per channel; chroma and detail both or neither, finite. (A version-2 prediction has means
+     * and deviations only; the drift checks then leave its image out, see {@link LabelJoin}.)
+     */
     private static Optional<Rejection> checkImageStatistics(Prediction prediction) {
         List<Float> means = prediction.getChannelMeans();
         List<Float> stds = prediction.getChannelStds();
-        if (means == null && stds == null) {
-            return Optional.empty();
-        }
-        String problem = means == null || stds == null ? "has channel_means without channel_stds or the reverse"
-                : means.size() != ChannelStatistics.CHANNELS || stds.size() != ChannelStatistics.CHANNELS
+        Float chroma = prediction.getImageChroma();
+        Float detail = prediction.getImageDetail();
+        String problem = (means == null) != (stds == null) ? "has channel_means without channel_stds or the reverse"
+                : means != null && (means.size() != ImageStatistics.CHANNELS || stds.size() != ImageStatistics.CHANNELS)
                 ? "has " + means.size() + " channel means and " + stds.size() + " deviations, expected "
-                        + ChannelStatistics.CHANNELS + " each (R, G, B)"
-                : allFinite(means) && allFinite(stds) ? null
-                : "has a channel statistic that is not finite: " + means + " " + stds;
+                        + ImageStatistics.CHANNELS + " each (R, G, B)"
+                : means != null && !(allFinite(means) && allFinite(stds))
+                ? "has a channel statistic that is not finite: " + means + " " + stds
+                : (chroma == null) != (detail == null) ? "has image_chroma without image_detail or the reverse"
+                : chroma != null && !(Float.isFinite(chroma) && Float.isFinite(detail))
+                ? "has an image_chroma or image_detail that is not finite: " + chroma + " " + detail
+                : null;
         return problem == null ? Optional.empty() : Optional.of(new Rejection(DeadLetterKind.BAD_IMAGE_STATISTICS,
                 "prediction of " + prediction.getImageId() + " " + problem
-                        + ": send both lists from the decoded image, or neither"));
+                        + ": send the statistics computed from the decoded image, or none"));
     }
 
     /** A loop, not a stream: this runs for every prediction, and a stream pipeline costs more than the check. */

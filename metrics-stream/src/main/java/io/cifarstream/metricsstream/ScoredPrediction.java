@@ -1,6 +1,6 @@
 package io.cifarstream.metricsstream;
 
-import io.cifarstream.metrics.ChannelStatistics;
+import io.cifarstream.metrics.ImageStatistics;
 import org.apache.kafka.common.errors.SerializationException;
 
 import java.nio.ByteBuffer;
@@ -12,8 +12,8 @@ import java.util.Arrays;
  * The arrays are copied in and handed out as they are, for the aggregation's allocation-free path: read them, never
  * write them.
  *
- * @param imageStatistics the image's {@link ChannelStatistics} ({@code [mean R, G, B, std R, G, B]}), or null when
- *                        the scorer sent none
+ * @param imageStatistics the image's {@link ImageStatistics} (its layout: means, deviations, chroma, detail), or
+ *                        null when the scorer sent none or not all of them
  * @param label           the true class, or {@link #NO_LABEL} when it is not known yet
  */
 public record ScoredPrediction(String modelId, String imageId, String modelVersion, float[] logProbs,

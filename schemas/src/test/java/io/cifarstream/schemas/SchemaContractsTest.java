@@ -31,7 +31,7 @@ class SchemaContractsTest {
      */
     private static final Map<String, String> COMMITTED_FINGERPRINTS = Map.of(
             "ImageEvent", "0x5ed1888cc92ebd10",
-            "Prediction", "0xd70b74a377c9ea99",
+            "Prediction", "0xa77a9e74a3ae5262",
             "Label", "0x2f29be72953b8c8c",
             "MetricsSnapshot", "0x0e85c6c3d374b26d",
             "DeadLetter", "0x64335a72fa2938f8",

@@ -110,7 +110,7 @@ class SchemaEvolutionTest {
     private final Schema predictionV1 = schema("/avro-history/Prediction-v1.avsc");
 
     @Test
-    void aVersion1PredictionDecodesWithNullChannelStatistics() {
+    void aVersion1PredictionDecodesWithNullImageStatistics() {
         Prediction current = AvroSerdeTest.prediction("test-00009", 4);
         GenericRecord old = new GenericRecordBuilder(predictionV1)
                 .set("image_id", current.getImageId())
@@ -131,10 +131,39 @@ class SchemaEvolutionTest {
         assertThat(read).isEqualTo(current);
     }
 
+    /** Prediction v2, channel statistics without chroma and detail. */
+    private final Schema predictionV2 = schema("/avro-history/Prediction-v2.avsc");
+
     @Test
-    void aReaderOfVersion1ReadsAPredictionWithChannelStatisticsAndSkipsThem() throws IOException {
-        Prediction current = Prediction.newBuilder(AvroSerdeTest.prediction("test-00010", 6))
+    void aVersion2PredictionDecodesWithItsChannelStatisticsAndNullChromaAndDetail() {
+        Prediction current = Prediction.newBuilder(AvroSerdeTest.prediction("test-00011", 2))
                 .setChannelMeans(List.of(0.5f, 0.25f, 0.125f)).setChannelStds(List.of(0.1f, 0.2f, 0.3f)).build();
+        GenericRecord old = new GenericRecordBuilder(predictionV2)
+                .set("image_id", current.getImageId())
+                .set("model_id", current.getModelId())
+                .set("model_version", current.getModelVersion())
+                .set("log_probs", current.getLogProbs())
+                .set("predicted_class", current.getPredictedClass())
+                .set("label", current.getLabel())
+                .set("event_time", current.getEventTime().toEpochMilli())
+                .set("scored_time", current.getScoredTime().toEpochMilli())
+                .set("scoring_latency_micros", current.getScoringLatencyMicros())
+                .set("channel_means", current.getChannelMeans())
+                .set("channel_stds", current.getChannelStds())
+                .build();
+
+        Prediction read = AvroSerde.predictions().deserializer().deserialize("predictions", encode(predictionV2, old));
+
+        assertThat(read.getImageChroma()).isNull();
+        assertThat(read.getImageDetail()).isNull();
+        assertThat(read).isEqualTo(current);
+    }
+
+    @Test
+    void aReaderOfVersion1ReadsAPredictionWithImageStatisticsAndSkipsThem() throws IOException {
+        Prediction current = Prediction.newBuilder(AvroSerdeTest.prediction("test-00010", 6))
+                .setChannelMeans(List.of(0.5f, 0.25f, 0.125f)).setChannelStds(List.of(0.1f, 0.2f, 0.3f))
+                .setImageChroma(0.2f).setImageDetail(0.6f).build();
         byte[] value = AvroSerde.predictions().serializer().serialize("predictions", current);
         BinaryMessageDecoder<GenericRecord> oldReader = new BinaryMessageDecoder<>(GenericData.get(), predictionV1);
         oldReader.addSchema(Prediction.getClassSchema());

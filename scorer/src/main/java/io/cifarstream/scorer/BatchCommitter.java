@@ -31,7 +31,7 @@ import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 
-import io.cifarstream.metrics.ChannelStatistics;
+import io.cifarstream.metrics.ImageStatistics;
 import io.cifarstream.schemas.AvroSerde;
 import io.cifarstream.schemas.AvroSerializer;
 import io.cifarstream.schemas.DeadLetter;
@@ -66,8 +66,8 @@ final class BatchCommitter implements AutoCloseable {
     private final ExecutorService thread;
     private final Prediction prediction = new Prediction();
     private final FloatSliceView logProbs = new FloatSliceView(CifarShape.CLASSES);
-    private final FloatSliceView channelMeans = new FloatSliceView(ChannelStatistics.CHANNELS);
-    private final FloatSliceView channelStds = new FloatSliceView(ChannelStatistics.CHANNELS);
+    private final FloatSliceView channelMeans = new FloatSliceView(ImageStatistics.CHANNELS);
+    private final FloatSliceView channelStds = new FloatSliceView(ImageStatistics.CHANNELS);
     private final AvroSerializer<Prediction> predictions = AvroSerde.predictions().serializer();
     private final AvroSerializer<ModelReference> references = AvroSerde.modelReferences().serializer();
     private final AvroSerializer<DeadLetter> deadLetters = AvroSerde.deadLetters().serializer();
@@ -156,8 +156,8 @@ final class BatchCommitter implements AutoCloseable {
         for (int i = 0; i < batch.size(); i++) {
             ConsumerRecord<byte[], byte[]> record = batch.record(i);
             long latencyMicros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - batch.receivedNanos(i));
-            channelMeans.show(batch.channelStatistics(), i * ChannelStatistics.LENGTH + ChannelStatistics.MEAN);
-            channelStds.show(batch.channelStatistics(), i * ChannelStatistics.LENGTH + ChannelStatistics.STD);
+            channelMeans.show(batch.channelStatistics(), i * ImageStatistics.LENGTH + ImageStatistics.MEAN);
+            channelStds.show(batch.channelStatistics(), i * ImageStatistics.LENGTH + ImageStatistics.STD);
             for (int m = 0; m < modelIds.size(); m++) {
                 logProbs.show(batch.logProbabilities(m), i * CifarShape.CLASSES);
                 int best = logProbs.argMax();
@@ -179,6 +179,8 @@ final class BatchCommitter implements AutoCloseable {
                 prediction.setScoringLatencyMicros(latencyMicros);
                 prediction.setChannelMeans(channelMeans);
                 prediction.setChannelStds(channelStds);
+                prediction.setImageChroma(batch.channelStatistics()[i * ImageStatistics.LENGTH + ImageStatistics.CHROMA]);
+                prediction.setImageDetail(batch.channelStatistics()[i * ImageStatistics.LENGTH + ImageStatistics.DETAIL]);
                 producer.send(new ProducerRecord<>(topic, record.key(), predictions.serialize(topic, prediction)));
                 metrics.scoringLatencyMicros(latencyMicros);
                 predicted[m]++;

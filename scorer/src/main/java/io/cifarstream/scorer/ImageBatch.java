@@ -13,13 +13,13 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
-import io.cifarstream.metrics.ChannelStatistics;
+import io.cifarstream.metrics.ImageStatistics;
 import io.cifarstream.schemas.ModelReference;
 
 /**
  * One micro-batch: up to {@code capacity} consumed records, the accepted ones decoded into reused slots of one
  * pixel array (slot {@code i} at {@code i * 3072}, CHW, ready for the model) with each image's
- * {@link ChannelStatistics}, the rejected ones kept for dead letters, each model's log-probabilities once scored,
+ * {@link ImageStatistics}, the rejected ones kept for dead letters, each model's log-probabilities once scored,
  * the model references to publish with it, and per partition the offset after the last record consumed, which is
  * what the batch's transaction commits. Every array is allocated once; {@link #clear()} only resets counters. Not thread-safe: the scoring thread fills and scores it, then hands it to the
  * {@link BatchCommitter} and does not touch it until that commit is over.
@@ -50,7 +50,7 @@ final class ImageBatch {
         this.logProbabilities = new float[models][capacity * CifarShape.CLASSES];
         this.modelVersions = new String[models];
         this.pixels = new byte[capacity * CifarShape.PIXELS];
-        this.channelStatistics = new float[capacity * ChannelStatistics.LENGTH];
+        this.channelStatistics = new float[capacity * ImageStatistics.LENGTH];
         this.ids = new String[capacity];
         this.records = newRecordArray(capacity);
         this.eventTimes = new long[capacity];
@@ -74,8 +74,8 @@ final class ImageBatch {
      * statistics into its slot (no allocation: exact integer sums over its 3072 bytes).
      */
     void accept(ConsumerRecord<byte[], byte[]> record, String id, long eventTimeMillis, int label, long receivedAt) {
-        ChannelStatistics.compute(pixels, size * CifarShape.PIXELS, CifarShape.SIDE * CifarShape.SIDE,
-                channelStatistics, size * ChannelStatistics.LENGTH);
+        ImageStatistics.compute(pixels, size * CifarShape.PIXELS, CifarShape.SIDE, CifarShape.SIDE,
+                channelStatistics, size * ImageStatistics.LENGTH);
         ids[size] = id;
         records[size] = record;
         eventTimes[size] = eventTimeMillis;
@@ -141,8 +141,8 @@ final class ImageBatch {
     }
 
     /**
-     * The accepted images' channel statistics, {@link ChannelStatistics#LENGTH} per slot in its layout (means of
-     * R, G, B, then standard deviations), slot {@code i} at {@code i * ChannelStatistics.LENGTH}.
+     * The accepted images' channel statistics, {@link ImageStatistics#LENGTH} per slot in its layout (means of
+     * R, G, B, then standard deviations), slot {@code i} at {@code i * ImageStatistics.LENGTH}.
      */
     float[] channelStatistics() {
         return channelStatistics;

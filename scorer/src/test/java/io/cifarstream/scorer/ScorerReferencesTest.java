@@ -22,7 +22,7 @@ import io.cifarstream.inference.OnnxClassifier;
 import io.cifarstream.inference.ReferenceFile;
 import io.cifarstream.kafka.KafkaSettings;
 import io.cifarstream.metrics.Calibration;
-import io.cifarstream.metrics.ChannelStatistics;
+import io.cifarstream.metrics.ImageStatistics;
 import io.cifarstream.schemas.AvroSerde;
 import io.cifarstream.schemas.CifarShape;
 import io.cifarstream.schemas.ModelReference;
@@ -103,13 +103,15 @@ class ScorerReferencesTest {
         List<Keyed<Prediction>> predictions = CommittedRecords.readAll(kafka, topics.predictions(),
                 AvroSerde.predictions().deserializer());
         assertThat(predictions).hasSize(count);
-        float[] expected = new float[ChannelStatistics.LENGTH];
+        float[] expected = new float[ImageStatistics.LENGTH];
         for (Keyed<Prediction> keyed : predictions) {
             Prediction p = keyed.value();
-            ChannelStatistics.compute(images.pixels(), index.get(p.getImageId()) * CifarShape.PIXELS,
-                    CifarShape.SIDE * CifarShape.SIDE, expected);
+            ImageStatistics.compute(images.pixels(), index.get(p.getImageId()) * CifarShape.PIXELS,
+                    CifarShape.SIDE, CifarShape.SIDE, expected);
             assertThat(p.getChannelMeans()).as(p.getImageId()).containsExactly(expected[0], expected[1], expected[2]);
             assertThat(p.getChannelStds()).as(p.getImageId()).containsExactly(expected[3], expected[4], expected[5]);
+            assertThat(p.getImageChroma()).as(p.getImageId()).isEqualTo(expected[ImageStatistics.CHROMA]);
+            assertThat(p.getImageDetail()).as(p.getImageId()).isEqualTo(expected[ImageStatistics.DETAIL]);
         }
     }
 

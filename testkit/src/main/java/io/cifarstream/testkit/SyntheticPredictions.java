@@ -1,7 +1,7 @@
 package io.cifarstream.testkit;
 
 import io.cifarstream.metrics.Calibration;
-import io.cifarstream.metrics.ChannelStatistics;
+import io.cifarstream.metrics.ImageStatistics;
 import io.cifarstream.metrics.ReferenceSet;
 import io.cifarstream.schemas.CifarShape;
 import io.cifarstream.schemas.ModelReference;
@@ -58,16 +58,18 @@ public final class SyntheticPredictions {
     }
 
     /**
-     * The image statistics of record {@code index}, as {@link ChannelStatistics} lays them out: channel means around
-     * 0.45 and deviations around 0.22, as CIFAR-10's.
+     * The image statistics of record {@code index}, as {@link ImageStatistics} lays them out: channel means around
+     * 0.45, deviations around 0.22, chroma around 0.13 and detail around 0.62, as CIFAR-10's.
      */
     public float[] imageStatistics(long index) {
         SplittableRandom random = new SplittableRandom(~(seed * 0x9E3779B97F4A7C15L + index));
-        float[] stats = new float[ChannelStatistics.LENGTH];
-        for (int c = 0; c < ChannelStatistics.CHANNELS; c++) {
-            stats[ChannelStatistics.MEAN + c] = (float) (0.3 + 0.3 * random.nextDouble());
-            stats[ChannelStatistics.STD + c] = (float) (0.14 + 0.16 * random.nextDouble());
+        float[] stats = new float[ImageStatistics.LENGTH];
+        for (int c = 0; c < ImageStatistics.CHANNELS; c++) {
+            stats[ImageStatistics.MEAN + c] = (float) (0.3 + 0.3 * random.nextDouble());
+            stats[ImageStatistics.STD + c] = (float) (0.14 + 0.16 * random.nextDouble());
         }
+        stats[ImageStatistics.CHROMA] = (float) (0.02 + 0.22 * random.nextDouble());
+        stats[ImageStatistics.DETAIL] = (float) (0.54 + 0.16 * random.nextDouble());
         return stats;
     }
 
@@ -105,16 +107,17 @@ public final class SyntheticPredictions {
             }
         }
         float[] stats = imageStatistics(index);
-        List<Float> means = new ArrayList<>(ChannelStatistics.CHANNELS);
-        List<Float> stds = new ArrayList<>(ChannelStatistics.CHANNELS);
-        for (int c = 0; c < ChannelStatistics.CHANNELS; c++) {
-            means.add(stats[ChannelStatistics.MEAN + c]);
-            stds.add(stats[ChannelStatistics.STD + c]);
+        List<Float> means = new ArrayList<>(ImageStatistics.CHANNELS);
+        List<Float> stds = new ArrayList<>(ImageStatistics.CHANNELS);
+        for (int c = 0; c < ImageStatistics.CHANNELS; c++) {
+            means.add(stats[ImageStatistics.MEAN + c]);
+            stds.add(stats[ImageStatistics.STD + c]);
         }
         return Prediction.newBuilder().setImageId(imageId).setModelId(model).setModelVersion(version())
                 .setLogProbs(values).setPredictedClass(argmax).setLabel(withLabel ? label : null)
                 .setEventTime(eventTime).setScoredTime(eventTime).setScoringLatencyMicros(0)
-                .setChannelMeans(means).setChannelStds(stds).build();
+                .setChannelMeans(means).setChannelStds(stds).setImageChroma(stats[ImageStatistics.CHROMA])
+                .setImageDetail(stats[ImageStatistics.DETAIL]).build();
     }
 
     private static double gaussian(SplittableRandom random) {

@@ -7,7 +7,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 import ai.djl.engine.Engine;
@@ -19,8 +18,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.cifarstream.console.Setting;
 import io.cifarstream.console.UserError;
 import io.cifarstream.dataset.CifarImages;
-import io.cifarstream.inference.ModelOptions;
-import io.cifarstream.inference.OnnxClassifier;
 import io.cifarstream.inference.ReferenceFile;
 
 /**
@@ -157,23 +154,10 @@ public final class Trainer {
         }
     }
 
-    /**
-     * Measures the exported model, run by ONNX Runtime as the scorer runs it, on the held-out images and writes its
-     * reference file beside it. The log-probabilities are the network's own: the temperature is a fitted fact about
-     * them, applied by whoever reads the reference, never baked into the model.
-     */
     private Path writeReference(Path model, CifarImages validation) throws IOException {
         Path file = ReferenceFile.beside(model);
         listener.referenceStarted(file, validation.size());
-        String data = String.format(Locale.ROOT, "CIFAR-10 train split: %,d images held out of training (seed %d)",
-                validation.size(), ValidationSplit.SEED);
-        ReferenceFile reference;
-        try (OnnxClassifier classifier = OnnxClassifier.load(model, ModelOptions.defaults().withThreads(
-                config.threads()))) {
-            reference = ReferenceFile.measure(classifier, validation.pixels(), validation.labels(), validation.size(),
-                    data, images -> { });
-        }
-        reference.write(file);
+        ReferenceFile reference = HoldoutReference.write(model, validation, config.threads());
         listener.referenceWritten(file, reference);
         return file;
     }

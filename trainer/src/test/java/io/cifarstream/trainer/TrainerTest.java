@@ -20,7 +20,7 @@ import io.cifarstream.inference.ModelOptions;
 import io.cifarstream.inference.OnnxClassifier;
 import io.cifarstream.inference.ReferenceFile;
 import io.cifarstream.metrics.Calibration;
-import io.cifarstream.metrics.ChannelStatistics;
+import io.cifarstream.metrics.ImageStatistics;
 import io.cifarstream.metrics.ReferenceSet;
 import io.cifarstream.schemas.CifarShape;
 import org.junit.jupiter.api.Test;
@@ -116,9 +116,9 @@ class TrainerTest {
             model.logProbabilities(validation.pixels(), 0, validation.size(), logProbs);
         }
         ReferenceSet expected = new ReferenceSet(CifarShape.CLASSES);
-        float[] stats = new float[ChannelStatistics.LENGTH];
+        float[] stats = new float[ImageStatistics.LENGTH];
         for (int i = 0; i < validation.size(); i++) {
-            ChannelStatistics.compute(validation.pixels(), i * CifarShape.PIXELS, 1024, stats);
+            ImageStatistics.compute(validation.pixels(), i * CifarShape.PIXELS, CifarShape.SIDE, CifarShape.SIDE, stats);
             expected.add(validation.label(i), Arrays.copyOfRange(logProbs, i * 10, i * 10 + 10), stats);
         }
         assertThat(calibration).isEqualTo(expected.calibration());
