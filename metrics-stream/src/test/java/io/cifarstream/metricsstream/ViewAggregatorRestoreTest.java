@@ -169,7 +169,7 @@ class ViewAggregatorRestoreTest {
     /** Prediction {@code seq} of model m as first seen, every other one labelled, with image statistics. */
     private static void score(ViewAggregator aggregator, long seq) {
         long eventTime = T0.toEpochMilli() + seq;
-        float[] stats = {0.4f, 0.45f, 0.5f, 0.2f, 0.21f, 0.22f};
+        float[] stats = {0.4f, 0.45f, 0.5f, 0.2f, 0.21f, 0.22f, 0.1f, 0.7f};
         aggregator.process(new Record<>("m", new ScoredPrediction("m", "img-" + seq, "v1", confident((int) (seq % 7), 0.6),
                 stats, seq % 2 == 0 ? (int) (seq % 10) : ScoredPrediction.NO_LABEL, eventTime), eventTime));
     }
