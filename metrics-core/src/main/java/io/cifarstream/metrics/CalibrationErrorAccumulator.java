@@ -55,15 +55,32 @@ public final class CalibrationErrorAccumulator {
      * @throws IllegalArgumentException for a label out of range or a bad prediction; nothing changes then
      */
     public void add(int label, float[] logProbs) {
-        int bin = classify(label, logProbs);
+        requireLabel(label);
+        add(label, row.set(logProbs));
+    }
+
+    /**
+     * Counts one labelled prediction calibrated beforehand: the same as {@link #add(int, float[])} of its
+     * log-probabilities.
+     *
+     * @throws IllegalArgumentException for a label out of range, or a prediction calibrated with another class
+     *         count or temperature; nothing changes then
+     */
+    public void add(int label, CalibratedPrediction prediction) {
+        requireLabel(label);
+        add(label, prediction.rowFor(key));
+    }
+
+    private void add(int label, CalibratedRow calibrated) {
+        int bin = BINS.index(calibrated.confidence);
         binCount[bin] = Math.addExact(binCount[bin], 1);
         count++;
-        if (row.predicted == label) {
+        if (calibrated.predicted == label) {
             binCorrect[bin]++;
         }
-        binConfidence.add(bin, row.units[row.predicted]);
-        for (int k = 0; k < row.units.length; k++) {
-            squaredError.add(k, squaredErrorUnits(k, label));
+        binConfidence.add(bin, calibrated.units[calibrated.predicted]);
+        for (int k = 0; k < calibrated.units.length; k++) {
+            squaredError.add(k, squaredErrorUnits(calibrated, k, label));
         }
     }
 
@@ -80,7 +97,7 @@ public final class CalibrationErrorAccumulator {
         boolean present = binCount[bin] > 0 && (!correct || binCorrect[bin] > 0)
                 && binConfidence.covers(bin, row.units[row.predicted]);
         for (int k = 0; k < row.units.length && present; k++) {
-            present = squaredError.covers(k, squaredErrorUnits(k, label));
+            present = squaredError.covers(k, squaredErrorUnits(row, k, label));
         }
         if (!present) {
             throw new IllegalStateException("cannot remove a record of class " + label
@@ -93,21 +110,25 @@ public final class CalibrationErrorAccumulator {
         }
         binConfidence.subtract(bin, row.units[row.predicted]);
         for (int k = 0; k < row.units.length; k++) {
-            squaredError.subtract(k, squaredErrorUnits(k, label));
+            squaredError.subtract(k, squaredErrorUnits(row, k, label));
         }
     }
 
     /** Calibrates the record into {@link #row} and returns its confidence bin. */
     private int classify(int label, float[] logProbs) {
-        if (label < 0 || label >= key.numClasses()) {
-            throw new IllegalArgumentException("label " + label + " is outside 0.." + (key.numClasses() - 1));
-        }
+        requireLabel(label);
         row.set(logProbs);
         return BINS.index(row.confidence);
     }
 
-    private long squaredErrorUnits(int k, int label) {
-        double error = row.probabilities[k] - (k == label ? 1 : 0);
+    private void requireLabel(int label) {
+        if (label < 0 || label >= key.numClasses()) {
+            throw new IllegalArgumentException("label " + label + " is outside 0.." + (key.numClasses() - 1));
+        }
+    }
+
+    private static long squaredErrorUnits(CalibratedRow calibrated, int k, int label) {
+        double error = calibrated.probabilities[k] - (k == label ? 1 : 0);
         return FixedPointSums.units(error * error);
     }
 

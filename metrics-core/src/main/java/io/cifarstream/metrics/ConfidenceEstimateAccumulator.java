@@ -58,19 +58,31 @@ public final class ConfidenceEstimateAccumulator {
      *         changes then
      */
     public void add(float[] logProbs) {
-        row.set(logProbs);
-        int p = row.predicted;
+        add(row.set(logProbs));
+    }
+
+    /**
+     * Counts one prediction calibrated beforehand: the same as {@link #add(float[])} of its log-probabilities.
+     *
+     * @throws IllegalArgumentException if it was calibrated with another class count or temperature
+     */
+    public void add(CalibratedPrediction prediction) {
+        add(prediction.rowFor(key));
+    }
+
+    private void add(CalibratedRow calibrated) {
+        int p = calibrated.predicted;
         predicted[p] = Math.addExact(predicted[p], 1);
         count++;
-        if (row.confidence > key.atcThreshold()) {
+        if (calibrated.confidence > key.atcThreshold()) {
             aboveThreshold++;
         }
-        if (row.negativeEntropy > key.atcEntropyThreshold()) {
+        if (calibrated.negativeEntropy > key.atcEntropyThreshold()) {
             aboveEntropyThreshold++;
         }
         int n = key.numClasses();
         for (int t = 0; t < n; t++) {
-            expected.add(t * n + p, row.units[t]);
+            expected.add(t * n + p, calibrated.units[t]);
         }
     }
 

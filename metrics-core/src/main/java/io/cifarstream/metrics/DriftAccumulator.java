@@ -104,8 +104,25 @@ public final class DriftAccumulator {
      * @throws IllegalArgumentException for a bad prediction or statistics; nothing changes then
      */
     public void add(float[] logProbs, float[] channelStats) {
-        int bin = classify(logProbs, channelStats);
-        predicted[row.predicted] = Math.addExact(predicted[row.predicted], 1);
+        requireStatistics(channelStats);
+        add(row.set(logProbs), channelStats);
+    }
+
+    /**
+     * Counts one prediction calibrated beforehand and, unless {@code channelStats} is null, its image's statistics:
+     * the same as {@link #add(float[], float[])} of its log-probabilities.
+     *
+     * @throws IllegalArgumentException for bad statistics, or a prediction calibrated with another class count or
+     *         temperature; nothing changes then
+     */
+    public void add(CalibratedPrediction prediction, float[] channelStats) {
+        requireStatistics(channelStats);
+        add(prediction.rowFor(key), channelStats);
+    }
+
+    private void add(CalibratedRow calibrated, float[] channelStats) {
+        int bin = HistogramBins.CONFIDENCE.index(calibrated.confidence);
+        predicted[calibrated.predicted] = Math.addExact(predicted[calibrated.predicted], 1);
         confidence[bin]++;
         count++;
         if (channelStats != null) {
@@ -159,11 +176,15 @@ public final class DriftAccumulator {
     }
 
     private int classify(float[] logProbs, float[] channelStats) {
+        requireStatistics(channelStats);
+        row.set(logProbs);
+        return HistogramBins.CONFIDENCE.index(row.confidence);
+    }
+
+    private static void requireStatistics(float[] channelStats) {
         if (channelStats != null) {
             ImageStatistics.require(channelStats);
         }
-        row.set(logProbs);
-        return HistogramBins.CONFIDENCE.index(row.confidence);
     }
 
     private static int meanCell(int channel, float[] stats) {

@@ -231,8 +231,13 @@ public final class RocSketch {
         if (positives == 0 || negatives == 0) {
             return new Summary(Double.NaN, RocCurve.undefined());
         }
-        long[] sorted = cells.sortedCells();
-        return new Summary(auc(sorted), RocCounts.of(cells, sorted).thinned(maxPoints, aucErrorBound()));
+        // One pass over the table for the order, the counts and the error bound; the AUC follows from the ROC
+        // counts, without reading the table again.
+        CellTable.SortedCells sorted = cells.sortedWithMixedPairs();
+        RocCounts counts = RocCounts.of(sorted);
+        long twiceU = counts.twiceMannWhitneyU();
+        double auc = twiceU >= 0 ? twiceU / (double) (2 * positives * negatives) : auc(cells.sortedCells());
+        return new Summary(auc, counts.thinned(maxPoints, errorBound(sorted.mixedPairs())));
     }
 
     private double auc(long[] sorted) {
@@ -269,10 +274,14 @@ public final class RocSketch {
         if (positives == 0 || negatives == 0) {
             return Double.NaN;
         }
+        return errorBound(level == 0 ? Int128.ZERO : cells.mixedPairs());
+    }
+
+    /** {@link #aucErrorBound()} given the table's mixed pairs (with positives and negatives in view). */
+    private double errorBound(Int128 sharedPairs) {
         if (level == 0) {
             return 0.0;
         }
-        Int128 sharedPairs = cells.mixedPairs();
         if (sharedPairs.signum() == 0) {
             return 0.0;
         }

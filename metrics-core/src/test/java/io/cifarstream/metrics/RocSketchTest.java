@@ -199,6 +199,24 @@ class RocSketchTest {
         assertThat(new RocSketch().summary(256).auc()).isNaN();
     }
 
+    /** Beyond the cell limit too, where cells are mixed and the curve carries an error bound above 0. */
+    @Test
+    void summaryOfACoarsenedSketchIsTheAucAndTheCurve() {
+        Random random = new Random(6);
+        RocSketch sketch = new RocSketch(1_000);
+        for (int i = 0; i < 50_000; i++) {
+            boolean positive = random.nextInt(3) == 0;
+            sketch.add((float) (positive ? Math.sqrt(random.nextDouble()) : random.nextDouble()), positive);
+        }
+        assertThat(sketch.level()).isPositive();
+        assertThat(sketch.aucErrorBound()).isPositive();
+
+        RocSketch.Summary summary = sketch.summary(64);
+        assertThat(summary.auc()).isEqualTo(sketch.auc());
+        assertThat(summary.curve()).isEqualTo(sketch.curve(64));
+        assertThat(summary.curve().aucErrorBound()).isEqualTo(sketch.aucErrorBound());
+    }
+
     /**
      * A million softmax-like scores, well past the default limit: the sketch coarsens, holds at most
      * 100,000 cells, and its AUC stays within its reported bound of the exact AUC, computed here by

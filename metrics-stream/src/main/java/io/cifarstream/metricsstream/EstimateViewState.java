@@ -1,5 +1,6 @@
 package io.cifarstream.metricsstream;
 
+import io.cifarstream.metrics.CalibratedPrediction;
 import io.cifarstream.metrics.Calibration;
 import io.cifarstream.metrics.ConfidenceEstimateAccumulator;
 import io.cifarstream.metrics.DriftAccumulator;
@@ -26,9 +27,10 @@ final class EstimateViewState {
         return new EstimateViewState(new ConfidenceEstimateAccumulator(reference), new DriftAccumulator(reference));
     }
 
-    void add(ScoredPrediction prediction) {
-        estimates.add(prediction.logProbs());
-        drift.add(prediction.logProbs(), prediction.imageStatistics());
+    /** Counts a prediction, {@code calibrated} by this state's reference (the estimates and drift read that). */
+    void add(ScoredPrediction prediction, CalibratedPrediction calibrated) {
+        estimates.add(calibrated);
+        drift.add(calibrated, prediction.imageStatistics());
     }
 
     void merge(EstimateViewState other) {

@@ -1,5 +1,6 @@
 package io.cifarstream.metricsstream;
 
+import io.cifarstream.metrics.CalibratedPrediction;
 import io.cifarstream.metrics.Calibration;
 import io.cifarstream.metrics.CalibrationErrorAccumulator;
 import io.cifarstream.metrics.ClassificationAccumulator;
@@ -35,11 +36,14 @@ final class LabelledViewState {
                 reference == null ? null : new CalibrationErrorAccumulator(reference));
     }
 
-    /** Counts a record; in the calibration metrics too when {@code calibrated} (its version has the reference). */
-    void add(Counted record, boolean calibrated) {
+    /**
+     * Counts a record; in the calibration metrics too when {@code calibrated}, the record calibrated by the reference,
+     * is not null (its version has the reference).
+     */
+    void add(Counted record, CalibratedPrediction calibrated) {
         classification.add(record.classified());
-        if (calibrated && calibration != null) {
-            calibration.add(record.prediction().label(), record.prediction().logProbsUnsafe());
+        if (calibrated != null && calibration != null) {
+            calibration.add(record.prediction().label(), calibrated);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.cifarstream.metricsstream;
 
+import io.cifarstream.metrics.CalibratedPrediction;
 import io.cifarstream.metrics.Calibration;
 import io.cifarstream.metrics.CalibrationError;
 import io.cifarstream.metrics.ClassificationReport;
@@ -7,6 +8,7 @@ import io.cifarstream.metrics.ConfidenceEstimate;
 import io.cifarstream.metrics.Drift;
 import io.cifarstream.schemas.MetricsView;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -51,6 +53,10 @@ public final class ModelViews {
     private long estimatedFrom;
     /** The version of the latest prediction seen, for the report's reason when the reference does not cover it. */
     private String latestVersion;
+    /** The latest {@link #calibrate} result and what it was asked for (a copy of the log-probabilities). */
+    private Calibration lastCalibration;
+    private float[] lastLogProbs;
+    private CalibratedPrediction lastCalibrated;
 
     /** A model's views before its first event. */
     public ModelViews(MetricsConfig config) {
@@ -89,8 +95,10 @@ public final class ModelViews {
 
         @Override
         public void add(LabelledViewState state, LabelledViewState.Counted record, long seq) {
-            state.add(record, seq >= calibratedFrom && reference != null
-                    && reference.covers(record.prediction().modelVersion()));
+            boolean calibrated = seq >= calibratedFrom && reference != null
+                    && reference.covers(record.prediction().modelVersion());
+            state.add(record, calibrated ? calibrate(reference.calibration(), record.prediction().logProbsUnsafe())
+                    : null);
         }
 
         @Override
@@ -104,8 +112,14 @@ public final class ModelViews {
         }
     }
 
-    private record EstimateAccumulation(Calibration reference)
+    private final class EstimateAccumulation
             implements EventTimeViews.Accumulation<ScoredPrediction, EstimateViewState> {
+        private final Calibration reference;
+
+        EstimateAccumulation(Calibration reference) {
+            this.reference = reference;
+        }
+
         @Override
         public EstimateViewState empty() {
             return EstimateViewState.empty(reference);
@@ -113,7 +127,7 @@ public final class ModelViews {
 
         @Override
         public void add(EstimateViewState state, ScoredPrediction record, long seq) {
-            state.add(record);
+            state.add(record, calibrate(reference, record.logProbs()));
         }
 
         @Override
@@ -125,6 +139,20 @@ public final class ModelViews {
         public long eventTime(ScoredPrediction record) {
             return record.eventTime();
         }
+    }
+
+    /**
+     * {@code logProbs} calibrated by {@code calibration}: the previous result when it was asked for the same (a
+     * prediction enters the cumulative view, its pane and the current window of the estimates, then, with a label,
+     * of the labelled views: one softmax instead of up to nine; the result depends on these bits alone).
+     */
+    private CalibratedPrediction calibrate(Calibration calibration, float[] logProbs) {
+        if (calibration != lastCalibration || !Arrays.equals(logProbs, lastLogProbs)) {
+            lastCalibrated = CalibratedPrediction.of(calibration, logProbs);
+            lastCalibration = calibration;
+            lastLogProbs = logProbs.clone();
+        }
+        return lastCalibrated;
     }
 
     /** Counts a labelled prediction in the labelled views. */
