@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
         description = {"Make a model's reference file: its calibration and reference distributions",
             "", "Runs the model with ONNX Runtime on labelled CIFAR-10 images it did not train on, fits its "
                 + "temperature and ATC threshold and records its predicted classes, confidences and the images' "
-                + "channel statistics (docs/metrics.md). The scorer publishes the file with the model; evaluate "
+                + "image statistics (docs/metrics.md). The scorer publishes the file with the model; evaluate "
                 + "uses it for the label-free estimates and drift checks. `train` makes one on its held-out images.",
             ""})
 public final class CalibrateCommand implements Callable<Integer> {

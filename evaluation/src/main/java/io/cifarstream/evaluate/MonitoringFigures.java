@@ -17,7 +17,7 @@ import java.util.Map;
 /**
  * What the live metrics say of a model without labels, computed over an evaluation's images with the same
  * metrics-core accumulators and the model's reference {@link Calibration}: the label-free accuracy and F1
- * estimates, and the drift checks of its predictions and of the images' channel statistics against the
+ * estimates, and the drift checks of its predictions and of the images' statistics against the
  * reference; and, the images being labelled, how well calibrated the model is on them (ECE, Brier), which is
  * what decides whether the estimates can be right.
  *

@@ -41,7 +41,7 @@ import io.cifarstream.schemas.Prediction;
 /**
  * Writes scored batches in Kafka transactions on its own thread, so the scoring thread scores the next batch while
  * this one commits. Per batch, in one transaction: one prediction per accepted image and model (key = the image's
- * original key, with the image's channel statistics), one dead letter per rejected record, the model references the
+ * original key, with the image's statistics), one dead letter per rejected record, the model references the
  * batch publishes (key = model id), the batch's offsets with the consumer's group metadata, then the commit. A batch
  * may carry references only (a model just loaded): it commits no offsets. A failed transaction is aborted here; the
  * returned future then fails with the cause, and the scoring thread reads the batch again from the last committed

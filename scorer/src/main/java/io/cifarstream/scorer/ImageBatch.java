@@ -142,8 +142,8 @@ final class ImageBatch {
     }
 
     /**
-     * The accepted images' channel statistics, {@link ImageStatistics#LENGTH} per slot in its layout (means of
-     * R, G, B, then standard deviations), slot {@code i} at {@code i * ImageStatistics.LENGTH}.
+     * The accepted images' statistics, {@link ImageStatistics#LENGTH} per slot in its layout (means of
+     * R, G, B, standard deviations, chroma, detail), slot {@code i} at {@code i * ImageStatistics.LENGTH}.
      */
     float[] channelStatistics() {
         return channelStatistics;

@@ -36,7 +36,7 @@ import io.cifarstream.testkit.KafkaBrokerExtension;
 /**
  * What the metrics stream needs for label-free monitoring, from a real scorer on a real broker: each model's
  * reference on the compacted references topic, once a reference file made for the loaded version sits beside the
- * model, and every prediction with its image's channel statistics.
+ * model, and every prediction with its image's statistics.
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class ScorerReferencesTest {
