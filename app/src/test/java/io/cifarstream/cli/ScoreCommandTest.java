@@ -62,7 +62,7 @@ class ScoreCommandTest {
         assertThat(config.topics().predictions()).isEqualTo("predictions");
         assertThat(config.topics().deadLetters()).isEqualTo("dead-letters");
         assertThat(config.models()).containsExactly(new ModelSpec("cnn", dir.resolve("models/cnn.onnx")));
-        assertThat(config.maxBatch()).isEqualTo(512);
+        assertThat(config.maxBatch()).isEqualTo(256);
         assertThat(config.linger()).isEqualTo(Duration.ofMillis(10));
         assertThat(config.transactionalId()).isEqualTo("cifar-stream-scorer-cifar-stream-scorer-0");
         assertThat(config.http()).isEmpty();

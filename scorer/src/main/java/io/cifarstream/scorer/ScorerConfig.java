@@ -46,12 +46,7 @@ public record ScorerConfig(KafkaSettings kafka, TopicNames topics, List<ModelSpe
         Consumer<String> status) {
 
     public static final String DEFAULT_GROUP = "cifar-stream-scorer";
-    /**
-     * A transaction costs the broker about 2 ms of CPU whatever its size (measured: 16, 256 and 512 predictions alike),
-     * so a backlog drains in fewer, larger ones: at 256 that cost was a tenth of an int8 model's CPU per batch.
-     * Under half load batches stay far smaller (they are cut every {@link #DEFAULT_LINGER_MS} ms).
-     */
-    public static final int DEFAULT_MAX_BATCH = 512;
+    public static final int DEFAULT_MAX_BATCH = 256;
     /** At 50% load on 2 cores: p50 15-18 ms, ~90 transactions a second (20 ms: p50 26 ms; see the README). */
     public static final int DEFAULT_LINGER_MS = 10;
     public static final Duration DEFAULT_LINGER = Duration.ofMillis(DEFAULT_LINGER_MS);
@@ -102,7 +97,7 @@ public record ScorerConfig(KafkaSettings kafka, TopicNames topics, List<ModelSpe
     }
 
     /**
-     * Default topics, group {@value #DEFAULT_GROUP}, instance 0, batches of {@value #DEFAULT_MAX_BATCH} or {@value #DEFAULT_LINGER_MS} ms,
+     * Default topics, group {@value #DEFAULT_GROUP}, instance 0, batches of {@value #DEFAULT_MAX_BATCH} or 20 ms,
      * values up to 256 KiB, 4 partitions for topics it creates, a 30 s transaction timeout, no HTTP endpoint (open when one is set), and
      * a status line every 5 s to standard error.
      */
