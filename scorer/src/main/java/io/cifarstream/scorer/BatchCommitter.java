@@ -156,8 +156,10 @@ final class BatchCommitter implements AutoCloseable {
         for (int i = 0; i < batch.size(); i++) {
             ConsumerRecord<byte[], ByteBuffer> record = batch.record(i);
             long latencyMicros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - batch.receivedNanos(i));
-            channelMeans.show(batch.channelStatistics(), i * ImageStatistics.LENGTH + ImageStatistics.MEAN);
-            channelStds.show(batch.channelStatistics(), i * ImageStatistics.LENGTH + ImageStatistics.STD);
+            channelMeans.show(batch.imageStatistics(), i * ImageStatistics.LENGTH + ImageStatistics.MEAN);
+            channelStds.show(batch.imageStatistics(), i * ImageStatistics.LENGTH + ImageStatistics.STD);
+            Float chroma = batch.imageStatistics()[i * ImageStatistics.LENGTH + ImageStatistics.CHROMA];
+            Float detail = batch.imageStatistics()[i * ImageStatistics.LENGTH + ImageStatistics.DETAIL];
             for (int m = 0; m < modelIds.size(); m++) {
                 logProbs.show(batch.logProbabilities(m), i * CifarShape.CLASSES);
                 int best = logProbs.argMax();
@@ -179,8 +181,8 @@ final class BatchCommitter implements AutoCloseable {
                 prediction.setScoringLatencyMicros(latencyMicros);
                 prediction.setChannelMeans(channelMeans);
                 prediction.setChannelStds(channelStds);
-                prediction.setImageChroma(batch.channelStatistics()[i * ImageStatistics.LENGTH + ImageStatistics.CHROMA]);
-                prediction.setImageDetail(batch.channelStatistics()[i * ImageStatistics.LENGTH + ImageStatistics.DETAIL]);
+                prediction.setImageChroma(chroma);
+                prediction.setImageDetail(detail);
                 producer.send(new ProducerRecord<>(topic, record.key(), predictions.serialize(topic, prediction)));
                 metrics.scoringLatencyMicros(latencyMicros);
                 predicted[m]++;

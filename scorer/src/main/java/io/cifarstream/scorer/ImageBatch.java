@@ -35,7 +35,7 @@ final class ImageBatch {
     private final int[] labels;
     private final long[] receivedNanos;
     private final List<RejectedRecord> rejections = new ArrayList<>();
-    private final float[] channelStatistics;
+    private final float[] imageStatistics;
     private final float[][] logProbabilities;
     private final String[] modelVersions;
     private final List<ModelReference> references = new ArrayList<>();
@@ -51,7 +51,7 @@ final class ImageBatch {
         this.logProbabilities = new float[models][capacity * CifarShape.CLASSES];
         this.modelVersions = new String[models];
         this.pixels = new byte[capacity * CifarShape.PIXELS];
-        this.channelStatistics = new float[capacity * ImageStatistics.LENGTH];
+        this.imageStatistics = new float[capacity * ImageStatistics.LENGTH];
         this.ids = new String[capacity];
         this.records = newRecordArray(capacity);
         this.eventTimes = new long[capacity];
@@ -76,7 +76,7 @@ final class ImageBatch {
      */
     void accept(ConsumerRecord<byte[], ByteBuffer> record, String id, long eventTimeMillis, int label, long receivedAt) {
         ImageStatistics.compute(pixels, size * CifarShape.PIXELS, CifarShape.SIDE, CifarShape.SIDE,
-                channelStatistics, size * ImageStatistics.LENGTH);
+                imageStatistics, size * ImageStatistics.LENGTH);
         ids[size] = id;
         records[size] = record;
         eventTimes[size] = eventTimeMillis;
@@ -145,8 +145,8 @@ final class ImageBatch {
      * The accepted images' statistics, {@link ImageStatistics#LENGTH} per slot in its layout (means of
      * R, G, B, standard deviations, chroma, detail), slot {@code i} at {@code i * ImageStatistics.LENGTH}.
      */
-    float[] channelStatistics() {
-        return channelStatistics;
+    float[] imageStatistics() {
+        return imageStatistics;
     }
 
     /** Model {@code m}'s log-probabilities of the accepted images, 10 per slot, once scored. */
