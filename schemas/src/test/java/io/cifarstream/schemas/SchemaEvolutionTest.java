@@ -112,17 +112,7 @@ class SchemaEvolutionTest {
     @Test
     void aVersion1PredictionDecodesWithNullImageStatistics() {
         Prediction current = AvroSerdeTest.prediction("test-00009", 4);
-        GenericRecord old = new GenericRecordBuilder(predictionV1)
-                .set("image_id", current.getImageId())
-                .set("model_id", current.getModelId())
-                .set("model_version", current.getModelVersion())
-                .set("log_probs", current.getLogProbs())
-                .set("predicted_class", current.getPredictedClass())
-                .set("label", current.getLabel())
-                .set("event_time", current.getEventTime().toEpochMilli())
-                .set("scored_time", current.getScoredTime().toEpochMilli())
-                .set("scoring_latency_micros", current.getScoringLatencyMicros())
-                .build();
+        GenericRecord old = v1Fields(predictionV1, current).build();
 
         Prediction read = AvroSerde.predictions().deserializer().deserialize("predictions", encode(predictionV1, old));
 
@@ -138,16 +128,7 @@ class SchemaEvolutionTest {
     void aVersion2PredictionDecodesWithItsChannelStatisticsAndNullChromaAndDetail() {
         Prediction current = Prediction.newBuilder(AvroSerdeTest.prediction("test-00011", 2))
                 .setChannelMeans(List.of(0.5f, 0.25f, 0.125f)).setChannelStds(List.of(0.1f, 0.2f, 0.3f)).build();
-        GenericRecord old = new GenericRecordBuilder(predictionV2)
-                .set("image_id", current.getImageId())
-                .set("model_id", current.getModelId())
-                .set("model_version", current.getModelVersion())
-                .set("log_probs", current.getLogProbs())
-                .set("predicted_class", current.getPredictedClass())
-                .set("label", current.getLabel())
-                .set("event_time", current.getEventTime().toEpochMilli())
-                .set("scored_time", current.getScoredTime().toEpochMilli())
-                .set("scoring_latency_micros", current.getScoringLatencyMicros())
+        GenericRecord old = v1Fields(predictionV2, current)
                 .set("channel_means", current.getChannelMeans())
                 .set("channel_stds", current.getChannelStds())
                 .build();
@@ -175,6 +156,20 @@ class SchemaEvolutionTest {
         assertThat(read.get("predicted_class")).isEqualTo(6);
         assertThat(read.get("log_probs")).isEqualTo(current.getLogProbs());
         assertThat(read.get("scoring_latency_micros")).isEqualTo(current.getScoringLatencyMicros());
+    }
+
+    /** A record of an older Prediction schema with the fields every version has, from {@code current}. */
+    private static GenericRecordBuilder v1Fields(Schema schema, Prediction current) {
+        return new GenericRecordBuilder(schema)
+                .set("image_id", current.getImageId())
+                .set("model_id", current.getModelId())
+                .set("model_version", current.getModelVersion())
+                .set("log_probs", current.getLogProbs())
+                .set("predicted_class", current.getPredictedClass())
+                .set("label", current.getLabel())
+                .set("event_time", current.getEventTime().toEpochMilli())
+                .set("scored_time", current.getScoredTime().toEpochMilli())
+                .set("scoring_latency_micros", current.getScoringLatencyMicros());
     }
 
     private static byte[] encode(Schema schema, GenericRecord record) {
