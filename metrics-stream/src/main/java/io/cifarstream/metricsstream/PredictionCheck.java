@@ -91,23 +91,35 @@ final class PredictionCheck {
      * and deviations only; the drift checks then leave its image out, see {@link LabelJoin}.)
      */
     private static Optional<Rejection> checkImageStatistics(Prediction prediction) {
-        List<Float> means = prediction.getChannelMeans();
-        List<Float> stds = prediction.getChannelStds();
-        Float chroma = prediction.getImageChroma();
-        Float detail = prediction.getImageDetail();
-        String problem = (means == null) != (stds == null) ? "has channel_means without channel_stds or the reverse"
-                : means != null && (means.size() != ImageStatistics.CHANNELS || stds.size() != ImageStatistics.CHANNELS)
-                ? "has " + means.size() + " channel means and " + stds.size() + " deviations, expected "
-                        + ImageStatistics.CHANNELS + " each (R, G, B)"
-                : means != null && !(allFinite(means) && allFinite(stds))
-                ? "has a channel statistic that is not finite: " + means + " " + stds
-                : (chroma == null) != (detail == null) ? "has image_chroma without image_detail or the reverse"
-                : chroma != null && !(Float.isFinite(chroma) && Float.isFinite(detail))
-                ? "has an image_chroma or image_detail that is not finite: " + chroma + " " + detail
-                : null;
+        String problem = imageStatisticsProblem(prediction);
         return problem == null ? Optional.empty() : Optional.of(new Rejection(DeadLetterKind.BAD_IMAGE_STATISTICS,
                 "prediction of " + prediction.getImageId() + " " + problem
                         + ": send the statistics computed from the decoded image, or none"));
+    }
+
+    /** What is wrong with the prediction's image statistics, or null when nothing is. */
+    private static String imageStatisticsProblem(Prediction prediction) {
+        List<Float> means = prediction.getChannelMeans();
+        List<Float> stds = prediction.getChannelStds();
+        if ((means == null) != (stds == null)) {
+            return "has channel_means without channel_stds or the reverse";
+        }
+        if (means != null && (means.size() != ImageStatistics.CHANNELS || stds.size() != ImageStatistics.CHANNELS)) {
+            return "has " + means.size() + " channel means and " + stds.size() + " deviations, expected "
+                    + ImageStatistics.CHANNELS + " each (R, G, B)";
+        }
+        if (means != null && !(allFinite(means) && allFinite(stds))) {
+            return "has a channel statistic that is not finite: " + means + " " + stds;
+        }
+        Float chroma = prediction.getImageChroma();
+        Float detail = prediction.getImageDetail();
+        if ((chroma == null) != (detail == null)) {
+            return "has image_chroma without image_detail or the reverse";
+        }
+        if (chroma != null && !(Float.isFinite(chroma) && Float.isFinite(detail))) {
+            return "has an image_chroma or image_detail that is not finite: " + chroma + " " + detail;
+        }
+        return null;
     }
 
     /** A loop, not a stream: this runs for every prediction, and a stream pipeline costs more than the check. */
