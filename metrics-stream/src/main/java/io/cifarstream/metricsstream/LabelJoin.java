@@ -3,6 +3,7 @@ package io.cifarstream.metricsstream;
 import io.cifarstream.metrics.ImageStatistics;
 import io.cifarstream.schemas.Rejection;
 import io.cifarstream.schemas.DeadLetterKind;
+import io.cifarstream.schemas.AvroDeserializer;
 import io.cifarstream.schemas.AvroSerde;
 import io.cifarstream.schemas.Label;
 import io.cifarstream.schemas.Prediction;
@@ -19,6 +20,7 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -56,7 +58,9 @@ final class LabelJoin implements Processor<byte[], byte[], byte[], JoinOutcome> 
 
     private final MetricsConfig config;
     private final StreamCounters counters;
-    private final Deserializer<Prediction> predictions = AvroSerde.predictions().deserializer();
+    private final AvroDeserializer<Prediction> predictions = AvroSerde.predictions().deserializer();
+    /** Each new prediction is decoded into this one record; what outlives the record is copied out of it. */
+    private final Prediction decoded = new Prediction();
     private final Deserializer<Label> labels = AvroSerde.labels().deserializer();
     private final long waitMs;
     private ProcessorContext<byte[], JoinOutcome> context;
@@ -100,7 +104,7 @@ final class LabelJoin implements Processor<byte[], byte[], byte[], JoinOutcome> 
         }
         Prediction prediction;
         try {
-            prediction = predictions.deserialize(source.topic(), record.value());
+            prediction = predictions.deserialize(source.topic(), ByteBuffer.wrap(record.value()), decoded);
         } catch (RecordDecodeException e) {
             reject(record, source, new Rejection(e.kind(), e.getMessage()));
             return;

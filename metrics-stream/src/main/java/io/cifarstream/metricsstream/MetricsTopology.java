@@ -76,8 +76,11 @@ public final class MetricsTopology {
     /** The topology for {@code config}; {@code counters} receives its event counts. */
     public static Topology build(MetricsConfig config, StreamCounters counters) {
         StreamsBuilder builder = new StreamsBuilder();
+        // No record cache on the join: its keys are new with each prediction, so a cache would merge no writes and
+        // only add a sorted-map lookup to each of the three reads and the write per prediction. The journals keep
+        // theirs: a block is rewritten with each record, and the cache sends only its last version per commit.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(JOIN_STORE),
-                Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled());
+                Serdes.Bytes(), Serdes.ByteArray()).withCachingDisabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(JOURNAL_STORE),
                 Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ESTIMATES_JOURNAL_STORE),

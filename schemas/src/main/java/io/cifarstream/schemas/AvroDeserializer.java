@@ -13,7 +13,6 @@ import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.specific.SpecificData;
-import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -45,7 +44,7 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
         SpecificData model = new ReadingModel(reader, classModel);
         this.fingerprints = writers.stream().mapToLong(SchemaNormalization::parsingFingerprint64).toArray();
         this.datumReaders = writers.stream()
-                .<DatumReader<T>>map(writer -> new SpecificDatumReader<>(writer, reader, model))
+                .<DatumReader<T>>map(writer -> new RecordReader<>(writer, reader, model))
                 .toList();
     }
 

@@ -91,6 +91,35 @@ class AvroSerdeTest {
         assertThat(roundTrip(AvroSerde.predictions(), prediction)).isEqualTo(prediction);
     }
 
+    /**
+     * Float arrays are read unboxed into Avro's float-backed arrays: read into one reused prediction, every value comes
+     * back whole, its arrays refilled in place, however long the previous value's were and whatever list a builder
+     * gave the record it reuses.
+     */
+    @Test
+    void predictionsReadIntoOneReusedRecordRefillTheirFloatArrays() {
+        AvroSerde<Prediction> serde = AvroSerde.predictions();
+        Prediction withStatistics = Prediction.newBuilder(prediction("test-00011", 5))
+                .setChannelMeans(List.of(0.49f, 0.48f, 0.45f)).setChannelStds(List.of(0.25f, 0.24f, 0.26f))
+                .setImageChroma(0.12f).setImageDetail(0.71f).build();
+        Prediction fewerClasses = Prediction.newBuilder(prediction("test-00012", 2))
+                .setLogProbs(List.of(-0.1f, -2.4f, -Float.MIN_VALUE)).build();
+        Prediction reused = prediction("test-00013", 7); // its log_probs: an ArrayList from the builder
+
+        for (Prediction expected : List.of(withStatistics, prediction("test-00014", 0), fewerClasses, withStatistics)) {
+            Prediction back = serde.deserializer().deserialize(TOPIC, ByteBuffer.wrap(serde.serializer()
+                    .serialize(TOPIC, expected)), reused);
+
+            assertThat(back).isSameAs(reused).isEqualTo(expected);
+        }
+        Prediction fresh = serde.deserializer().deserialize(TOPIC, serde.serializer().serialize(TOPIC, withStatistics));
+        assertThat(fresh.getLogProbs()).isInstanceOf(org.apache.avro.generic.PrimitivesArrays.FloatArray.class);
+        assertThat(fresh.getChannelStds()).isInstanceOf(org.apache.avro.generic.PrimitivesArrays.FloatArray.class);
+        List<Float> logProbs = fresh.getLogProbs();
+        assertThat(serde.deserializer().deserialize(TOPIC, ByteBuffer.wrap(serde.serializer().serialize(TOPIC,
+                fewerClasses)), fresh).getLogProbs()).isSameAs(logProbs).containsExactly(-0.1f, -2.4f, -Float.MIN_VALUE);
+    }
+
     @Test
     void predictionsWithoutLabelKeepTheNull() {
         Prediction prediction = Prediction.newBuilder(prediction("test-00008", 1)).setLabel(null).build();
