@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -268,7 +269,7 @@ public final class DemoCommand implements Callable<Integer>, FlagRules {
                     replayed.elapsed().toMillis() / 1000.0);
 
             for (ModelSpec spec : models) {
-                ViewReport last = awaitCount(dashboard, httpToken, spec.id(), replayed.images());
+                ViewReport last = awaitCount(metrics, httpToken, spec.id(), replayed.images());
                 System.out.println();
                 System.out.println("Final cumulative metrics of " + spec.id() + " over " + last.report().count()
                         + " test images (live, from the metrics stream):");
@@ -381,15 +382,19 @@ public final class DemoCommand implements Callable<Integer>, FlagRules {
                 shiftAfter != null ? shiftAfter : test.size() / 2);
     }
 
-    /** Polls the metrics API until the model's cumulative view counts {@code expected} images. */
-    private ViewReport awaitCount(URI api, BearerToken token, String modelId, int expected)
+    /** Polls the metrics API until the model's cumulative view counts {@code expected} images; fails if the stream stops. */
+    private ViewReport awaitCount(MetricsService metrics, BearerToken token, String modelId, int expected)
             throws IOException, InterruptedException {
         HttpClient http = HttpClient.newHttpClient();
-        URI uri = api.resolve("/api/models/" + modelId + "?view=cumulative");
+        URI uri = metrics.httpAddress().resolve("/api/models/" + modelId + "?view=cumulative");
         long deadline = System.nanoTime() + timeout.toNanos();
         long seen = -1;
         try (ProgressBar bar = ProgressBar.start("scored and counted", expected, "img")) {
             while (System.nanoTime() < deadline) {
+                Optional<RuntimeException> failure = metrics.failure();
+                if (failure.isPresent()) {
+                    throw failure.get();
+                }
                 HttpResponse<String> response = http.send(token.authorize(HttpRequest.newBuilder(uri).GET()).build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() == 200) {

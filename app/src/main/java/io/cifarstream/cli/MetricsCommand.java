@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code cifar-stream metrics}: runs {@link MetricsService} in the foreground until Ctrl-C, then closes it with a
@@ -176,7 +177,14 @@ public final class MetricsCommand implements Callable<Integer>, FlagRules {
                     + "/#token=<token>)" : ""));
             out.println("State: " + stateDir.toAbsolutePath() + "   Ctrl-C stops");
             out.flush();
-            stop.await();
+            while (!stop.await(1, TimeUnit.SECONDS)) {
+                // A stream that stopped by itself must not look alive behind an API serving frozen reports.
+                Optional<RuntimeException> failure = service.failure();
+                if (failure.isPresent()) {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                    throw failure.get();
+                }
+            }
             return 0;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -32,6 +32,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +56,9 @@ public final class MetricsService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MetricsService.class);
     /** Client id of a stream thread's main consumer, e.g. {@code cifar-metrics-<uuid>-StreamThread-1-consumer}. */
     private static final Pattern STREAM_THREAD_CONSUMER = Pattern.compile(".*-StreamThread-\\d+-consumer");
+    /** Stream threads failed on Kafka errors replaced within {@link #THREAD_REPLACEMENT_WINDOW} before the instance stops. */
+    private static final int THREAD_REPLACEMENTS = 10;
+    private static final Duration THREAD_REPLACEMENT_WINDOW = Duration.ofMinutes(10);
 
     /**
      * Everything a service needs; {@code streamsOverrides} are applied last (tests, benchmarks); {@code httpToken}
@@ -110,9 +114,11 @@ public final class MetricsService implements AutoCloseable {
     private final MetricsHttpServer http;
     private final StreamCounters counters;
     private final KafkaConnectionWatch connection;
+    private final StreamThreadRecovery recovery;
 
     private MetricsService(KafkaStreams streams, ReportSource reports, MetricsHttpServer http, StreamCounters counters,
-            KafkaConnectionWatch connection) {
+            KafkaConnectionWatch connection, StreamThreadRecovery recovery) {
+        this.recovery = recovery;
         this.streams = streams;
         this.reports = reports;
         this.http = http;
@@ -174,6 +180,8 @@ public final class MetricsService implements AutoCloseable {
             bound.stop(0);
             throw e;
         }
+        StreamThreadRecovery recovery = new StreamThreadRecovery(THREAD_REPLACEMENTS, THREAD_REPLACEMENT_WINDOW);
+        streams.setUncaughtExceptionHandler(recovery);
         streams.start();
         LOG.info("Metrics stream {} reading {}, {} and {}, writing {}, {} ({} alert rules) and {}; API and dashboard at"
                 + " {}/ ({})", options.applicationId(), config.topics().predictions(), config.topics().labels(),
@@ -184,7 +192,7 @@ public final class MetricsService implements AutoCloseable {
         KafkaConnectionWatch connection = new KafkaConnectionWatch("metrics stream " + options.applicationId(),
                 options.kafka().bootstrapServers(), streams::metrics, MetricsService::isStreamThreadConsumer)
                 .startChecking(Duration.ofSeconds(1));
-        return new MetricsService(streams, instanceReports, http, counters, connection);
+        return new MetricsService(streams, instanceReports, http, counters, connection, recovery);
     }
 
     /** The stream threads' main consumers poll all the time, so their connection counts are never stale. */
@@ -285,6 +293,32 @@ public final class MetricsService implements AutoCloseable {
 
     public MetricsHttpServer http() {
         return http;
+    }
+
+    /**
+     * Why the streams app stopped by itself, if it did ({@link StreamThreadRecovery}: a stream thread failed with an
+     * error a new thread would meet again, or on Kafka errors too often). Its HTTP API then serves reports that no
+     * longer change, so whoever runs the service should stop it and say why.
+     */
+    public Optional<RuntimeException> failure() {
+        KafkaStreams.State state = streams.state();
+        if (state != KafkaStreams.State.PENDING_ERROR && state != KafkaStreams.State.ERROR) {
+            return Optional.empty();
+        }
+        Optional<StreamThreadRecovery.Stop> stop = recovery.stopped();
+        return Optional.of(new IllegalStateException("The metrics stream stopped: " + stop.map(s -> s.reason() + " ("
+                + s.cause() + (s.cause().getCause() == null ? "" : ", caused by " + rootCause(s.cause())) + ")")
+                .orElse("Kafka Streams is in state " + state) + ". What it counted is committed with its input offsets,"
+                + " so starting it again resumes where it stopped once the cause is fixed; the log has the stack trace",
+                stop.map(StreamThreadRecovery.Stop::cause).orElse(null)));
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root;
     }
 
     /** Waits until the streams app runs (restoration done), at most {@code timeout}. @return whether it does */

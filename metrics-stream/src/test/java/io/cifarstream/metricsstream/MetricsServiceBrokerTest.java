@@ -7,10 +7,13 @@ import io.cifarstream.metrics.ClassificationAccumulator;
 import io.cifarstream.metrics.ConfidenceEstimateAccumulator;
 import io.cifarstream.metrics.DriftAccumulator;
 import io.cifarstream.metrics.ClassificationReport;
+import io.cifarstream.kafka.TopicSetup;
+import io.cifarstream.kafka.TopicSpec;
 import io.cifarstream.schemas.TopicNames;
 import io.cifarstream.testkit.CifarTestData;
 import io.cifarstream.testkit.KafkaBroker;
 import io.cifarstream.testkit.KafkaBrokerExtension;
+import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,7 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -106,6 +111,31 @@ class MetricsServiceBrokerTest {
                             + drift.drift(reference).check("confidence_js").statistic(),
                     "cifar_model_estimate_count{model=\"cifar-cnn\",view=\"cumulative\"} " + MONITORED,
                     "cifar_stream_predictions_scored_total " + MONITORED);
+        }
+    }
+
+    /**
+     * A stream thread that fails with an error a new thread would meet again (here: the metrics topic refuses every
+     * snapshot as too large) stops the stream at once, which says why, instead of leaving an API that serves frozen
+     * reports.
+     */
+    @Test
+    void aStreamThreadErrorThatWouldComeBackStopsTheStreamWhichSaysWhy(KafkaBroker broker) throws Exception {
+        BrokerFixture fixture = new BrokerFixture(CifarTestData.testSplit());
+        new TopicSetup(broker.settings()).ensure(List.of(new TopicSpec(fixture.topics.metrics(), 1, Optional.empty(),
+                Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "64"))));
+        try (MetricsService service = MetricsService.start(options(broker, fixture.topics, stateDir))) {
+            fixture.produce(broker.settings(), 0, 100);
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (service.failure().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+
+            assertThat(service.failure()).hasValueSatisfying(failure -> assertThat(failure)
+                    .hasMessageStartingWith("The metrics stream stopped: a stream thread failed with an error that a new"
+                            + " thread would meet again")
+                    .hasMessageContaining("RecordTooLargeException")
+                    .hasMessageContaining("starting it again resumes where it stopped"));
         }
     }
 
