@@ -7,6 +7,7 @@ import io.cifarstream.schemas.Rejection;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +26,11 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ApplicationRecoverableException;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidPidMappingException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
@@ -45,9 +49,10 @@ import io.cifarstream.schemas.Prediction;
  * batch publishes (key = model id), the batch's offsets with the consumer's group metadata, then the commit. A batch
  * may carry references only (a model just loaded): it commits no offsets. A failed transaction is aborted here; the
  * returned future then fails with the cause, and the scoring thread reads the batch again from the last committed
- * offsets. A commit or abort that times out is called again until Kafka answers (a broker failover). Failures after
- * which the producer cannot go on
- * (fenced by a successor, refused) fail it with a {@link ScorerFailedException}.
+ * offsets. A commit or abort that times out is called again until Kafka answers (a broker failover). A transaction
+ * Kafka aborted for outliving the transaction timeout (a long outage, a stalled process) leaves the producer unusable:
+ * a new one takes over and the batch is read again. Failures after which the scorer cannot go on (fenced by a
+ * successor, refused) fail it with a {@link ScorerFailedException}.
  *
  * <p>Counts committed work in {@link ScorerMetrics}. One batch at a time: the scoring thread waits for the previous
  * future before submitting the next.
@@ -60,7 +65,7 @@ final class BatchCommitter implements AutoCloseable {
     static final int MAX_VALUE_IN_DEAD_LETTER = 256 * 1024;
 
     private final ScorerConfig config;
-    private final KafkaProducer<byte[], byte[]> producer;
+    private final TransactionalProducer producer;
     private final List<String> modelIds;
     private final ScorerMetrics metrics;
     private final ExecutorService thread;
@@ -74,7 +79,7 @@ final class BatchCommitter implements AutoCloseable {
     private final int[] predicted;
     private final AcknowledgementWatch acknowledgements;
 
-    BatchCommitter(ScorerConfig config, KafkaProducer<byte[], byte[]> producer, List<String> modelIds,
+    BatchCommitter(ScorerConfig config, TransactionalProducer producer, List<String> modelIds,
             ScorerMetrics metrics, AcknowledgementWatch acknowledgements) {
         this.config = config;
         this.acknowledgements = acknowledgements;
@@ -98,36 +103,76 @@ final class BatchCommitter implements AutoCloseable {
         boolean inTransaction = false;
         long begun = System.nanoTime();
         acknowledgements.sent();
+        KafkaProducer<byte[], byte[]> kafka = producer.get();
         try {
-            producer.beginTransaction();
+            kafka.beginTransaction();
             inTransaction = true;
-            int nanLetters = produce(batch);
+            int nanLetters = produce(kafka, batch);
             if (!offsets.isEmpty()) {
-                producer.sendOffsetsToTransaction(offsets, group);
+                kafka.sendOffsetsToTransaction(offsets, group);
             }
-            untilNoTimeout("commit", producer::commitTransaction);
+            untilNoTimeout("commit", kafka::commitTransaction);
             inTransaction = false;
             metrics.transactionTook(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - begun));
             committed(batch, nanLetters);
-        } catch (ProducerFencedException | InvalidProducerEpochException | OutOfOrderSequenceException
-                | AuthorizationException | UnsupportedVersionException e) {
+        } catch (OutOfOrderSequenceException | AuthorizationException | UnsupportedVersionException e) {
             throw new ScorerFailedException(fatalMessage(e), e);
         } catch (RuntimeException e) {
             metrics.batchAborted();
-            if (inTransaction) {
+            KafkaException unusable = unusableProducer(e);
+            if (unusable != null) {
+                replaceProducer(unusable, begun);
+            } else if (inTransaction) {
                 try {
-                    untilNoTimeout("abort", producer::abortTransaction);
+                    untilNoTimeout("abort", kafka::abortTransaction);
                 } catch (KafkaException abortFailure) {
                     abortFailure.addSuppressed(e);
-                    throw new ScorerFailedException("scorer " + config.transactionalId() + " could not abort a failed"
-                            + " transaction (" + abortFailure.getMessage() + "); restart it: its successor under the"
-                            + " same instance id aborts the transaction", abortFailure);
+                    KafkaException unusableNow = unusableProducer(abortFailure);
+                    if (unusableNow == null) {
+                        throw new ScorerFailedException("scorer " + config.transactionalId() + " could not abort a"
+                                + " failed transaction (" + abortFailure.getMessage() + "); restart it: its successor"
+                                + " under the same instance id aborts the transaction", abortFailure);
+                    }
+                    replaceProducer(unusableNow, begun);
                 }
             }
             throw e;
         } finally {
             acknowledgements.settled();
         }
+    }
+
+    /**
+     * The error in {@code e}'s causes after which the producer cannot be used again, or null: fenced, a stale epoch,
+     * an unknown producer id mapping, or a transaction state the coordinator no longer has (it aborted the
+     * transaction), which the producer treats as fatal too.
+     */
+    private static KafkaException unusableProducer(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ApplicationRecoverableException || t instanceof InvalidTxnStateException) {
+                return (KafkaException) t;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Replaces a producer Kafka will not take writes from any more, so that the batch is read and scored again under
+     * a new one. Its transaction was open longer than the transaction timeout: Kafka aborted it for its age and moved
+     * the transactional id to the next epoch. An unknown producer id mapping: Kafka forgot an idle transactional id.
+     * Otherwise, the only explanation is a successor under the same instance id (or a broker's refusal), and this
+     * scorer stops.
+     */
+    private void replaceProducer(KafkaException e, long begun) {
+        Duration open = Duration.ofNanos(System.nanoTime() - begun);
+        if (!(e instanceof InvalidPidMappingException) && open.compareTo(config.transactionTimeout()) <= 0) {
+            throw new ScorerFailedException(fatalMessage(e), e);
+        }
+        LOG.warn("Scorer {}: Kafka no longer takes this producer's writes ({}) after its transaction was open {} ms"
+                + " (transaction timeout {} ms): a new producer takes over and the batch is scored again",
+                config.transactionalId(), e.toString(), open.toMillis(), config.transactionTimeout().toMillis());
+        producer.replace();
+        metrics.producerReplaced();
     }
 
     /**
@@ -148,7 +193,7 @@ final class BatchCommitter implements AutoCloseable {
     }
 
     /** Produces predictions and dead letters; returns how many NaN dead letters replaced predictions. */
-    private int produce(ImageBatch batch) {
+    private int produce(KafkaProducer<byte[], byte[]> kafka, ImageBatch batch) {
         String topic = config.topics().predictions();
         Instant scoredAt = Instant.now();
         java.util.Arrays.fill(predicted, 0);
@@ -164,7 +209,7 @@ final class BatchCommitter implements AutoCloseable {
                 logProbs.show(batch.logProbabilities(m), i * CifarShape.CLASSES);
                 int best = logProbs.argMax();
                 if (best < 0) { // a model that produced NaN has no prediction
-                    sendDeadLetter(record, new Rejection(DeadLetterKind.NAN_LOG_PROB, "model " + modelIds.get(m)
+                    sendDeadLetter(kafka, record, new Rejection(DeadLetterKind.NAN_LOG_PROB, "model " + modelIds.get(m)
                             + " version " + batch.modelVersion(m) + " gave NaN log-probabilities for image " + batch.id(i)
                             + ": the model is numerically broken for this input; check its export and weights"));
                     nanLetters++;
@@ -183,31 +228,32 @@ final class BatchCommitter implements AutoCloseable {
                 prediction.setChannelStds(channelStds);
                 prediction.setImageChroma(chroma);
                 prediction.setImageDetail(detail);
-                producer.send(new ProducerRecord<>(topic, record.key(), predictions.serialize(topic, prediction)));
+                kafka.send(new ProducerRecord<>(topic, record.key(), predictions.serialize(topic, prediction)));
                 metrics.scoringLatencyMicros(latencyMicros);
                 predicted[m]++;
             }
         }
         for (RejectedRecord rejected : batch.rejections()) {
-            sendDeadLetter(rejected.record(), rejected.rejection());
+            sendDeadLetter(kafka, rejected.record(), rejected.rejection());
         }
         String referencesTopic = config.topics().references();
         for (ModelReference reference : batch.references()) {
             reference.setPublishedTime(scoredAt);
-            producer.send(new ProducerRecord<>(referencesTopic, reference.getModelId().getBytes(StandardCharsets.UTF_8),
+            kafka.send(new ProducerRecord<>(referencesTopic, reference.getModelId().getBytes(StandardCharsets.UTF_8),
                     references.serialize(referencesTopic, reference)));
         }
         return nanLetters;
     }
 
     /** A dead letter for {@code record}: its original key and (unless too large) value, and its coordinates. */
-    private void sendDeadLetter(ConsumerRecord<byte[], ByteBuffer> record, Rejection rejection) {
+    private void sendDeadLetter(KafkaProducer<byte[], byte[]> kafka, ConsumerRecord<byte[], ByteBuffer> record,
+            Rejection rejection) {
         String topic = config.topics().deadLetters();
         ByteBuffer value = record.value();
         DeadLetter letter = rejection.toDeadLetter(STAGE, record.key(),
                 value == null || value.remaining() > MAX_VALUE_IN_DEAD_LETTER ? null : bytesOf(value),
                 record.topic(), record.partition(), record.offset(), Instant.now());
-        producer.send(new ProducerRecord<>(topic, record.key(), deadLetters.serialize(topic, letter)));
+        kafka.send(new ProducerRecord<>(topic, record.key(), deadLetters.serialize(topic, letter)));
     }
 
     /** A copy of the buffer's remaining bytes; its position is left alone. */

@@ -62,7 +62,7 @@ public final class Scorer implements AutoCloseable {
     private volatile Throwable failure;
 
     private Scorer(ScorerConfig config, ScorerMetrics metrics, ScoringLoop loop, Optional<MetricsEndpoint> endpoint,
-            KafkaConsumer<byte[], ByteBuffer> consumer, KafkaProducer<byte[], byte[]> producer, List<ScoringModel> models,
+            KafkaConsumer<byte[], ByteBuffer> consumer, TransactionalProducer producer, List<ScoringModel> models,
             List<AutoCloseable> watches) {
         this.config = config;
         this.metrics = metrics;
@@ -74,7 +74,7 @@ public final class Scorer implements AutoCloseable {
     /** Loads the models, connects, fences any predecessor and starts scoring. */
     public static Scorer start(ScorerConfig config) {
         List<ScoringModel> models = new ArrayList<>();
-        KafkaProducer<byte[], byte[]> producer = null;
+        TransactionalProducer producer = null;
         KafkaConsumer<byte[], ByteBuffer> consumer = null;
         Optional<MetricsEndpoint> endpoint = Optional.empty();
         AcknowledgementWatch acknowledgements = null;
@@ -85,8 +85,8 @@ public final class Scorer implements AutoCloseable {
                 LOG.info("Model {} version {} loaded from {}", model.id(), model.version(), spec.path());
             }
             ensureTopics(config);
-            producer = new KafkaProducer<>(producerConfig(config), new ByteArraySerializer(), new ByteArraySerializer());
-            producer.initTransactions();
+            producer = TransactionalProducer.start("Scorer " + config.transactionalId(),
+                    () -> new KafkaProducer<>(producerConfig(config), new ByteArraySerializer(), new ByteArraySerializer()));
             // Values as ByteBuffers: slices of the fetched data, where Kafka would copy each into a byte[] of its own.
             consumer = new KafkaConsumer<>(consumerConfig(config), new ByteArrayDeserializer(), new ByteBufferDeserializer());
             ScorerMetrics metrics = new ScorerMetrics(config.transactionalId(), config.maxBatch());
@@ -158,7 +158,7 @@ public final class Scorer implements AutoCloseable {
         return consumer;
     }
 
-    private void run(KafkaConsumer<byte[], ByteBuffer> consumer, KafkaProducer<byte[], byte[]> producer,
+    private void run(KafkaConsumer<byte[], ByteBuffer> consumer, TransactionalProducer producer,
             List<ScoringModel> models, List<AutoCloseable> watches) {
         try {
             loop.run();

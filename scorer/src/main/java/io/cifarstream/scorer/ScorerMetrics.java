@@ -32,6 +32,7 @@ public final class ScorerMetrics {
     private final Map<String, LongAdder> deadLettersByKind = new ConcurrentHashMap<>();
     private final LongAdder committed = new LongAdder();
     private final LongAdder aborted = new LongAdder();
+    private final LongAdder producersReplaced = new LongAdder();
     private final LongAdder modelReloads = new LongAdder();
     private final AtomicLong consumerLag = new AtomicLong(-1);
     private final AtomicLong assignedPartitions = new AtomicLong();
@@ -70,6 +71,10 @@ public final class ScorerMetrics {
 
     void batchAborted() {
         aborted.increment();
+    }
+
+    void producerReplaced() {
+        producersReplaced.increment();
     }
 
     void imagesScored(int images) {
@@ -159,6 +164,11 @@ public final class ScorerMetrics {
         return committed.sum();
     }
 
+    /** Producers replaced because Kafka took no more writes from them (a transaction that outlived its timeout). */
+    public long producersReplaced() {
+        return producersReplaced.sum();
+    }
+
     /** Transactions aborted (their records were read again). */
     public long batchesAborted() {
         return aborted.sum();
@@ -230,6 +240,9 @@ public final class ScorerMetrics {
         help(out, "transactions_total", "counter", "Micro-batch transactions by outcome.");
         sample(out, "transactions_total", label("outcome", "committed"), batchesCommitted());
         sample(out, "transactions_total", label("outcome", "aborted"), batchesAborted());
+        help(out, "producers_replaced_total", "counter", "Transactional producers replaced after Kafka aborted a"
+                + " transaction that outlived the transaction timeout.");
+        sample(out, "producers_replaced_total", "", producersReplaced());
         help(out, "consumer_lag_records", "gauge", "Records on the assigned partitions not yet consumed (-1: unknown).");
         sample(out, "consumer_lag_records", "", consumerLag.get());
         help(out, "assigned_partitions", "gauge", "Partitions of the images topic this instance scores now.");

@@ -22,6 +22,7 @@ class ScorerMetricsTest {
         metrics.imagesScored(200);
         metrics.predictions("champion", 200);
         metrics.modelVersion("champion", "ad5db10b14d2f04f");
+        metrics.producerReplaced();
 
         String text = metrics.prometheusText();
 
@@ -41,6 +42,7 @@ class ScorerMetricsTest {
                 .contains("cifarstream_scorer_predictions_total{model=\"champion\"} 200\n")
                 .contains("cifarstream_scorer_model_info{model=\"champion\",version=\"ad5db10b14d2f04f\"} 1\n")
                 .contains("cifarstream_scorer_transactions_total{outcome=\"committed\"} 2\n")
+                .contains("cifarstream_scorer_producers_replaced_total 1\n")
                 .contains("cifarstream_scorer_consumer_lag_records -1\n");
         // every sample line is NAME[{labels}] VALUE
         text.lines().filter(line -> !line.startsWith("#"))
