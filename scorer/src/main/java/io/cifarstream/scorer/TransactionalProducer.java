@@ -25,6 +25,7 @@ final class TransactionalProducer implements AutoCloseable {
     private final String who;
     private final Supplier<KafkaProducer<byte[], byte[]>> factory;
     private volatile KafkaProducer<byte[], byte[]> current;
+    private volatile boolean closed;
 
     private TransactionalProducer(String who, Supplier<KafkaProducer<byte[], byte[]>> factory,
             KafkaProducer<byte[], byte[]> first) {
@@ -57,7 +58,9 @@ final class TransactionalProducer implements AutoCloseable {
 
     /**
      * Closes the unusable producer without waiting (its transaction is aborted already) and registers a new one,
-     * waiting as long as Kafka is still recovering.
+     * waiting as long as Kafka is still recovering, unless this is closed meanwhile.
+     *
+     * @throws IllegalStateException when this was closed before the new producer was registered
      */
     void replace() {
         current.close(Duration.ZERO);
@@ -67,6 +70,10 @@ final class TransactionalProducer implements AutoCloseable {
                 next.initTransactions();
                 break;
             } catch (TimeoutException e) {
+                if (closed) {
+                    next.close(Duration.ZERO);
+                    throw new IllegalStateException(who + " was stopped while its new producer waited for Kafka", e);
+                }
                 LOG.warn("{}: registering its new producer is still waiting for Kafka ({}); waiting on", who,
                         e.getMessage());
             } catch (RuntimeException e) {
@@ -75,6 +82,9 @@ final class TransactionalProducer implements AutoCloseable {
             }
         }
         current = next;
+        if (closed) {
+            next.close(Duration.ZERO);
+        }
     }
 
     /** The metrics of the producer in use. */
@@ -84,6 +94,7 @@ final class TransactionalProducer implements AutoCloseable {
 
     /** Closes the producer in use; it does not abort: a fenced producer's transactional id belongs to its successor. */
     void close(Duration timeout) {
+        closed = true;
         current.close(timeout);
     }
 

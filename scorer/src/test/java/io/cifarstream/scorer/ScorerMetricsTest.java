@@ -3,10 +3,20 @@ package io.cifarstream.scorer;
 import io.cifarstream.schemas.DeadLetterKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
 import org.junit.jupiter.api.Test;
 
 /** The Prometheus text the metrics endpoint serves and the status line, from recorded work. */
 class ScorerMetricsTest {
+
+    private static final Path ALERTING_RULES = Path.of("..", "ops", "prometheus", "cifar-stream-alerts.yml");
 
     @Test
     void histogramsAreCumulativeWithSumAndCountAndCountersCarryTheirLabels() {
@@ -59,5 +69,20 @@ class ScorerMetricsTest {
 
         assertThat(metrics.statusLine()).startsWith("scorer cifar-stream-scorer-g-0: 1,234 images scored")
                 .contains("1 dead letters").contains("lag 42").doesNotContain("\n");
+    }
+
+    @Test
+    void everyScorerSeriesTheAlertingRulesReadIsOneItExports() throws Exception {
+        Set<String> read = new TreeSet<>();
+        Matcher m = Pattern.compile("\\b(cifarstream_scorer_[a-z_]+)").matcher(Files.readString(ALERTING_RULES));
+        while (m.find()) {
+            read.add(m.group(1));
+        }
+        assertThat(read).contains("cifarstream_scorer_producers_replaced_total");
+
+        Set<String> exported = new ScorerMetrics("cifar-stream-scorer-g-0", 16).prometheusText().lines()
+                .filter(line -> !line.startsWith("#")).map(line -> line.replaceAll("[{ ].*", ""))
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertThat(exported).containsAll(read);
     }
 }
