@@ -1,8 +1,6 @@
 package io.cifarstream.metricsstream;
 
-import org.apache.kafka.common.errors.InvalidPidMappingException;
-import org.apache.kafka.common.errors.InvalidProducerEpochException;
-import org.apache.kafka.common.errors.ProducerFencedException;
+import io.cifarstream.kafka.FatalProducerError;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TransactionAbortableException;
 import org.apache.kafka.common.errors.UnknownProducerIdException;
@@ -88,10 +86,12 @@ final class StreamThreadRecovery implements StreamsUncaughtExceptionHandler {
 
     /** Whether the exception's causes include an error a broker outage leads to, which a fresh thread gets past. */
     static boolean fromBrokerOutage(Throwable exception) {
-        for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof RetriableException || t instanceof ProducerFencedException
-                    || t instanceof InvalidProducerEpochException || t instanceof TransactionAbortableException
-                    || t instanceof UnknownProducerIdException || t instanceof InvalidPidMappingException) {
+        if (FatalProducerError.in(exception).isPresent()) {
+            return true;
+        }
+        for (Throwable t = exception; t != null; t = t.getCause()) {
+            if (t instanceof RetriableException || t instanceof TransactionAbortableException
+                    || t instanceof UnknownProducerIdException) {
                 return true;
             }
         }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
 import static org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
 
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -32,6 +34,12 @@ class StreamThreadRecoveryTest {
             assertThat(stop.cause()).isSameAs(outage);
             assertThat(stop.reason()).isEqualTo("stream threads failed on Kafka errors more than 3 times within PT10M");
         });
+    }
+
+    @Test
+    void aTransactionTheCoordinatorAbortedForItsAgeIsAKafkaErrorANewThreadGetsPast() {
+        assertThat(recovery.handle(new StreamsException(new KafkaException("in an error state",
+                new InvalidTxnStateException("aborted for its age"))))).isEqualTo(REPLACE_THREAD);
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -20,17 +21,16 @@ import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import io.cifarstream.kafka.AcknowledgementWatch;
+import io.cifarstream.kafka.FatalProducerError;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.ApplicationRecoverableException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidPidMappingException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
-import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
@@ -119,41 +119,25 @@ final class BatchCommitter implements AutoCloseable {
             throw new ScorerFailedException(fatalMessage(e), e);
         } catch (RuntimeException e) {
             metrics.batchAborted();
-            KafkaException unusable = unusableProducer(e);
-            if (unusable != null) {
-                replaceProducer(unusable, begun);
+            Optional<KafkaException> fatal = FatalProducerError.in(e);
+            if (fatal.isPresent()) {
+                replaceProducer(fatal.get(), begun);
             } else if (inTransaction) {
                 try {
                     untilNoTimeout("abort", kafka::abortTransaction);
                 } catch (KafkaException abortFailure) {
                     abortFailure.addSuppressed(e);
-                    KafkaException unusableNow = unusableProducer(abortFailure);
-                    if (unusableNow == null) {
-                        throw new ScorerFailedException("scorer " + config.transactionalId() + " could not abort a"
-                                + " failed transaction (" + abortFailure.getMessage() + "); restart it: its successor"
-                                + " under the same instance id aborts the transaction", abortFailure);
-                    }
-                    replaceProducer(unusableNow, begun);
+                    KafkaException fatalNow = FatalProducerError.in(abortFailure).orElseThrow(() -> new ScorerFailedException(
+                            "scorer " + config.transactionalId() + " could not abort a failed transaction ("
+                            + abortFailure.getMessage() + "); restart it: its successor under the same instance id"
+                            + " aborts the transaction", abortFailure));
+                    replaceProducer(fatalNow, begun);
                 }
             }
             throw e;
         } finally {
             acknowledgements.settled();
         }
-    }
-
-    /**
-     * The error in {@code e}'s causes after which the producer cannot be used again, or null: fenced, a stale epoch,
-     * an unknown producer id mapping, or a transaction state the coordinator no longer has (it aborted the
-     * transaction), which the producer treats as fatal too.
-     */
-    private static KafkaException unusableProducer(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ApplicationRecoverableException || t instanceof InvalidTxnStateException) {
-                return (KafkaException) t;
-            }
-        }
-        return null;
     }
 
     /**
