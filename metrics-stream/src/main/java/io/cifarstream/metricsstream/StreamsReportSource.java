@@ -11,8 +11,10 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -35,25 +37,36 @@ final class StreamsReportSource implements ReportSource {
     static final String LOCAL_COPY = "this instance's copy of the model's task while the group rebalances or the task"
             + " restores; it may lag the live reports by a few commits";
 
+    /** How old a remembered report may be to stand in for a store that does not answer. */
+    static final Duration LAST_ANSWER_AGE = Duration.ofSeconds(10);
+
     private final KafkaStreams streams;
     private final boolean standbys;
     /** Each model's store partition, kept once known: the partition count is fixed while the application runs. */
     private final Map<String, Integer> partitions;
+    /** The last report this instance's stores gave per report key, for the moments when none of them answers. */
+    private final Map<String, LastAnswer> lastAnswers;
 
-    StreamsReportSource(KafkaStreams streams) {
-        this(streams, false, new ConcurrentHashMap<>());
+    /** A report as this instance's stores last gave it, and when ({@link System#nanoTime()}). */
+    private record LastAnswer(String json, long nanos) {
     }
 
-    private StreamsReportSource(KafkaStreams streams, boolean standbys, Map<String, Integer> partitions) {
+    StreamsReportSource(KafkaStreams streams) {
+        this(streams, false, new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
+    }
+
+    private StreamsReportSource(KafkaStreams streams, boolean standbys, Map<String, Integer> partitions,
+            Map<String, LastAnswer> lastAnswers) {
         this.streams = streams;
         this.standbys = standbys;
         this.partitions = partitions;
+        this.lastAnswers = lastAnswers;
     }
 
     /** Reads this instance's active stores and its standby replicas (Kafka Streams' stale stores). */
     @Override
     public ReportSource withStandbys() {
-        return new StreamsReportSource(streams, true, partitions);
+        return new StreamsReportSource(streams, true, partitions, lastAnswers);
     }
 
     @Override
@@ -87,16 +100,16 @@ final class StreamsReportSource implements ReportSource {
         OptionalInt partition = OptionalInt.of(partitionOf(modelId));
         if (standbys) {
             try {
-                return Optional.ofNullable(store(partition, true).get(key));
+                return Optional.ofNullable(remembered(key, store(partition, true).get(key)));
             } catch (InvalidStateStoreException e) {
-                throw unavailable(e);
+                return Optional.of(lastAnswer(key).orElseThrow(() -> unavailable(e)));
             }
         }
         InvalidStateStoreException notQueryable = null;
         try {
             String live = store(partition, false).get(key);
             if (live != null) {
-                return Optional.of(live);
+                return Optional.of(remembered(key, live));
             }
         } catch (InvalidStateStoreException e) {
             notQueryable = e;
@@ -105,7 +118,7 @@ final class StreamsReportSource implements ReportSource {
         try {
             String copy = store(partition, true).get(key);
             if (copy != null) {
-                return Optional.of(ViewReport.servedBy(copy, LOCAL_COPY));
+                return Optional.of(ViewReport.servedBy(remembered(key, copy), LOCAL_COPY));
             }
         } catch (InvalidStateStoreException e) {
             if (notQueryable != null) {
@@ -113,11 +126,38 @@ final class StreamsReportSource implements ReportSource {
             }
         }
         if (notQueryable != null) {
-            throw new ReportsUnavailableException("model '" + modelId + "' is not queryable on this instance now"
-                    + " (application state " + streams.state() + ": the group is moving tasks, or this instance restores"
-                    + " the model's task, which it holds no copy of); retry in a few seconds", notQueryable);
+            InvalidStateStoreException cause = notQueryable;
+            return Optional.of(lastAnswer(key).orElseThrow(() -> new ReportsUnavailableException("model '" + modelId
+                    + "' is not queryable on this instance now (application state " + streams.state() + ": the group is"
+                    + " moving tasks, or this instance restores the model's task, which it holds no copy of); retry in a"
+                    + " few seconds", cause)));
         }
         return Optional.empty();
+    }
+
+    private String remembered(String key, String json) {
+        if (json != null) {
+            lastAnswers.put(key, new LastAnswer(json, System.nanoTime()));
+        }
+        return json;
+    }
+
+    /**
+     * The last report this instance's stores gave, if at most {@link #LAST_ANSWER_AGE} old, marked as such: while a
+     * standby replica becomes the active task (a member died) neither store answers for a moment, which is no reason
+     * to answer 503 for a model this instance served a moment ago.
+     */
+    private Optional<String> lastAnswer(String key) {
+        LastAnswer last = lastAnswers.get(key);
+        if (last == null) {
+            return Optional.empty();
+        }
+        long ageNanos = System.nanoTime() - last.nanos();
+        if (ageNanos > LAST_ANSWER_AGE.toNanos()) {
+            return Optional.empty();
+        }
+        return Optional.of(ViewReport.servedBy(last.json(), String.format(Locale.ROOT, "this instance's last answer,"
+                + " %.1f s old, while the group moves the model's task to it", ageNanos / 1e9)));
     }
 
     /** The partition of the store that holds a model's reports: only that partition answers for the model. */
