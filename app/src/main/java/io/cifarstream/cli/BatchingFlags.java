@@ -6,7 +6,10 @@ import java.time.Duration;
 
 import picocli.CommandLine.Option;
 
-/** {@code --max-batch} and {@code --linger-ms}: how a scorer cuts micro-batches, for {@code score} and {@code bench scorer}. */
+/**
+ * {@code --max-batch}, {@code --linger-ms} and {@code --backlog-batch}: how a scorer cuts micro-batches, for
+ * {@code score} and {@code bench scorer}.
+ */
 public final class BatchingFlags {
 
     @Range(min = 1, max = 4096)
@@ -21,11 +24,22 @@ public final class BatchingFlags {
                     + "Default: ${DEFAULT-VALUE}.")
     long lingerMs;
 
+    @Range(min = 1, max = ScorerConfig.MAX_BACKLOG_BATCH)
+    @Option(names = "--backlog-batch", defaultValue = "" + ScorerConfig.DEFAULT_BACKLOG_BATCH, paramLabel = "N",
+            description = "Most records per transaction while a backlog lasts (the consumer's lag is at least N "
+                    + "records: a replay, a catch-up); the models still take --max-batch at a time. Never fewer "
+                    + "than --max-batch. Default: ${DEFAULT-VALUE}.")
+    int backlogBatch;
+
     int maxBatch() {
         return maxBatch;
     }
 
     Duration linger() {
         return Duration.ofMillis(lingerMs);
+    }
+
+    int backlogBatch() {
+        return backlogBatch;
     }
 }

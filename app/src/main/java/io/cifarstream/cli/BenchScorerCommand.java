@@ -66,7 +66,7 @@ final class BenchScorerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         CifarImages test = data.open().test();
         var figures = ScorerBenchmark.run(modelFile.path(), modelFlags.toOptions(), test.first(images), batching.maxBatch(),
-                batching.linger(), passes, warmup, loadFraction, Duration.ofSeconds(latencySeconds));
+                batching.linger(), batching.backlogBatch(), passes, warmup, loadFraction, Duration.ofSeconds(latencySeconds));
         json.publish(figures);
         return 0;
     }

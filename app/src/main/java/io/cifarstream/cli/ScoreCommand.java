@@ -164,6 +164,7 @@ public final class ScoreCommand implements Callable<Integer>, FlagRules {
                 .withGroup(group)
                 .withInstanceId(instanceId)
                 .withBatching(batching.maxBatch(), batching.linger())
+                .withBacklogBatch(batching.backlogBatch())
                 .withMaxRecordBytes(maxRecordBytes)
                 .withPartitions(partitions)
                 .withReplicationFactor(replication.value())

@@ -64,6 +64,7 @@ class ScoreCommandTest {
         assertThat(config.models()).containsExactly(new ModelSpec("cnn", dir.resolve("models/cnn.onnx")));
         assertThat(config.maxBatch()).isEqualTo(256);
         assertThat(config.linger()).isEqualTo(Duration.ofMillis(10));
+        assertThat(config.backlogBatch()).isEqualTo(1024);
         assertThat(config.transactionalId()).isEqualTo("cifar-stream-scorer-cifar-stream-scorer-0");
         assertThat(config.http()).isEmpty();
     }
@@ -73,7 +74,7 @@ class ScoreCommandTest {
         ScorerConfig config = parse("--bootstrap-server", "kafka:9093", "--model", "champion=a.onnx",
                 "--model", "challenger=b.onnx", "--images-topic", "in", "--predictions-topic", "out",
                 "--dead-letters-topic", "dlq", "--group", "g", "--instance-id", "7", "--max-batch", "64",
-                "--linger-ms", "5", "--http-port", "0", "--http-host", "0.0.0.0", "--input-mean", "0.5,0.5,0.5",
+                "--linger-ms", "5", "--backlog-batch", "512", "--http-port", "0", "--http-host", "0.0.0.0", "--input-mean", "0.5,0.5,0.5",
                 "--input-std", "0.5,0.5,0.5", "--output", "logits", "--device", "cpu", "--threads", "1");
 
         assertThat(config.kafka().bootstrapServers()).isEqualTo("kafka:9093");
@@ -84,9 +85,16 @@ class ScoreCommandTest {
         assertThat(config.transactionalId()).isEqualTo("cifar-stream-scorer-g-7");
         assertThat(config.maxBatch()).isEqualTo(64);
         assertThat(config.linger()).isEqualTo(Duration.ofMillis(5));
+        assertThat(config.backlogBatch()).isEqualTo(512);
         assertThat(config.http()).hasValueSatisfying(a -> assertThat(a.getPort()).isZero());
         assertThat(config.modelOptions().output()).isEqualTo(Optional.of(OutputKind.LOGITS));
         assertThat(config.modelOptions().threads()).isEqualTo(1);
+    }
+
+    @Test
+    void aBacklogBatchIsNeverSmallerThanTheMaximumBatch() {
+        assertThat(parse("--model", "m.onnx", "--max-batch", "2048").backlogBatch()).isEqualTo(2048);
+        assertThat(parse("--model", "m.onnx", "--max-batch", "64", "--backlog-batch", "1").backlogBatch()).isEqualTo(64);
     }
 
     @Test

@@ -57,7 +57,7 @@ public final class ScorerBenchmark {
 
     /** Runs (a), (b) and (c) and returns their figures. */
     public static ObjectNode run(Path model, ModelOptions options, CifarImages images, int maxBatch, Duration linger,
-            int passes, Duration warmup, double loadFraction, Duration latencyRun) throws Exception {
+            int backlogBatch, int passes, Duration warmup, double loadFraction, Duration latencyRun) throws Exception {
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode result = mapper.createObjectNode();
         result.put("model", model.toString());
@@ -72,6 +72,7 @@ public final class ScorerBenchmark {
             KafkaSettings kafka = KafkaSettings.of(broker.bootstrapServers());
             ScorerConfig base = ScorerConfig.of(kafka, List.of(new ModelSpec("bench", model)), options)
                     .withBatching(maxBatch, linger)
+                    .withBacklogBatch(backlogBatch)
                     .withPartitions(4)
                     .withStatus(Duration.ofSeconds(5), line -> System.err.println("bench: " + line));
 
@@ -84,6 +85,7 @@ public final class ScorerBenchmark {
             e2e.put("images", (long) images.size() * passes);
             e2e.put("max_batch", maxBatch);
             e2e.put("linger_ms", linger.toMillis());
+            e2e.put("backlog_batch", base.backlogBatch());
             e2e.put("images_per_second", Math.round(endToEnd));
             e2e.put("ratio_to_raw_batch_256", round3(endToEnd / raw.get("batch_256").asDouble()));
 

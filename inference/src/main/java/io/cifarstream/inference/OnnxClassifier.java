@@ -205,11 +205,18 @@ public final class OnnxClassifier implements AutoCloseable {
      * split into chunks over the lanes.
      */
     public void logProbabilities(byte[] pixels, int first, int count, float[] out) {
-        if (out.length < count * CifarShape.CLASSES) {
-            throw new IllegalArgumentException("out holds " + out.length + " floats, need " + count * CifarShape.CLASSES);
+        logProbabilities(pixels, first, count, out, 0);
+    }
+
+    /** As {@link #logProbabilities(byte[], int, int, float[])}, writing into {@code out} from index {@code outOffset}. */
+    public void logProbabilities(byte[] pixels, int first, int count, float[] out, int outOffset) {
+        if (outOffset < 0 || out.length - outOffset < count * CifarShape.CLASSES) {
+            throw new IllegalArgumentException("out holds " + out.length + " floats, need " + count * CifarShape.CLASSES
+                    + " from index " + outOffset);
         }
         GuidedChunks chunks = new GuidedChunks(count, lanes.length, lanes[0].capacity);
-        crew.run(Math.max(1, Math.min(lanes.length, count)), lane -> scoreChunks(lanes[lane], chunks, pixels, first, out));
+        crew.run(Math.max(1, Math.min(lanes.length, count)),
+                lane -> scoreChunks(lanes[lane], chunks, pixels, first, out, outOffset));
     }
 
     /** The class with the highest of the 10 log-probabilities of record {@code record} in {@code logProbabilities}. */
@@ -225,12 +232,13 @@ public final class OnnxClassifier implements AutoCloseable {
     }
 
     /** Scores chunks on {@code lane} until none is left; a failure leaves none for the other lanes either. */
-    private static void scoreChunks(Lane lane, GuidedChunks chunks, byte[] pixels, int first, float[] out) {
+    private static void scoreChunks(Lane lane, GuidedChunks chunks, byte[] pixels, int first, float[] out,
+            int outOffset) {
         try {
             for (long chunk = chunks.next(); chunk != GuidedChunks.NONE; chunk = chunks.next()) {
                 int done = GuidedChunks.first(chunk);
                 lane.score(pixels, (long) (first + done) * CifarShape.PIXELS, GuidedChunks.size(chunk), out,
-                        done * CifarShape.CLASSES);
+                        outOffset + done * CifarShape.CLASSES);
             }
         } catch (RuntimeException e) {
             chunks.abandon();

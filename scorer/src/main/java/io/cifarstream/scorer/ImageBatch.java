@@ -18,7 +18,7 @@ import io.cifarstream.metrics.ImageStatistics;
 import io.cifarstream.schemas.ModelReference;
 
 /**
- * One micro-batch: up to {@code capacity} consumed records, the accepted ones decoded into reused slots of one
+ * One micro-batch: up to {@code capacity} consumed records, scored in slices as it fills, the accepted ones decoded into reused slots of one
  * pixel array (slot {@code i} at {@code i * 3072}, CHW, ready for the model) with each image's
  * {@link ImageStatistics}, the rejected ones kept for dead letters, each model's log-probabilities once scored,
  * the model references to publish with it, and per partition the offset after the last record consumed, which is
@@ -42,6 +42,8 @@ final class ImageBatch {
     private long[] nextOffsets = new long[8];
     private int size;
     private int consumed;
+    /** Slots {@code 0 .. scored-1} have every model's log-probabilities. */
+    private int scored;
 
     /** No label: CIFAR-10 classes are 0-9, so a negative value cannot be one. */
     static final int NO_LABEL = -1;
@@ -112,8 +114,19 @@ final class ImageBatch {
         return consumed;
     }
 
-    boolean isFull() {
-        return consumed >= capacity;
+    /** Most records (accepted plus rejected) the batch holds. */
+    int capacity() {
+        return capacity;
+    }
+
+    /** Accepted images already scored by every model: slots {@code 0 .. scored()-1}. */
+    int scored() {
+        return scored;
+    }
+
+    /** Slots {@code 0 .. slots-1} now have every model's log-probabilities. */
+    void scoredUpTo(int slots) {
+        scored = slots;
     }
 
     boolean isEmpty() {
@@ -202,5 +215,6 @@ final class ImageBatch {
         Arrays.fill(nextOffsets, -1);
         size = 0;
         consumed = 0;
+        scored = 0;
     }
 }

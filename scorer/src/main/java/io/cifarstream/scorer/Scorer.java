@@ -89,7 +89,7 @@ public final class Scorer implements AutoCloseable {
                     () -> new KafkaProducer<>(producerConfig(config), new ByteArraySerializer(), new ByteArraySerializer()));
             // Values as ByteBuffers: slices of the fetched data, where Kafka would copy each into a byte[] of its own.
             consumer = new KafkaConsumer<>(consumerConfig(config), new ByteArrayDeserializer(), new ByteBufferDeserializer());
-            ScorerMetrics metrics = new ScorerMetrics(config.transactionalId(), config.maxBatch());
+            ScorerMetrics metrics = new ScorerMetrics(config.transactionalId(), config.backlogBatch());
             // A commit waits while a partition it writes lacks in-sync replicas; this watch says so in the log.
             acknowledgements = new AcknowledgementWatch("scorer " + config.transactionalId(), config.kafka(),
                     config.topics().predictions(), ACKNOWLEDGEMENT_PATIENCE).startChecking(Duration.ofSeconds(1));

@@ -1,5 +1,6 @@
 package io.cifarstream.scorer;
 
+import io.cifarstream.schemas.CifarShape;
 import io.cifarstream.schemas.Rejection;
 
 import java.nio.ByteBuffer;
@@ -32,11 +33,14 @@ import io.cifarstream.schemas.ModelReference;
  *
  * <p>A micro-batch is assembled in memory (no transaction is open meanwhile) until it holds {@code maxBatch}
  * records or {@link BatchCut} says it is due: after a quiet spell at once, under load at most one per {@code linger}.
- * Every model then scores the whole batch in one call, and the committer writes its predictions and dead letters
- * and commits its offsets in one transaction while this thread fills and scores the next batch (two batch buffers;
- * at most one commit in flight). If a commit fails, the committer aborts it, and this thread drops the batch it is
- * filling and seeks every partition back to its last committed position, so the same records are read and scored
- * again: nothing is lost, and since only committed output counts for {@code read_committed} readers, nothing is
+ * While a backlog lasts (the consumer's lag, read after every poll, is at least {@code backlogBatch} records) the
+ * batch grows to {@code backlogBatch} records instead, so that a replay or a catch-up pays Kafka's per-transaction
+ * cost once per {@code backlogBatch} records; the models still score it {@code maxBatch} records at a time, each
+ * slice as soon as it is read. Every model scores the batch's last slice when it is cut, and the committer writes
+ * its predictions and dead letters and commits its offsets in one transaction while this thread fills and scores the
+ * next batch (two batch buffers; at most one commit in flight). If a commit fails, the committer aborts it, and this
+ * thread drops the batch it is filling and seeks every partition back to its last committed position, so the same
+ * records are read and scored again: nothing is lost, and since only committed output counts for {@code read_committed} readers, nothing is
  * duplicated. Before partitions move in a rebalance, {@code onPartitionsRevoked} commits the open batch and waits for
  * it; lost partitions drop it.
  *
@@ -61,6 +65,9 @@ final class ScoringLoop implements Runnable {
     private final BatchCommitter committer;
     private final ImageEventDecoder decoder;
     private final String imagesTopic;
+    private final int maxBatch;
+    /** Whether the lag after the last poll was at least a backlog batch. */
+    private boolean backlog;
     /** The batch being filled; the other buffer is in flight or free. */
     private ImageBatch batch;
     private ImageBatch spare;
@@ -87,8 +94,9 @@ final class ScoringLoop implements Runnable {
         this.committer = committer;
         this.models = models;
         this.metrics = metrics;
-        this.batch = new ImageBatch(config.maxBatch(), models.size());
-        this.spare = new ImageBatch(config.maxBatch(), models.size());
+        this.maxBatch = config.maxBatch();
+        this.batch = new ImageBatch(config.backlogBatch(), models.size());
+        this.spare = new ImageBatch(config.backlogBatch(), models.size());
         this.decoder = new ImageEventDecoder(config.maxRecordBytes());
         this.imagesTopic = config.topics().images();
         Arrays.fill(rewindTo, -1);
@@ -151,10 +159,11 @@ final class ScoringLoop implements Runnable {
                     if (inFlight != null && inFlight.isDone()) {
                         awaitInFlight();
                     }
+                    backlog = lagAtLeast(batch.capacity());
                     if (!records.isEmpty()) {
                         admit(records, now);
                     }
-                    if (!batch.isEmpty() && cut.due(now, inFlight != null)
+                    if (!batch.isEmpty() && (batch.consumed() >= limit() || cut.due(now, inFlight != null, backlog))
                             || batch.isEmpty() && !unpublished.isEmpty() && inFlight == null) {
                         flush();
                     }
@@ -179,7 +188,7 @@ final class ScoringLoop implements Runnable {
         if (batch.isEmpty()) {
             return inFlight == null ? IDLE_POLL : COMMIT_CHECK;
         }
-        long untilDue = cut.nanosUntilDue(System.nanoTime(), inFlight != null);
+        long untilDue = cut.nanosUntilDue(System.nanoTime(), inFlight != null, backlog);
         // A commit in flight: come back soon to account for it.
         return Duration.ofNanos(inFlight == null ? untilDue : Math.min(untilDue, COMMIT_CHECK.toNanos()));
     }
@@ -208,10 +217,78 @@ final class ScoringLoop implements Runnable {
             if (rejection != null) {
                 batch.reject(record, rejection);
             }
-            if (batch.isFull() && !flush()) {
+            if (batch.size() - batch.scored() >= maxBatch && !scoreSlice()) {
+                return; // the batch was dropped, the rest of this poll sought back and read again
+            }
+            if (batch.consumed() >= limit() && !flush()) {
                 return; // the rest of this poll was sought back and is read again
             }
         }
+    }
+
+    /** Records the open batch holds before it is cut: a backlog batch while a backlog lasts. */
+    private int limit() {
+        return backlog ? batch.capacity() : maxBatch;
+    }
+
+    /** Whether the consumer's lag over its partitions (those with a known lag) is at least {@code records}. */
+    private boolean lagAtLeast(int records) {
+        if (records <= maxBatch) {
+            return false;
+        }
+        long lag = 0;
+        for (TopicPartition tp : consumer.assignment()) {
+            lag += consumer.currentLag(tp).orElse(0);
+        }
+        return lag >= records;
+    }
+
+    /**
+     * Scores the open batch's next {@code maxBatch} images while it fills further.
+     *
+     * @return false when the model call failed: the batch was dropped and the partitions sought back
+     */
+    private boolean scoreSlice() {
+        long start = System.nanoTime();
+        try {
+            scoreUpTo(batch.scored() + maxBatch);
+            return true;
+        } catch (RuntimeException e) {
+            return modelFailed(e);
+        } finally {
+            long took = System.nanoTime() - start;
+            metrics.phase(ScorerMetrics.Phase.SCORE, took);
+            flushNanos += took;
+        }
+    }
+
+    /** Every model scores the open batch's images up to slot {@code end}, at most {@code maxBatch} per call. */
+    private void scoreUpTo(int end) {
+        while (batch.scored() < end) {
+            int from = batch.scored();
+            int n = Math.min(maxBatch, end - from);
+            for (int m = 0; m < models.size(); m++) {
+                models.get(m).classifier().logProbabilities(batch.pixels(), from, n, batch.logProbabilities(m),
+                        from * CifarShape.CLASSES);
+            }
+            batch.scoredUpTo(from + n);
+        }
+    }
+
+    /**
+     * A model call failed, so the open batch is not handed off. The commit in flight settles first: seeking back
+     * while it might still commit would read its records again.
+     *
+     * @return false, for the caller to pass on
+     */
+    private boolean modelFailed(RuntimeException e) {
+        if (e instanceof ScorerFailedException) {
+            throw e;
+        }
+        if (awaitInFlight()) {
+            failed(e);
+        }
+        return false;
     }
 
     /**
@@ -226,13 +303,9 @@ final class ScoringLoop implements Runnable {
         long start = System.nanoTime();
         cut.cut(start);
         try {
-            int n = batch.size();
+            scoreUpTo(batch.size());
             for (int m = 0; m < models.size(); m++) {
-                ScoringModel model = models.get(m);
-                if (n > 0) {
-                    model.classifier().logProbabilities(batch.pixels(), 0, n, batch.logProbabilities(m));
-                }
-                batch.scoredBy(m, model.version());
+                batch.scoredBy(m, models.get(m).version());
             }
             long scored = System.nanoTime();
             metrics.phase(ScorerMetrics.Phase.SCORE, scored - start);
@@ -250,15 +323,7 @@ final class ScoringLoop implements Runnable {
             reloadModelsIfDue();
             return true;
         } catch (RuntimeException e) {
-            if (e instanceof ScorerFailedException) {
-                throw e;
-            }
-            // A model call failed, so this batch was not handed off. The commit in flight settles first: seeking
-            // back while it might still commit would read its records again.
-            if (awaitInFlight()) {
-                failed(e);
-            }
-            return false;
+            return modelFailed(e);
         } finally {
             flushNanos += System.nanoTime() - start;
         }

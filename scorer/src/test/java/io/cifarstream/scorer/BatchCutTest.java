@@ -16,8 +16,8 @@ class BatchCutTest {
     void afterAQuietSpellARecordIsScoredAtOnce() {
         BatchCut cut = new BatchCut(LINGER, 1_000 * MS);
         cut.firstRecord(1_000 * MS);
-        assertThat(cut.due(1_000 * MS, false)).isTrue();
-        assertThat(cut.nanosUntilDue(1_000 * MS, false)).isZero();
+        assertThat(cut.due(1_000 * MS, false, false)).isTrue();
+        assertThat(cut.nanosUntilDue(1_000 * MS, false, false)).isZero();
     }
 
     @Test
@@ -27,9 +27,9 @@ class BatchCutTest {
         cut.cut(100 * MS);
         // The next batch's first record comes 2 ms later; the committer is already idle again at 5 ms.
         cut.firstRecord(102 * MS);
-        assertThat(cut.due(105 * MS, false)).isFalse();
-        assertThat(cut.nanosUntilDue(105 * MS, false)).isEqualTo(5 * MS);
-        assertThat(cut.due(110 * MS, false)).as("a linger after the last cut").isTrue();
+        assertThat(cut.due(105 * MS, false, false)).isFalse();
+        assertThat(cut.nanosUntilDue(105 * MS, false, false)).isEqualTo(5 * MS);
+        assertThat(cut.due(110 * MS, false, false)).as("a linger after the last cut").isTrue();
     }
 
     @Test
@@ -37,10 +37,10 @@ class BatchCutTest {
         BatchCut cut = new BatchCut(LINGER, 0);
         cut.cut(100 * MS);
         cut.firstRecord(104 * MS);
-        assertThat(cut.due(111 * MS, true)).as("the last cut was long enough ago, but a commit is in flight").isFalse();
-        assertThat(cut.nanosUntilDue(111 * MS, true)).isEqualTo(3 * MS);
-        assertThat(cut.due(111 * MS, false)).as("the commit ended").isTrue();
-        assertThat(cut.due(114 * MS, true)).as("linger after its first record, commit or not").isTrue();
+        assertThat(cut.due(111 * MS, true, false)).as("the last cut was long enough ago, but a commit is in flight").isFalse();
+        assertThat(cut.nanosUntilDue(111 * MS, true, false)).isEqualTo(3 * MS);
+        assertThat(cut.due(111 * MS, false, false)).as("the commit ended").isTrue();
+        assertThat(cut.due(114 * MS, true, false)).as("linger after its first record, commit or not").isTrue();
     }
 
     @Test
@@ -48,6 +48,17 @@ class BatchCutTest {
         BatchCut cut = new BatchCut(Duration.ZERO, 0);
         cut.cut(50 * MS);
         cut.firstRecord(50 * MS);
-        assertThat(cut.due(50 * MS, true)).isTrue();
+        assertThat(cut.due(50 * MS, true, false)).isTrue();
+    }
+
+    @Test
+    void inABacklogTheBatchIsCutWhenFullOrWhenItHasWaitedTooLongForMore() {
+        BatchCut cut = new BatchCut(LINGER, 0);
+        cut.cut(100 * MS);
+        cut.firstRecord(200 * MS);
+        assertThat(cut.due(250 * MS, false, true)).as("linger and the last cut do not cut a backlog batch").isFalse();
+        assertThat(cut.nanosUntilDue(250 * MS, false, true)).isEqualTo(450 * MS);
+        assertThat(cut.due(700 * MS, true, true)).as("half a second after its first record").isTrue();
+        assertThat(cut.due(250 * MS, false, false)).as("the backlog is over: the usual rules").isTrue();
     }
 }

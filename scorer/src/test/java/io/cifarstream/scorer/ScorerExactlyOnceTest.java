@@ -25,7 +25,7 @@ import io.cifarstream.testkit.KafkaBrokerExtension;
 
 /**
  * Real CIFAR-10 test images replayed through a real broker get exactly one committed prediction each, equal to
- * what the same model computes offline; two scorers in one group, one joining mid-stream, share the work and
+ * what the same model computes offline, also when a backlog is committed in batches larger than one model call; two scorers in one group, one joining mid-stream, share the work and
  * still produce each prediction exactly once.
  */
 @ExtendWith(KafkaBrokerExtension.class)
@@ -49,9 +49,14 @@ class ScorerExactlyOnceTest {
         TopicNames topics = ImageEventRecords.createTopics(kafka, "exactly-once", 3);
         ImageEventRecords.produceRaw(kafka, topics.images(), images, 0, IMAGES);
 
-        try (Scorer scorer = Scorer.start(ScorerFixture.config(kafka, topics, model))) {
+        // The whole replay waits when the scorer starts: a backlog, read in batches of up to 512 images scored 64 at a time.
+        ScorerConfig config = ScorerFixture.config(kafka, topics, model).withBatching(64, Duration.ofMillis(20))
+                .withBacklogBatch(512);
+        try (Scorer scorer = Scorer.start(config)) {
             ScorerFixture.awaitCount(scorer.metrics()::imagesScored, IMAGES, Duration.ofMinutes(2), "images scored");
             assertThat(scorer.metrics().deadLetters()).isEmpty();
+            assertThat(scorer.metrics().batchesCommitted()).as("transactions: fewer than batches of 64 could be")
+                    .isLessThan(IMAGES / 64);
         }
 
         List<Keyed<Prediction>> predictions = CommittedRecords.readAll(kafka, topics.predictions(),
