@@ -12,6 +12,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,7 +44,7 @@ class LocalKafkaClusterTest {
             assertThat(quorum.voters()).extracting(QuorumInfo.ReplicaState::replicaId).containsExactlyInAnyOrder(1, 2, 3);
 
             admin.createTopics(List.of(new NewTopic("replicated", java.util.Optional.of(3), java.util.Optional.empty()))).all().get();
-            TopicDescription topic = admin.describeTopics(List.of("replicated")).allTopicNames().get().get("replicated");
+            TopicDescription topic = describeOnceKnown(admin, "replicated");
             assertThat(topic.partitions()).allSatisfy(partition -> assertThat(partition.replicas()).hasSize(3));
             Config brokerConfig = admin.describeConfigs(List.of(new ConfigResource(ConfigResource.Type.BROKER, "1")))
                     .all().get().values().iterator().next();
@@ -108,6 +110,24 @@ class LocalKafkaClusterTest {
         assertThatThrownBy(() -> new ClusterMembership("not-an-id", 1, voters))
                 .hasMessageContaining("is not a Kafka cluster id");
         assertThatThrownBy(() -> QuorumVoter.parse("a@b:1")).hasMessageContaining("is not a controller quorum voter");
+    }
+
+    /**
+     * The topic as described by whichever node the admin asks, once that node knows it: {@code createTopics} returns
+     * when the controller has committed the topic, and another node may learn of it a moment later.
+     */
+    private static TopicDescription describeOnceKnown(Admin admin, String name) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (true) {
+            try {
+                return admin.describeTopics(List.of(name)).allTopicNames().get().get(name);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 
     private static Map<String, Object> clientOf(LocalKafkaCluster cluster) {
