@@ -18,12 +18,13 @@ import io.cifarstream.metrics.ImageStatistics;
 import io.cifarstream.schemas.ModelReference;
 
 /**
- * One micro-batch: up to {@code capacity} consumed records, scored in slices as it fills, the accepted ones decoded into reused slots of one
- * pixel array (slot {@code i} at {@code i * 3072}, CHW, ready for the model) with each image's
- * {@link ImageStatistics}, the rejected ones kept for dead letters, each model's log-probabilities once scored,
- * the model references to publish with it, and per partition the offset after the last record consumed, which is
- * what the batch's transaction commits. Every array is allocated once; {@link #clear()} only resets counters. Not thread-safe: the scoring thread fills and scores it, then hands it to the
- * {@link BatchCommitter} and does not touch it until that commit is over.
+ * One micro-batch: up to {@code capacity} consumed records, scored in slices as it fills, the accepted ones decoded
+ * into reused slots of one pixel array (slot {@code i} at {@code i * 3072}, CHW, ready for the model) with each
+ * image's {@link ImageStatistics}, the rejected ones kept for dead letters, each model's log-probabilities once
+ * scored, the model references to publish with it, and per partition the offset after the last record consumed,
+ * which is what the batch's transaction commits. Every array is allocated once; {@link #clear()} only resets
+ * counters. Not thread-safe: the scoring thread fills and scores it, then hands it to the {@link BatchCommitter} and
+ * does not touch it until that commit is over.
  */
 final class ImageBatch {
 

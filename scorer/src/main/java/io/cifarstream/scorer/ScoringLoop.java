@@ -33,15 +33,15 @@ import io.cifarstream.schemas.ModelReference;
  *
  * <p>A micro-batch is assembled in memory (no transaction is open meanwhile) until it holds {@code maxBatch}
  * records or {@link BatchCut} says it is due: after a quiet spell at once, under load at most one per {@code linger}.
- * While a backlog lasts (the consumer's lag, read after every poll, is at least {@code backlogBatch} records) the
- * batch grows to {@code backlogBatch} records instead, so that a replay or a catch-up pays Kafka's per-transaction
- * cost once per {@code backlogBatch} records; the models still score it {@code maxBatch} records at a time, each
- * slice as soon as it is read. Every model scores the batch's last slice when it is cut, and the committer writes
+ * While a backlog lasts (the consumer's lag, read after each poll that returns records, is at least
+ * {@code backlogBatch} records) the batch grows to {@code backlogBatch} records instead, so that a replay or a
+ * catch-up pays Kafka's per-transaction cost once per {@code backlogBatch} records; the models still score it
+ * {@code maxBatch} records at a time, each slice as soon as it is read. Every model scores the batch's last slice when it is cut, and the committer writes
  * its predictions and dead letters and commits its offsets in one transaction while this thread fills and scores the
  * next batch (two batch buffers; at most one commit in flight). If a commit fails, the committer aborts it, and this
  * thread drops the batch it is filling and seeks every partition back to its last committed position, so the same
- * records are read and scored again: nothing is lost, and since only committed output counts for {@code read_committed} readers, nothing is
- * duplicated. Before partitions move in a rebalance, {@code onPartitionsRevoked} commits the open batch and waits for
+ * records are read and scored again: nothing is lost, and since only committed output counts for
+ * {@code read_committed} readers, nothing is duplicated. Before partitions move in a rebalance, {@code onPartitionsRevoked} commits the open batch and waits for
  * it; lost partitions drop it.
  *
  * <p>Model references (a model's reference statistics, when it loads or reloads) ride in the transaction of the next
@@ -66,7 +66,7 @@ final class ScoringLoop implements Runnable {
     private final ImageEventDecoder decoder;
     private final String imagesTopic;
     private final int maxBatch;
-    /** Whether the lag after the last poll was at least a backlog batch. */
+    /** Whether the lag after the last poll that returned records was at least a backlog batch. */
     private boolean backlog;
     /** The batch being filled; the other buffer is in flight or free. */
     private ImageBatch batch;
@@ -159,8 +159,9 @@ final class ScoringLoop implements Runnable {
                     if (inFlight != null && inFlight.isDone()) {
                         awaitInFlight();
                     }
-                    backlog = lagAtLeast(batch.capacity());
                     if (!records.isEmpty()) {
+                        // The lag moves with what is fetched and consumed, so it is read only when records came.
+                        backlog = lagAtLeast(batch.capacity());
                         admit(records, now);
                     }
                     if (!batch.isEmpty() && (batch.consumed() >= limit() || cut.due(now, inFlight != null, backlog))
