@@ -34,7 +34,7 @@ public final class QuantizedBenchmark {
         ObjectNode result = mapper.createObjectNode();
         result.put("fp32_model", fp32.toString());
         result.put("int8_model", int8.toString());
-        result.put("cores", Runtime.getRuntime().availableProcessors());
+        Processor.current().describeIn(result);
         result.put("lanes", options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors());
         result.put("rounds", rounds);
         result.put("seconds_per_measurement", perMeasurement.toMillis() / 1000.0);

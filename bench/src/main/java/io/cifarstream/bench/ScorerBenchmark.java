@@ -61,7 +61,7 @@ public final class ScorerBenchmark {
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode result = mapper.createObjectNode();
         result.put("model", model.toString());
-        result.put("cores", Runtime.getRuntime().availableProcessors());
+        Processor.current().describeIn(result);
         result.put("device", options.device());
         ObjectNode raw = result.putObject("raw_onnx_images_per_second");
         for (int batch : new int[] {1, 32, 256}) {

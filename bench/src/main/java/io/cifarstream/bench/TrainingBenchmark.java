@@ -31,7 +31,7 @@ public final class TrainingBenchmark {
         result.put("recipe", recipe.name());
         result.put("batch_size", recipe.batchSize());
         result.put("threads", threads);
-        result.put("cores", Runtime.getRuntime().availableProcessors());
+        Processor.current().describeIn(result);
         result.put("allocator", NativeAllocator.inUse().label());
         result.put("omp_wait_policy", System.getenv().getOrDefault("OMP_WAIT_POLICY", "unset"));
         ProcessResources beforeStart = ProcessResources.now();

@@ -23,6 +23,9 @@ class TrainingBenchmarkTest {
         assertThat(result.get("recipe").asText()).isEqualTo("fast");
         assertThat(result.get("batch_size").asInt()).isEqualTo(16);
         assertThat(result.get("allocator").asText()).isEqualTo(NativeAllocator.inUse().label());
+        assertThat(result.get("cores").asInt()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(result.get("cpu").get("family").asInt()).as("the processor the figures were measured on")
+                .isEqualTo(Processor.current().family());
         assertThat(result.get("images").asLong()).as("7 timed steps of 16, wrapping past the 96 usable images")
                 .isEqualTo(112);
         assertThat(result.get("images_per_second").asLong()).isPositive();
