@@ -6,8 +6,9 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 
 /**
- * Turns CIFAR-10 records (CHW bytes) into a normalized float batch, optionally augmented with a random crop out of
- * the zero-padded image and a random horizontal flip, plus the (optionally smoothed) one-hot targets.
+ * Turns CIFAR-10 records (CHW bytes) into a normalized float batch laid out channels-last, [N,32,32,3] (what
+ * {@link CifarNet#input} takes), optionally augmented with a random crop out of the zero-padded image and a random
+ * horizontal flip, plus the (optionally smoothed) one-hot targets.
  *
  * <p>Works in buffers allocated once for the largest batch and reused: no allocation per image or per batch.
  * Normalization is a table lookup per pixel. Not thread-safe.
@@ -18,6 +19,7 @@ import java.nio.FloatBuffer;
  * step. A tensor made from a returned buffer shares its memory: close it before the next call refills the buffer.
  */
 final class BatchAssembler {
+    private static final int CHANNELS = 3;
 
     private final float[][] lookup;
     private final float[] paddingValue;
@@ -61,7 +63,7 @@ final class BatchAssembler {
 
     /**
      * Fills the batch with records {@code order[from .. from+count-1]} of {@code source}, augmented when this
-     * assembler augments (random draws from {@code random}). Returns the pixels, float32 [count,3,32,32].
+     * assembler augments (random draws from {@code random}). Returns the pixels, float32 [count,32,32,3].
      */
     ByteBuffer images(byte[] source, int[] order, int from, int count, SplitMix64 random) {
         for (int b = 0; b < count; b++) {
@@ -74,7 +76,7 @@ final class BatchAssembler {
         return fill(pixelBytes, pixelFloats, pixels, count * CifarShape.PIXELS);
     }
 
-    /** Records {@code first .. first+count-1} of {@code source}, normalized, without augmentation. */
+    /** Records {@code first .. first+count-1} of {@code source}, normalized, without augmentation, [count,32,32,3]. */
     ByteBuffer images(byte[] source, int first, int count) {
         for (int b = 0; b < count; b++) {
             copyImage(source, (first + b) * CifarShape.PIXELS, b * CifarShape.PIXELS, 0, 0, false);
@@ -82,23 +84,24 @@ final class BatchAssembler {
         return fill(pixelBytes, pixelFloats, pixels, count * CifarShape.PIXELS);
     }
 
-    /** Output pixel (y, x) is source pixel (y + dy, x' + dx), x' = mirrored x or x; outside the image: padding. */
+    /**
+     * Output pixel (y, x) is source pixel (y + dy, x' + dx), x' = mirrored x or x; outside the image: padding.
+     * Written channels-last (y, x, channel) from the record's channel planes.
+     */
     private void copyImage(byte[] source, int sourceOffset, int targetOffset, int dy, int dx, boolean mirror) {
-        for (int c = 0; c < 3; c++) {
-            float[] table = lookup[c];
-            int sourcePlane = sourceOffset + c * CifarShape.PLANE;
-            int targetPlane = targetOffset + c * CifarShape.PLANE;
-            for (int y = 0; y < CifarShape.SIDE; y++) {
-                int sy = y + dy;
-                int targetRow = targetPlane + y * CifarShape.SIDE;
-                if (sy < 0 || sy >= CifarShape.SIDE) {
-                    java.util.Arrays.fill(pixels, targetRow, targetRow + CifarShape.SIDE, paddingValue[c]);
-                    continue;
-                }
-                int sourceRow = sourcePlane + sy * CifarShape.SIDE;
-                for (int x = 0; x < CifarShape.SIDE; x++) {
-                    int sx = (mirror ? CifarShape.SIDE - 1 - x : x) + dx;
-                    pixels[targetRow + x] = sx < 0 || sx >= CifarShape.SIDE ? paddingValue[c] : table[source[sourceRow + sx] & 0xff];
+        int out = targetOffset;
+        for (int y = 0; y < CifarShape.SIDE; y++) {
+            int sy = y + dy;
+            boolean rowInside = sy >= 0 && sy < CifarShape.SIDE;
+            for (int x = 0; x < CifarShape.SIDE; x++, out += CHANNELS) {
+                int sx = (mirror ? CifarShape.SIDE - 1 - x : x) + dx;
+                if (rowInside && sx >= 0 && sx < CifarShape.SIDE) {
+                    int pixel = sourceOffset + sy * CifarShape.SIDE + sx;
+                    for (int c = 0; c < CHANNELS; c++) {
+                        pixels[out + c] = lookup[c][source[pixel + c * CifarShape.PLANE] & 0xff];
+                    }
+                } else {
+                    System.arraycopy(paddingValue, 0, pixels, out, CHANNELS);
                 }
             }
         }

@@ -1,5 +1,6 @@
 package io.cifarstream.trainer;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,6 +26,16 @@ import ai.djl.util.Pair;
  * maxpool -> conv3 128->256 k3 -> ReLU -> maxpool -> flatten (1024) -> fc1 1024->128 -> ReLU -> fc2 128->256 ->
  * ReLU -> fc3 256->10 -> log-softmax. Input: normalized float32 [N,3,32,32]; output: log-probabilities [N,10].
  *
+ * <p>Two choices make training steps about a third faster on two cores, neither changing a value:
+ * <ul>
+ *   <li>Each ReLU runs after its max-pool. ReLU is monotone, so max(relu(a), relu(b)) = relu(max(a, b)): the same
+ *       outputs and the same gradients (a pooled value at or below zero passes none either way), on a quarter of the
+ *       elements. The exported ONNX graph keeps the seed's order; the export's parity check compares the two.
+ *   <li>Images go in channels-last ({@link #input}): libtorch's oneDNN convolutions then work on that layout
+ *       directly instead of reordering every activation and gradient into a blocked layout and back, and pooling
+ *       and ReLU run over contiguous channels.
+ * </ul>
+ *
  * <p>Parameters are named as PyTorch names them ({@code conv1.weight}, ...), in forward order, with PyTorch's
  * layouts (conv OIHW, linear [out,in]), initialized from a seeded generator (the recipe's scheme), so
  * the same seed gives the same network on every machine. The parameter arrays belong to the manager given to
@@ -36,6 +47,9 @@ public final class CifarNet {
     public static final long PARAMETER_COUNT = 537_610L;
     /** Input shape of one image. */
     public static final Shape IMAGE_SHAPE = new Shape(3, 32, 32);
+
+    private static final int SIDE = 32;
+    private static final int CHANNELS = 3;
 
     private static final List<String> NAMES = List.of(
             "conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "conv3.weight", "conv3.bias",
@@ -54,9 +68,9 @@ public final class CifarNet {
     /** Builds the network in {@code manager} and initializes it as PyTorch would, from {@code random}. */
     public static CifarNet create(NDManager manager, SplitMix64 random, Recipe.Initialization initialization) {
         SequentialBlock block = new SequentialBlock()
-                .add(conv(64)).add(Activation.reluBlock()).add(pool())
-                .add(conv(128)).add(Activation.reluBlock()).add(pool())
-                .add(conv(256)).add(Activation.reluBlock()).add(pool())
+                .add(conv(64)).add(pool()).add(Activation.reluBlock())
+                .add(conv(128)).add(pool()).add(Activation.reluBlock())
+                .add(conv(256)).add(pool()).add(Activation.reluBlock())
                 .add(Blocks.batchFlattenBlock())
                 .add(Linear.builder().setUnits(128).build()).add(Activation.reluBlock())
                 .add(Linear.builder().setUnits(256).build()).add(Activation.reluBlock())
@@ -115,7 +129,19 @@ public final class CifarNet {
         }
     }
 
-    /** Log-probabilities [N,10] for normalized images [N,3,32,32]; records gradients inside a collector. */
+    /**
+     * The network's input, [count,3,32,32], over {@code count} normalized images laid out channels-last in
+     * {@code pixels} (float32 [count,32,32,3], native order, as {@link BatchAssembler} writes them): a permuted view
+     * that shares the buffer, which libtorch's convolutions recognize as channels-last.
+     */
+    static NDArray input(NDManager manager, ByteBuffer pixels, int count) {
+        return manager.create(pixels, new Shape(count, SIDE, SIDE, CHANNELS), DataType.FLOAT32).transpose(0, 3, 1, 2);
+    }
+
+    /**
+     * Log-probabilities [N,10] for normalized images [N,3,32,32] (any layout; channels-last, from {@link #input}, is
+     * the fast one); records gradients inside a collector.
+     */
     public NDArray forward(NDArray images, boolean training) {
         return block.forward(store, new NDList(images), training).singletonOrThrow();
     }

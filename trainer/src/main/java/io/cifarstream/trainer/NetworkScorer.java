@@ -3,8 +3,6 @@ package io.cifarstream.trainer;
 import io.cifarstream.schemas.CifarShape;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 
 /** Runs the DJL network on unaugmented CIFAR-10 records: test accuracy and raw log-probabilities. */
 final class NetworkScorer {
@@ -26,8 +24,7 @@ final class NetworkScorer {
         for (int first = 0; first < count; first += BATCH) {
             int n = Math.min(BATCH, count - first);
             try (NDManager batch = manager.newSubManager()) {
-                NDArray input = batch.create(assembler.images(pixels, first, n), new Shape(n, 3, 32, 32),
-                        DataType.FLOAT32);
+                NDArray input = CifarNet.input(batch, assembler.images(pixels, first, n), n);
                 long[] predicted = net.forward(input, false).argMax(1).toLongArray();
                 for (int i = 0; i < n; i++) {
                     if (predicted[i] == labels[first + i]) {
@@ -45,8 +42,7 @@ final class NetworkScorer {
         for (int done = 0; done < count; done += BATCH) {
             int n = Math.min(BATCH, count - done);
             try (NDManager batch = manager.newSubManager()) {
-                NDArray input = batch.create(assembler.images(pixels, first + done, n), new Shape(n, 3, 32, 32),
-                        DataType.FLOAT32);
+                NDArray input = CifarNet.input(batch, assembler.images(pixels, first + done, n), n);
                 float[] values = net.forward(input, false).toFloatArray();
                 System.arraycopy(values, 0, out, done * CifarShape.CLASSES, values.length);
             }

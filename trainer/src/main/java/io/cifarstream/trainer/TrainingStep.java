@@ -34,8 +34,7 @@ final class TrainingStep {
     float run(int[] order, int from, int count, SplitMix64 random, double lr) {
         float loss;
         try (NDManager batch = manager.newSubManager()) {
-            NDArray input = batch.create(assembler.images(train.pixels(), order, from, count, random),
-                    new Shape(count, 3, CifarShape.SIDE, CifarShape.SIDE), DataType.FLOAT32);
+            NDArray input = CifarNet.input(batch, assembler.images(train.pixels(), order, from, count, random), count);
             NDArray targets = batch.create(assembler.targets(train.labels(), order, from, count),
                     new Shape(count, CifarShape.CLASSES), DataType.FLOAT32);
             try (GradientCollector collector = manager.getEngine().newGradientCollector()) {

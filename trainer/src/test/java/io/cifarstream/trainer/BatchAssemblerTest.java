@@ -22,15 +22,20 @@ class BatchAssemblerTest {
     }
 
     @Test
-    void withoutAugmentationEveryPixelIsNormalizedPerChannel() {
+    void withoutAugmentationEveryPixelIsNormalizedPerChannelAndLaidOutChannelsLast() {
         Normalization n = new Normalization(new float[] {0.4f, 0.5f, 0.6f}, new float[] {0.2f, 0.25f, 0.3f});
         byte[] pixels = images(3);
         FloatBuffer batch = new BatchAssembler(n, 2, 0, false, 0).images(pixels, 1, 2).asFloatBuffer();
         assertThat(batch.remaining()).isEqualTo(2 * IMAGE);
-        for (int i = 0; i < 2 * IMAGE; i++) {
-            int channel = (i % IMAGE) / CifarShape.PLANE;
-            double expected = ((pixels[IMAGE + i] & 0xff) / 255.0 - n.mean()[channel]) / n.std()[channel];
-            assertThat(batch.get(i)).isCloseTo((float) expected, offset(1e-5f));
+        for (int image = 0; image < 2; image++) {
+            for (int channel = 0; channel < 3; channel++) {
+                for (int pixel = 0; pixel < CifarShape.PLANE; pixel++) {
+                    int source = (1 + image) * IMAGE + channel * CifarShape.PLANE + pixel;
+                    double expected = ((pixels[source] & 0xff) / 255.0 - n.mean()[channel]) / n.std()[channel];
+                    assertThat(batch.get(image * IMAGE + pixel * 3 + channel))
+                            .isCloseTo((float) expected, offset(1e-5f));
+                }
+            }
         }
     }
 
@@ -60,7 +65,7 @@ class BatchAssemblerTest {
                                 int sx = (mirror ? 31 - x : x) + dx;
                                 float expected = sy < 0 || sy > 31 || sx < 0 || sx > 31 ? black
                                         : (pixels[c * 1024 + sy * 32 + sx] & 0xff) / 127.5f - 1f;
-                                all = Math.abs(out.get(c * 1024 + y * 32 + x) - expected) < 1e-5;
+                                all = Math.abs(out.get((y * 32 + x) * 3 + c) - expected) < 1e-5;
                             }
                         }
                     }

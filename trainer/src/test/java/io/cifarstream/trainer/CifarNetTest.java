@@ -2,6 +2,8 @@ package io.cifarstream.trainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.List;
 
 import ai.djl.ndarray.NDArray;
@@ -29,13 +31,13 @@ class CifarNetTest {
     }
 
     @Test
-    void layerOutputsFollowConvReluPoolThreeTimesThenThreeLinearLayers() {
+    void layerOutputsFollowConvPoolReluThreeTimesThenThreeLinearLayers() {
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             CifarNet net = CifarNet.create(manager, new SplitMix64(1), Recipe.Initialization.PYTORCH);
             assertThat(net.layerOutputShapes(5)).containsExactly(
-                    new Shape(5, 64, 30, 30), new Shape(5, 64, 30, 30), new Shape(5, 64, 15, 15),
-                    new Shape(5, 128, 13, 13), new Shape(5, 128, 13, 13), new Shape(5, 128, 6, 6),
-                    new Shape(5, 256, 4, 4), new Shape(5, 256, 4, 4), new Shape(5, 256, 2, 2),
+                    new Shape(5, 64, 30, 30), new Shape(5, 64, 15, 15), new Shape(5, 64, 15, 15),
+                    new Shape(5, 128, 13, 13), new Shape(5, 128, 6, 6), new Shape(5, 128, 6, 6),
+                    new Shape(5, 256, 4, 4), new Shape(5, 256, 2, 2), new Shape(5, 256, 2, 2),
                     new Shape(5, 1024),
                     new Shape(5, 128), new Shape(5, 128), new Shape(5, 256), new Shape(5, 256),
                     new Shape(5, 10), new Shape(5, 10));
@@ -51,6 +53,34 @@ class CifarNetTest {
             for (float sum : sums) {
                 assertThat(sum).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-5f));
             }
+        }
+    }
+
+    @Test
+    void aChannelsLastInputGivesWhatTheSameImagesInChannelPlanesGive() {
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            CifarNet net = CifarNet.create(manager, new SplitMix64(5), Recipe.Initialization.PYTORCH);
+            int count = 3;
+            ByteBuffer channelsLast = ByteBuffer.allocateDirect(count * 3072 * Float.BYTES).order(ByteOrder.nativeOrder());
+            float[] planes = new float[count * 3072];
+            SplitMix64 random = new SplitMix64(9);
+            for (int n = 0; n < count; n++) {
+                for (int y = 0; y < 32; y++) {
+                    for (int x = 0; x < 32; x++) {
+                        for (int c = 0; c < 3; c++) {
+                            float value = (float) (random.nextDouble() * 4 - 2);
+                            channelsLast.putFloat(value);
+                            planes[n * 3072 + c * 1024 + y * 32 + x] = value;
+                        }
+                    }
+                }
+            }
+            channelsLast.flip();
+
+            float[] fromChannelsLast = net.forward(CifarNet.input(manager, channelsLast, count), false).toFloatArray();
+            float[] fromPlanes = net.forward(manager.create(planes, new Shape(count, 3, 32, 32)), false).toFloatArray();
+
+            assertThat(fromChannelsLast).containsExactly(fromPlanes, org.assertj.core.data.Offset.offset(1e-5f));
         }
     }
 
