@@ -7,9 +7,9 @@ import java.util.List;
 
 /**
  * The malloc that serves this process's native code (libtorch's tensors and workspaces), as {@code /proc/self/maps}
- * shows it. It decides training speed: glibc's malloc returns libtorch's large per-step buffers to the kernel after
- * every step and faults them in again on the next (about half the images/s on these machines, most of the CPU time
- * in the kernel); a caching allocator such as tcmalloc keeps them.
+ * shows it. It moves training speed: glibc's malloc, in some runs, returns libtorch's larger per-step buffers to the
+ * kernel after a step and faults them in again on the next (then up to 15% fewer images/s on these machines, with
+ * about a hundred page faults per image); a caching allocator such as tcmalloc keeps them in every run.
  */
 public enum NativeAllocator {
     TCMALLOC("tcmalloc"),
@@ -19,7 +19,7 @@ public enum NativeAllocator {
     UNKNOWN("unknown");
 
     /** What to do when the allocator is glibc's: the launcher preloads tcmalloc when it is installed. */
-    public static final String ADVICE = "training runs about twice as fast with tcmalloc: install it "
+    public static final String ADVICE = "training runs steadier and up to 15% faster with tcmalloc: install it "
             + "(Debian/Ubuntu: apt-get install libtcmalloc-minimal4) and start through bin/cifar-stream, which "
             + "preloads it, or set LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4";
 
