@@ -36,13 +36,14 @@ import io.cifarstream.schemas.ModelReference;
  * While a backlog lasts (the consumer's lag, read after each poll that returns records, is at least
  * {@code backlogBatch} records) the batch grows to {@code backlogBatch} records instead, so that a replay or a
  * catch-up pays Kafka's per-transaction cost once per {@code backlogBatch} records; the models still score it
- * {@code maxBatch} records at a time, each slice as soon as it is read. Every model scores the batch's last slice when it is cut, and the committer writes
- * its predictions and dead letters and commits its offsets in one transaction while this thread fills and scores the
- * next batch (two batch buffers; at most one commit in flight). If a commit fails, the committer aborts it, and this
- * thread drops the batch it is filling and seeks every partition back to its last committed position, so the same
- * records are read and scored again: nothing is lost, and since only committed output counts for
- * {@code read_committed} readers, nothing is duplicated. Before partitions move in a rebalance, {@code onPartitionsRevoked} commits the open batch and waits for
- * it; lost partitions drop it.
+ * {@code maxBatch} records at a time, each slice as soon as it is read. Every model scores the batch's last slice
+ * when it is cut, and the committer writes its predictions and dead letters and commits its offsets in one
+ * transaction while this thread fills and scores the next batch (two batch buffers; at most one commit in flight).
+ * If a commit fails, the committer aborts it, and this thread drops the batch it is filling and seeks every
+ * partition back to its last committed position, so the same records are read and scored again: nothing is lost,
+ * and since only committed output counts for {@code read_committed} readers, nothing is duplicated. Before
+ * partitions move in a rebalance, {@code onPartitionsRevoked} commits the open batch and waits for it; lost
+ * partitions drop it.
  *
  * <p>Model references (a model's reference statistics, when it loads or reloads) ride in the transaction of the next
  * batch handed off, or of a batch of their own when no record waits; they stay unpublished until a transaction that

@@ -19,7 +19,6 @@ import java.nio.FloatBuffer;
  * step. A tensor made from a returned buffer shares its memory: close it before the next call refills the buffer.
  */
 final class BatchAssembler {
-    private static final int CHANNELS = 3;
 
     private final float[][] lookup;
     private final float[] paddingValue;
@@ -93,15 +92,15 @@ final class BatchAssembler {
         for (int y = 0; y < CifarShape.SIDE; y++) {
             int sy = y + dy;
             boolean rowInside = sy >= 0 && sy < CifarShape.SIDE;
-            for (int x = 0; x < CifarShape.SIDE; x++, out += CHANNELS) {
+            for (int x = 0; x < CifarShape.SIDE; x++, out += CifarShape.CHANNELS) {
                 int sx = (mirror ? CifarShape.SIDE - 1 - x : x) + dx;
                 if (rowInside && sx >= 0 && sx < CifarShape.SIDE) {
                     int pixel = sourceOffset + sy * CifarShape.SIDE + sx;
-                    for (int c = 0; c < CHANNELS; c++) {
+                    for (int c = 0; c < CifarShape.CHANNELS; c++) {
                         pixels[out + c] = lookup[c][source[pixel + c * CifarShape.PLANE] & 0xff];
                     }
                 } else {
-                    System.arraycopy(paddingValue, 0, pixels, out, CHANNELS);
+                    System.arraycopy(paddingValue, 0, pixels, out, CifarShape.CHANNELS);
                 }
             }
         }

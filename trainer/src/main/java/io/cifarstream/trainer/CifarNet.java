@@ -20,6 +20,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import io.cifarstream.schemas.CifarShape;
 
 /**
  * The seed's CNN in DJL, exactly: conv1 3->64 k3 (no padding) -> ReLU -> maxpool 2x2 -> conv2 64->128 k3 -> ReLU ->
@@ -47,9 +48,6 @@ public final class CifarNet {
     public static final long PARAMETER_COUNT = 537_610L;
     /** Input shape of one image. */
     public static final Shape IMAGE_SHAPE = new Shape(3, 32, 32);
-
-    private static final int SIDE = 32;
-    private static final int CHANNELS = 3;
 
     private static final List<String> NAMES = List.of(
             "conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "conv3.weight", "conv3.bias",
@@ -135,7 +133,8 @@ public final class CifarNet {
      * that shares the buffer, which libtorch's convolutions recognize as channels-last.
      */
     static NDArray input(NDManager manager, ByteBuffer pixels, int count) {
-        return manager.create(pixels, new Shape(count, SIDE, SIDE, CHANNELS), DataType.FLOAT32).transpose(0, 3, 1, 2);
+        Shape channelsLast = new Shape(count, CifarShape.SIDE, CifarShape.SIDE, CifarShape.CHANNELS);
+        return manager.create(pixels, channelsLast, DataType.FLOAT32).transpose(0, 3, 1, 2);
     }
 
     /**

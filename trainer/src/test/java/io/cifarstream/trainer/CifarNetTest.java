@@ -61,7 +61,8 @@ class CifarNetTest {
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             CifarNet net = CifarNet.create(manager, new SplitMix64(5), Recipe.Initialization.PYTORCH);
             int count = 3;
-            ByteBuffer channelsLast = ByteBuffer.allocateDirect(count * 3072 * Float.BYTES).order(ByteOrder.nativeOrder());
+            ByteBuffer channelsLast = ByteBuffer.allocateDirect(count * 3072 * Float.BYTES)
+                    .order(ByteOrder.nativeOrder());
             float[] planes = new float[count * 3072];
             SplitMix64 random = new SplitMix64(9);
             for (int n = 0; n < count; n++) {
