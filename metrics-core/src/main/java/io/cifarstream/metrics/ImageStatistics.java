@@ -89,45 +89,31 @@ public final class ImageStatistics {
             long spread = (long) n * squares - sum * sum;
             out[outOffset + MEAN + c] = (float) (sum / (255.0 * n));
             out[outOffset + STD + c] = (float) (Math.sqrt((double) spread) / (255.0 * n));
-            // Differences one and two pixels apart, along rows and down columns, two at a time: loops without
-            // branches, one int sum per row (at most 2 * 2^22 * 255 < 2^31 over any row).
-            for (int y = 0; y < height; y++) {
-                int row = start + y * width;
-                int rowNear = 0;
-                int rowFar = 0;
-                int x = row;
-                for (; x < row + width - 2; x++) {
-                    int v = pixels[x] & 0xFF;
-                    rowNear += Math.abs(v - (pixels[x + 1] & 0xFF));
-                    rowFar += Math.abs(v - (pixels[x + 2] & 0xFF));
-                }
-                if (x < row + width - 1) {
-                    rowNear += Math.abs((pixels[x] & 0xFF) - (pixels[x + 1] & 0xFF));
-                }
-                if (y + 2 < height) {
-                    for (int i = row; i < row + width; i++) {
-                        int v = pixels[i] & 0xFF;
-                        rowNear += Math.abs(v - (pixels[i + width] & 0xFF));
-                        rowFar += Math.abs(v - (pixels[i + 2 * width] & 0xFF));
-                    }
-                } else if (y + 1 < height) {
-                    for (int i = row; i < row + width; i++) {
-                        rowNear += Math.abs((pixels[i] & 0xFF) - (pixels[i + width] & 0xFF));
-                    }
-                }
-                near += rowNear;
-                far += rowFar;
-            }
+            // Pairs one and two apart along rows: every pair in the plane read as one long row, less those that
+            // wrap from a row's end to the next row's start; pairs down columns are one and two rows apart.
+            near += ByteLanes.absoluteDifferences(pixels, start, n - 1, 1) - wrapping(pixels, start, width, height, 1)
+                    + ByteLanes.absoluteDifferences(pixels, start, n - width, width);
+            far += ByteLanes.absoluteDifferences(pixels, start, n - 2, 2) - wrapping(pixels, start, width, height, 2)
+                    + ByteLanes.absoluteDifferences(pixels, start, n - 2 * width, 2 * width);
         }
-        long chroma = 0;
-        for (int i = offset; i < offset + n; i++) {
-            int r = pixels[i] & 0xFF;
-            int g = pixels[i + n] & 0xFF;
-            int b = pixels[i + 2 * n] & 0xFF;
-            chroma += Math.max(r, Math.max(g, b)) - Math.min(r, Math.min(g, b));
-        }
+        long chroma = ByteLanes.spreads(pixels, offset, n);
         out[outOffset + CHROMA] = (float) (chroma / (255.0 * n));
         out[outOffset + DETAIL] = (float) ((double) near / Math.max(far, 1));
+    }
+
+    /**
+     * The sum of {@code |x[i] - x[i + distance]|} over the pairs of a plane (row by row from {@code start}) that a
+     * flat reading of it takes for neighbours along a row but that lie in different rows.
+     */
+    private static long wrapping(byte[] pixels, int start, int width, int height, int distance) {
+        int end = start + width * height;
+        long sum = 0;
+        for (int row = start; row < end; row += width) {
+            for (int i = Math.max(row, row + width - distance); i < row + width && i + distance < end; i++) {
+                sum += Math.abs((pixels[i] & 0xFF) - (pixels[i + distance] & 0xFF));
+            }
+        }
+        return sum;
     }
 
     /**
