@@ -8,7 +8,7 @@ import java.nio.ByteOrder;
  * Sums over unsigned 8-bit pixels, eight at a time in the byte lanes of a {@code long} (SIMD within a register).
  * Java 17's JIT (the release this project builds for) does not vectorize a loop that widens bytes to ints: with the
  * {@link ImageStatistics}' absolute differences and channel spreads taken one pixel at a time, the scorer's decode
- * phase took 0.93-1.05 s per 80,000 images against 0.58-0.66 s with these lanes (docs/benchmarks.md). Per lane, a
+ * phase took 0.93-1.05 s per 80,000 images against 0.56-0.66 s with these lanes (docs/benchmarks.md). Per lane, a
  * difference is taken without a borrow crossing into the next lane (Hacker's Delight, 2-18), and lane sums are
  * gathered in 16-bit lanes, which hold 128 rounds of two bytes (128 * 2 * 255 &lt; 2^16) before they are added into a
  * {@code long}: the results are exact, and equal to the plain loops' at any size.
