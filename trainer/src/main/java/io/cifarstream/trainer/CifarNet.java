@@ -47,7 +47,7 @@ public final class CifarNet {
     /** Trainable parameters of this architecture. */
     public static final long PARAMETER_COUNT = 537_610L;
     /** Input shape of one image. */
-    public static final Shape IMAGE_SHAPE = new Shape(3, 32, 32);
+    public static final Shape IMAGE_SHAPE = new Shape(CifarShape.CHANNELS, CifarShape.SIDE, CifarShape.SIDE);
 
     private static final List<String> NAMES = List.of(
             "conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "conv3.weight", "conv3.bias",
