@@ -27,6 +27,9 @@ final class BenchTrainCommand implements Callable<Integer> {
     @Option(names = "--batch-size", paramLabel = "N", description = "Images per step (default: the recipe's).")
     Integer batchSize;
 
+    @Mixin
+    PrecisionFlag precision;
+
     @Range(min = 1, max = 256)
     @Option(names = "--threads", paramLabel = "N", description = "PyTorch intra-op threads (default: all cores).")
     Integer threads;
@@ -53,7 +56,7 @@ final class BenchTrainCommand implements Callable<Integer> {
         if (batchSize != null) {
             chosen = chosen.withBatchSize(batchSize);
         }
-        var figures = TrainingBenchmark.run(chosen, train,
+        var figures = TrainingBenchmark.run(chosen, precision.value(), train,
                 threads != null ? threads : Runtime.getRuntime().availableProcessors(), warmupSteps, steps);
         json.publish(figures);
         return 0;

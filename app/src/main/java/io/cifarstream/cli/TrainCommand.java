@@ -118,6 +118,9 @@ public final class TrainCommand implements Callable<Integer>, FlagRules {
     @Option(names = "--threads", description = "PyTorch intra-op threads (default: all cores)")
     Integer threads;
 
+    @Mixin
+    PrecisionFlag precision;
+
     @OneOf({"fp32", "int8"})
     @Option(names = "--export", defaultValue = "fp32", paramLabel = "fp32|int8",
             description = "fp32: model.onnx; int8: also model-int8.onnx beside it, quantized and checked as "
@@ -158,7 +161,8 @@ public final class TrainCommand implements Callable<Integer>, FlagRules {
         Path location = data.locate();
         TrainingConfig config = new TrainingConfig(chosen, seed, outDir,
                 holdout != null ? holdout : ValidationSplit.defaultCount(chosen), trainLimit, resume,
-                threads != null ? threads : Runtime.getRuntime().availableProcessors());
+                threads != null ? threads : Runtime.getRuntime().availableProcessors(),
+                precision.value());
         TrainingResult result = Training.run(config, location, new ConsoleTrainingListener(System.out));
         System.out.printf("""
                 model         %s

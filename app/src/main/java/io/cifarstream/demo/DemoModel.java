@@ -13,6 +13,7 @@ import io.cifarstream.inference.ReferenceFile;
 import io.cifarstream.inference.ReferenceLookup;
 import io.cifarstream.trainer.ConsoleTrainingListener;
 import io.cifarstream.trainer.HoldoutReference;
+import io.cifarstream.trainer.Precision;
 import io.cifarstream.trainer.Recipe;
 import io.cifarstream.trainer.Training;
 import io.cifarstream.trainer.TrainingConfig;
@@ -45,7 +46,7 @@ public final class DemoModel {
         System.out.println((resume ? "Resuming" : "Training") + " the demo model (recipe fast, " + epochs
                 + " epochs) into " + dir + "; it is cached for the next demo");
         TrainingConfig config = new TrainingConfig(recipe, seed, dir, ValidationSplit.defaultCount(recipe), 0, resume,
-                Runtime.getRuntime().availableProcessors());
+                Runtime.getRuntime().availableProcessors(), Precision.fastestHere());
         TrainingResult result = Training.run(config, data, new ConsoleTrainingListener(System.out));
         return result.model();
     }

@@ -27,6 +27,7 @@ import io.cifarstream.inference.OnnxClassifier;
 import io.cifarstream.metrics.ClassificationReport;
 import io.cifarstream.schemas.CifarShape;
 import io.cifarstream.testkit.CifarTestData;
+import io.cifarstream.trainer.Precision;
 import io.cifarstream.trainer.Recipe;
 import io.cifarstream.trainer.Training;
 import io.cifarstream.trainer.TrainingConfig;
@@ -49,7 +50,7 @@ class DemoCommandTest {
         cifar = CifarTestData.cifar10();
         // 500 images held out: the model gets its reference file, so the demo's metrics stream estimates too.
         TrainingConfig config = new TrainingConfig(Recipe.fast().withEpochs(1), 7, dir.resolve("run"), 500, 2000, false,
-                2);
+                2, Precision.fastestHere());
         model = Training.run(config, cifar.location(), TrainingListener.silent()).model();
         try (OnnxClassifier classifier = OnnxClassifier.load(model, ModelOptions.defaults())) {
             offline = Evaluation.run(classifier, cifar.test().first(IMAGES), n -> { }).report();

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cifarstream.dataset.CifarImages;
 import io.cifarstream.trainer.NativeAllocator;
+import io.cifarstream.trainer.Precision;
 import io.cifarstream.trainer.Recipe;
 import io.cifarstream.trainer.TrainingSteps;
 
@@ -23,19 +24,21 @@ public final class TrainingBenchmark {
     }
 
     /**
-     * Takes {@code warmupSteps} unreported steps of {@code recipe} on {@code train}, then {@code steps} timed ones
-     * with {@code threads} libtorch threads; returns the figures.
+     * Takes {@code warmupSteps} unreported steps of {@code recipe} in {@code precision} on {@code train}, then
+     * {@code steps} timed ones with {@code threads} libtorch threads; returns the figures.
      */
-    public static ObjectNode run(Recipe recipe, CifarImages train, int threads, int warmupSteps, int steps) {
+    public static ObjectNode run(Recipe recipe, Precision precision, CifarImages train, int threads, int warmupSteps,
+                                 int steps) {
         ObjectNode result = new ObjectMapper().createObjectNode();
         result.put("recipe", recipe.name());
         result.put("batch_size", recipe.batchSize());
+        result.put("precision", precision.label());
         result.put("threads", threads);
         Processor.current().describeIn(result);
         result.put("allocator", NativeAllocator.inUse().label());
         result.put("omp_wait_policy", System.getenv().getOrDefault("OMP_WAIT_POLICY", "unset"));
         ProcessResources beforeStart = ProcessResources.now();
-        try (TrainingSteps training = TrainingSteps.open(recipe, train, 42, threads)) {
+        try (TrainingSteps training = TrainingSteps.open(recipe, precision, train, 42, threads)) {
             training.run(warmupSteps);
             ProcessResources start = ProcessResources.now();
             long startNanos = System.nanoTime();

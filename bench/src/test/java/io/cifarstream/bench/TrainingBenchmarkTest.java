@@ -5,11 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cifarstream.testkit.CifarTestData;
 import io.cifarstream.trainer.NativeAllocator;
+import io.cifarstream.trainer.Precision;
 import io.cifarstream.trainer.Recipe;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code bench train} on a few small steps of real training images: every figure the docs quote is there and
+ * {@code bench train} on a few small bfloat16 steps of real training images: every figure the docs quote is there and
  * consistent (no timing is judged: a run on a shared machine proves nothing about speed).
  */
 class TrainingBenchmarkTest {
@@ -18,10 +19,12 @@ class TrainingBenchmarkTest {
     void aFewStepsReportSpeedCpuSplitFaultsMemoryAndTheAllocator() throws Exception {
         Recipe recipe = Recipe.fast().withBatchSize(16);
 
-        JsonNode result = TrainingBenchmark.run(recipe, CifarTestData.cifar10().train().first(100), 1, 2, 7);
+        JsonNode result = TrainingBenchmark.run(recipe, Precision.BFLOAT16,
+                CifarTestData.cifar10().train().first(100), 1, 2, 7);
 
         assertThat(result.get("recipe").asText()).isEqualTo("fast");
         assertThat(result.get("batch_size").asInt()).isEqualTo(16);
+        assertThat(result.get("precision").asText()).isEqualTo("bfloat16");
         assertThat(result.get("allocator").asText()).isEqualTo(NativeAllocator.inUse().label());
         assertThat(result.get("cores").asInt()).isEqualTo(Runtime.getRuntime().availableProcessors());
         assertThat(result.get("cpu").get("family").asInt()).as("the processor the figures were measured on")

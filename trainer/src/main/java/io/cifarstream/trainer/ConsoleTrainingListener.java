@@ -23,20 +23,30 @@ public final class ConsoleTrainingListener implements TrainingListener {
     }
 
     @Override
-    public void started(Recipe recipe, long seed, ParameterTable parameters, int trainImages, int heldOut,
-                        Path outDir, int nextEpoch) {
+    public void started(Recipe recipe, long seed, Precision precision, ParameterTable parameters, int trainImages,
+                        int heldOut, Path outDir, int nextEpoch) {
         out.print(parameters.format());
         out.print(recipe.describe());
         out.printf(Locale.ROOT, "seed             %d%ntrain images     %,d%nheld out         %s%noutput           %s%n",
                 seed, trainImages, heldOut == 0 ? "none (no reference statistics)"
                         : String.format(Locale.ROOT, "%,d (validation: the reference statistics)", heldOut),
                 outDir.toAbsolutePath());
+        out.printf("precision        %s%n", describe(precision));
         NativeAllocator allocator = NativeAllocator.inUse();
         out.printf("malloc           %s%n", allocator == NativeAllocator.GLIBC
                 ? "glibc: " + NativeAllocator.ADVICE : allocator.label());
         if (nextEpoch > 1) {
             out.printf(Locale.ROOT, "resuming at epoch %d of %d%n", nextEpoch, recipe.epochs());
         }
+    }
+
+    private static String describe(Precision precision) {
+        if (precision == Precision.FLOAT32) {
+            return "float32";
+        }
+        return "bfloat16 convolutions, float32 weights and updates"
+                + (Precision.fastestHere() == Precision.BFLOAT16 ? ""
+                        : " (this CPU has no native bfloat16: slower than float32 here)");
     }
 
     @Override

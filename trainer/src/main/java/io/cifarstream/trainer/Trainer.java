@@ -21,11 +21,12 @@ import io.cifarstream.dataset.CifarImages;
 import io.cifarstream.inference.ReferenceFile;
 
 /**
- * The training loop: per epoch, shuffled (and augmented) batches through forward, backward and an SGD step, then
- * test accuracy, {@value #HISTORY_FILE}, the plots and a checkpoint; at the end the ONNX export and its parity
- * check, then, when the run held out a validation split ({@link ValidationSplit}), the exported model's reference
- * statistics on it, written beside the model ({@link ReferenceFile}). Deterministic given the seed (initialization,
- * order and augmentation all come from it; the held-out images from a fixed seed). A run in a folder that already
+ * The training loop: per epoch, shuffled (and augmented) batches through forward, backward (in the configured
+ * {@link Precision}) and an SGD step, then test accuracy, {@value #HISTORY_FILE}, the plots and a checkpoint; at the
+ * end the ONNX export and its parity check, then, when the run held out a validation split
+ * ({@link ValidationSplit}), the exported model's reference statistics on it, written beside the model
+ * ({@link ReferenceFile}). Deterministic given the seed and the precision on one machine (initialization, order and
+ * augmentation all come from the seed; the held-out images from a fixed seed). A run in a folder that already
  * holds checkpoints must be resumed, never silently overwritten.
  */
 public final class Trainer {
@@ -100,9 +101,11 @@ public final class Trainer {
             LearningRateSchedule schedule = LearningRateSchedule.of(recipe, batches);
             BatchAssembler assembler = new BatchAssembler(normalization, batchSize, recipe.cropPadding(),
                     recipe.horizontalFlip(), recipe.labelSmoothing());
-            TrainingStep trainingStep = new TrainingStep(training, net, manager, assembler, optimizer);
+            TrainingStep trainingStep = new TrainingStep(training, net, config.precision(), manager, assembler,
+                    optimizer);
             NetworkScorer scorer = new NetworkScorer(net, manager, normalization);
-            listener.started(recipe, seed, net.parameterTable(), images, holdout, out, firstEpoch);
+            listener.started(recipe, seed, config.precision(), net.parameterTable(), images, holdout, out,
+                    firstEpoch);
 
             double elapsedBefore = history.isEmpty() ? 0 : history.get(history.size() - 1).elapsedSeconds();
             long runStart = System.nanoTime();

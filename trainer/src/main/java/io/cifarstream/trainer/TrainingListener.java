@@ -11,8 +11,8 @@ public interface TrainingListener {
      * Before the first epoch (of this process: after a resume, {@code nextEpoch} > 1); {@code heldOut} training
      * images are kept out of training for the reference statistics.
      */
-    default void started(Recipe recipe, long seed, ParameterTable parameters, int trainImages, int heldOut,
-                         Path outDir, int nextEpoch) {
+    default void started(Recipe recipe, long seed, Precision precision, ParameterTable parameters, int trainImages,
+                         int heldOut, Path outDir, int nextEpoch) {
     }
 
     default void epochStarted(int epoch, int epochs, int images) {

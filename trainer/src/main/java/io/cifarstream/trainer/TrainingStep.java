@@ -1,5 +1,7 @@
 package io.cifarstream.trainer;
 
+import java.util.function.UnaryOperator;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -9,22 +11,25 @@ import io.cifarstream.dataset.CifarImages;
 import io.cifarstream.schemas.CifarShape;
 
 /**
- * One training step: a batch assembled (and augmented) from the training images, forward, backward, and the SGD
- * update. The loss is the mean over the batch of -sum_k target_k * logp_k (with smoothed one-hot targets this is
- * label-smoothed NLL). Every array of the step lives in a sub-manager closed at its end, which also releases the
- * batch buffers the input arrays share with the assembler before it refills them.
+ * One training step: a batch assembled (and augmented) from the training images, forward and backward in the run's
+ * {@link Precision}, and the SGD update. The loss is the mean over the batch of -sum_k target_k * logp_k (with
+ * smoothed one-hot targets this is label-smoothed NLL). Every array of the step lives in a sub-manager closed at its
+ * end, which also releases the batch buffers the input arrays share with the assembler before it refills them.
  */
 final class TrainingStep {
     private final CifarImages train;
-    private final CifarNet net;
+    private final UnaryOperator<NDArray> forward;
     private final NDManager manager;
     private final BatchAssembler assembler;
     private final SgdOptimizer optimizer;
 
-    TrainingStep(CifarImages train, CifarNet net, NDManager manager, BatchAssembler assembler,
+    TrainingStep(CifarImages train, CifarNet net, Precision precision, NDManager manager, BatchAssembler assembler,
                  SgdOptimizer optimizer) {
         this.train = train;
-        this.net = net;
+        this.forward = switch (precision) {
+            case FLOAT32 -> images -> net.forward(images, true);
+            case BFLOAT16 -> CifarNetBfloat16.of(net, manager)::forward;
+        };
         this.manager = manager;
         this.assembler = assembler;
         this.optimizer = optimizer;
@@ -38,7 +43,7 @@ final class TrainingStep {
             NDArray targets = batch.create(assembler.targets(train.labels(), order, from, count),
                     new Shape(count, CifarShape.CLASSES), DataType.FLOAT32);
             try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
-                NDArray mean = net.forward(input, true).mul(targets).sum(new int[] {1}).mean().neg();
+                NDArray mean = forward.apply(input).mul(targets).sum(new int[] {1}).mean().neg();
                 collector.backward(mean);
                 loss = mean.getFloat();
             }

@@ -7,8 +7,9 @@ import io.cifarstream.dataset.CifarImages;
 
 /**
  * Training steps outside a run, taken exactly as {@link Trainer} takes them (the recipe's initialization, batch,
- * augmentation, loss, SGD update and learning-rate schedule) over the training images in a fresh shuffled order
- * each epoch: what {@code bench train} times. No test pass, checkpoint, plot or export. Not thread-safe.
+ * augmentation, loss, SGD update and learning-rate schedule, in the given precision) over the training images in a
+ * fresh shuffled order each epoch: what {@code bench train} times. No test pass, checkpoint, plot or export. Not
+ * thread-safe.
  */
 public final class TrainingSteps implements AutoCloseable {
     private final NDManager manager;
@@ -21,7 +22,7 @@ public final class TrainingSteps implements AutoCloseable {
     private int batch;
     private long taken;
 
-    private TrainingSteps(NDManager manager, Recipe recipe, CifarImages train, long seed) {
+    private TrainingSteps(NDManager manager, Recipe recipe, Precision precision, CifarImages train, long seed) {
         this.manager = manager;
         SplitMix64 initialization = new SplitMix64(seed);
         CifarNet net = CifarNet.create(manager, initialization, recipe.initialization());
@@ -29,7 +30,7 @@ public final class TrainingSteps implements AutoCloseable {
         this.images = train.size();
         this.batchSize = recipe.batchSize();
         Normalization normalization = Normalization.of(recipe.normalization(), train.pixels(), images);
-        this.step = new TrainingStep(train, net, manager,
+        this.step = new TrainingStep(train, net, precision, manager,
                 new BatchAssembler(normalization, batchSize, recipe.cropPadding(), recipe.horizontalFlip(),
                         recipe.labelSmoothing()),
                 new SgdOptimizer(net.parameters(), manager, recipe.momentum(), recipe.nesterov(),
@@ -39,17 +40,17 @@ public final class TrainingSteps implements AutoCloseable {
     }
 
     /**
-     * Steps of {@code recipe} on {@code train} (full batches only), the network initialized from {@code seed},
-     * libtorch using {@code threads} intra-op threads.
+     * Steps of {@code recipe} in {@code precision} on {@code train} (full batches only), the network initialized from
+     * {@code seed}, libtorch using {@code threads} intra-op threads.
      */
-    public static TrainingSteps open(Recipe recipe, CifarImages train, long seed, int threads) {
+    public static TrainingSteps open(Recipe recipe, Precision precision, CifarImages train, long seed, int threads) {
         if (train.size() < recipe.batchSize()) {
             throw new IllegalArgumentException("a batch of " + recipe.batchSize() + " needs at least as many "
                     + "training images; there are " + train.size());
         }
         Engine engine = Engine.getEngine("PyTorch"); // loads the native library before its settings are touched
         JniUtils.setNumThreads(threads);
-        return new TrainingSteps(engine.newBaseManager(), recipe, train, seed);
+        return new TrainingSteps(engine.newBaseManager(), recipe, precision, train, seed);
     }
 
     public int batchSize() {

@@ -33,7 +33,8 @@ class ModelExportTest {
         // A gentle constant rate: a few steps at the fast recipe's peak can blow the logits up on 512 images.
         Recipe recipe = Recipe.fast().withEpochs(1).withBatchSize(32)
                 .withSchedule(Recipe.Schedule.CONSTANT, 0).withLearningRate(0.01);
-        run = new Trainer(new TrainingConfig(recipe, 42, dir.resolve("run"), 0, 512, false, 2), data.train(),
+        run = new Trainer(new TrainingConfig(recipe, 42, dir.resolve("run"), 0, 512, false, 2,
+                Precision.fastestHere()), data.train(),
                 data.test(), TrainingListener.silent()).run();
     }
 

@@ -41,7 +41,7 @@ class TrainerTest {
     }
 
     private static TrainingConfig config(Recipe recipe, Path out, int images) {
-        return new TrainingConfig(recipe, 42, out, 0, images, false, 2);
+        return new TrainingConfig(recipe, 42, out, 0, images, false, 2, Precision.fastestHere());
     }
 
     @Test
@@ -81,10 +81,11 @@ class TrainerTest {
             throws IOException {
         Path out = dir.resolve("held-out");
         int[] announced = new int[2];
-        TrainingResult result = train(new TrainingConfig(TINY, 42, out, 300, 256, false, 2), new TrainingListener() {
+        TrainingConfig config = new TrainingConfig(TINY, 42, out, 300, 256, false, 2, Precision.fastestHere());
+        TrainingResult result = train(config, new TrainingListener() {
             @Override
-            public void started(Recipe recipe, long seed, ParameterTable parameters, int trainImages, int heldOut,
-                                Path outDir, int nextEpoch) {
+            public void started(Recipe recipe, long seed, Precision precision, ParameterTable parameters,
+                                int trainImages, int heldOut, Path outDir, int nextEpoch) {
                 announced[0] = trainImages;
                 announced[1] = heldOut;
             }
