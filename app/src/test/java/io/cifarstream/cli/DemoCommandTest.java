@@ -48,9 +48,13 @@ class DemoCommandTest {
     @BeforeAll
     static void trainAndEvaluate(@TempDir Path dir) throws Exception {
         cifar = CifarTestData.cifar10();
-        // 500 images held out: the model gets its reference file, so the demo's metrics stream estimates too.
-        TrainingConfig config = new TrainingConfig(Recipe.fast().withEpochs(1), 7, dir.resolve("run"), 500, 2000, false,
-                2, Precision.fastestHere());
+        // 500 images held out: the model gets its reference file, so the demo's metrics stream estimates too. Three
+        // epochs on 10,000 images (about 50% accurate, in either precision): its int8 model passes the parity check
+        // yet decides a few of the images differently. Weaker models fail one or the other: after one epoch on 2,000
+        // images the model predicts one class for nearly every image; at 25-43% its int8 model can flip 2-3% of the
+        // decisions, more than the check allows.
+        TrainingConfig config = new TrainingConfig(Recipe.fast().withEpochs(3), 7, dir.resolve("run"), 500, 10_000,
+                false, 2, Precision.fastestHere());
         model = Training.run(config, cifar.location(), TrainingListener.silent()).model();
         try (OnnxClassifier classifier = OnnxClassifier.load(model, ModelOptions.defaults())) {
             offline = Evaluation.run(classifier, cifar.test().first(IMAGES), n -> { }).report();
