@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
@@ -38,7 +39,7 @@ final class CifarNetBfloat16 {
     private static final String CLASS = "CifarNetBfloat16";
 
     /** The forward pass; the parameters arrive in {@link CifarNet#parameters()} order. */
-    static final String SOURCE = String.format(Locale.ROOT, """
+    private static final String SOURCE = String.format(Locale.ROOT, """
             class %1$s(Module):
               __parameters__ = []
               __buffers__ = []
@@ -64,11 +65,11 @@ final class CifarNetBfloat16 {
                 return torch.log_softmax(torch.linear(h, fc3_weight, fc3_bias), 1)
             """, CLASS, BFLOAT16, FLOAT32);
 
-    private final CifarNet net;
+    private final List<NDArray> parameters;
     private final PtSymbolBlock module;
 
     private CifarNetBfloat16(CifarNet net, PtSymbolBlock module) {
-        this.net = net;
+        this.parameters = net.parameters().stream().map(CifarNet.NamedParameter::array).toList();
         this.module = module;
     }
 
@@ -85,11 +86,9 @@ final class CifarNetBfloat16 {
 
     /** Log-probabilities [N,10], float32, for normalized images [N,3,32,32]; records gradients in a collector. */
     NDArray forward(NDArray images) {
-        NDList inputs = new NDList(1 + net.parameters().size());
+        NDList inputs = new NDList(1 + parameters.size());
         inputs.add(images);
-        for (CifarNet.NamedParameter p : net.parameters()) {
-            inputs.add(p.array());
-        }
+        inputs.addAll(parameters);
         return IValueUtils.forward(module, inputs, true).singletonOrThrow();
     }
 
@@ -99,7 +98,7 @@ final class CifarNetBfloat16 {
      * empty tuple) and {@code version} 3, the oldest format that holds source, as {@code torch.jit.save} writes for
      * this module; entries stored uncompressed under one folder.
      */
-    static byte[] archive() throws IOException {
+    private static byte[] archive() throws IOException {
         ByteArrayOutputStream pickle = new ByteArrayOutputStream();
         pickle.write(new byte[] {(byte) 0x80, 2, 'c'}); // PROTO 2, GLOBAL module\nname\n
         pickle.write(("__torch__\n" + CLASS + "\n").getBytes(StandardCharsets.US_ASCII));

@@ -23,7 +23,7 @@ public enum Precision {
     BFLOAT16("bfloat16");
 
     /** CPU flags (Linux {@code /proc/cpuinfo}) of instructions that multiply bfloat16 natively. */
-    static final Set<String> NATIVE_BFLOAT16_FLAGS = Set.of("avx512_bf16", "amx_bf16");
+    private static final Set<String> NATIVE_BFLOAT16_FLAGS = Set.of("avx512_bf16", "amx_bf16");
 
     private static final Path CPUINFO = Path.of("/proc/cpuinfo");
 
