@@ -5,9 +5,6 @@ import io.cifarstream.console.UserError;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,11 +47,13 @@ record ClusterLayout(String clusterId, Map<Integer, Integer> ports, List<QuorumV
             }
             return kept;
         }
+        ListenPorts listenPorts = ListenPorts.on(HOST);
         Map<Integer, Integer> ports = new TreeMap<>();
         List<QuorumVoter> voters = new ArrayList<>();
         for (int node = 1; node <= nodes; node++) {
-            ports.put(node, portFor(firstPort, node, "the client port of node " + node));
-            voters.add(new QuorumVoter(node, HOST, portFor(firstControllerPort, node, "the controller port of node " + node)));
+            ports.put(node, listenPorts.claim(nth(firstPort, node), "the client port of node " + node));
+            voters.add(new QuorumVoter(node, HOST, listenPorts.claim(nth(firstControllerPort, node),
+                    "the controller port of node " + node)));
         }
         ClusterLayout layout = new ClusterLayout(ClusterMembership.newClusterId(), ports, voters);
         Properties properties = new Properties();
@@ -83,16 +82,8 @@ record ClusterLayout(String clusterId, Map<Integer, Integer> ports, List<QuorumV
         return new ClusterLayout(properties.getProperty("cluster.id"), ports, voters);
     }
 
-    /** {@code first + node - 1}, or any free port when {@code first} is 0; a taken port is named. */
-    private static int portFor(int first, int node, String which) {
-        int wanted = first == 0 ? 0 : first + node - 1;
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress(InetAddress.getByName(HOST), wanted));
-            return socket.getLocalPort();
-        } catch (java.net.BindException e) {
-            throw new PortInUseException(wanted, which);
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not probe port " + wanted + " on " + HOST, e);
-        }
+    /** {@code first + node - 1}, or 0 (any free port) when {@code first} is 0. */
+    private static int nth(int first, int node) {
+        return first == 0 ? 0 : first + node - 1;
     }
 }

@@ -19,9 +19,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.BindException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -250,11 +247,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
          */
         public EmbeddedKafkaBroker start() {
             long begin = System.nanoTime();
-            int brokerPort = resolvePort(port, "the client port");
-            int quorumPort = resolvePort(quorumPortAsked(), "the controller port");
+            ListenPorts ports = ListenPorts.on(HOST);
+            int brokerPort = ports.claim(port, "the client port");
+            int quorumPort = ports.claim(quorumPortAsked(), "the controller port");
             Map<String, Integer> listenerPorts = new LinkedHashMap<>();
             for (ListenerSpec listener : extraListeners) {
-                listenerPorts.put(listener.name(), resolvePort(listener.port(), "the " + listener.name() + " listener's port"));
+                listenerPorts.put(listener.name(), ports.claim(listener.port(), "the " + listener.name() + " listener's port"));
             }
             boolean temporary = dataDir == null;
             Path dir = temporary ? createTempDir() : createDirs(dataDir);
@@ -486,18 +484,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 throw new IllegalArgumentException(what + " " + port + " is outside 0..65535 (0 picks a free port)");
             }
             return port;
-        }
-
-        /** 0 becomes a free port; a given port must be free now, else a one-line error names it. */
-        private static int resolvePort(int requested, String which) {
-            try (ServerSocket socket = new ServerSocket()) {
-                socket.bind(new InetSocketAddress(InetAddress.getByName(HOST), requested));
-                return socket.getLocalPort();
-            } catch (BindException e) {
-                throw new PortInUseException(requested, which);
-            } catch (IOException e) {
-                throw new UncheckedIOException("could not probe port " + requested + " on " + HOST, e);
-            }
         }
 
         private static Path createTempDir() {

@@ -27,6 +27,8 @@ public final class KafkaNodeProcess {
     static final String PORT = "port";
     static final String DATA_DIR = "data.dir";
     static final String DEFAULT_PARTITIONS = "default.partitions";
+    /** How the last line of a node that could not start begins. */
+    static final String FAILED = "Kafka node could not start: ";
 
     private KafkaNodeProcess() {
     }
@@ -40,13 +42,22 @@ public final class KafkaNodeProcess {
         List<QuorumVoter> voters = Arrays.stream(node.getProperty(VOTERS).split(",")).map(QuorumVoter::parse).toList();
         ClusterMembership membership = new ClusterMembership(node.getProperty(CLUSTER_ID),
                 Integer.parseInt(node.getProperty(NODE_ID)), voters);
-        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder()
-                .membership(membership)
-                .port(Integer.parseInt(node.getProperty(PORT)))
-                .dataDir(Path.of(node.getProperty(DATA_DIR)))
-                .defaultPartitions(Integer.parseInt(node.getProperty(DEFAULT_PARTITIONS)))
-                .startTimeout(Duration.ofMinutes(5))
-                .start();
+        EmbeddedKafkaBroker broker;
+        try {
+            broker = EmbeddedKafkaBroker.builder()
+                    .membership(membership)
+                    .port(Integer.parseInt(node.getProperty(PORT)))
+                    .dataDir(Path.of(node.getProperty(DATA_DIR)))
+                    .defaultPartitions(Integer.parseInt(node.getProperty(DEFAULT_PARTITIONS)))
+                    .startTimeout(Duration.ofMinutes(5))
+                    .start();
+        } catch (RuntimeException e) {
+            // The cluster reports a node's last line: the cause, after the trace that explains it.
+            e.printStackTrace();
+            System.err.println(FAILED + e.getMessage());
+            System.exit(1);
+            return;
+        }
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

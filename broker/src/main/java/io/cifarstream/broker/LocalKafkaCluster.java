@@ -317,7 +317,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
         if (process != null && !process.isAlive()) {
             running.remove(nodeId);
             throw new IllegalStateException("Kafka node " + nodeId + " exited with " + process.exitValue()
-                    + " while starting: " + lastLines(logFile(nodeId), 3));
+                    + " while starting: " + lastLine(logFile(nodeId)) + " (its log: " + logFile(nodeId) + ")");
         }
     }
 
@@ -338,10 +338,11 @@ public final class LocalKafkaCluster implements AutoCloseable {
         }
     }
 
-    private static String lastLines(Path file, int count) {
+    /** A node's last line: the cause where it could not start ({@link KafkaNodeProcess}), the JVM's own error else. */
+    private static String lastLine(Path file) {
         try {
             List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-            return String.join(" | ", lines.subList(Math.max(0, lines.size() - count), lines.size())).strip();
+            return lines.isEmpty() ? "(its log is empty)" : lines.get(lines.size() - 1).strip();
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";
         }

@@ -17,10 +17,13 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -94,6 +97,28 @@ class LocalKafkaClusterTest {
                 .hasMessageStartingWith("Kafka data directory " + data.toAbsolutePath() + " belongs to node 1 of cluster ")
                 .hasMessageEndingWith(", not to node 2 of cluster " + cluster + ": choose that node's own directory,"
                         + " or an empty one");
+    }
+
+    @Test
+    void aNodeThatCannotStartFailsTheClusterNamingItsCauseInOneLineAndItsLog(@TempDir Path dir) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("localhost"));
+             ServerSocket controller = new ServerSocket(0, 1, InetAddress.getByName("localhost"))) {
+            int controllerPort = controller.getLocalPort();
+            controller.close();
+            Properties layout = new Properties();
+            layout.setProperty("cluster.id", ClusterMembership.newClusterId());
+            layout.setProperty("nodes", "1");
+            layout.setProperty("node.1.port", String.valueOf(taken.getLocalPort()));
+            layout.setProperty("controller.quorum.voters", "1@localhost:" + controllerPort);
+            LocalKafkaCluster.write(dir.resolve(ClusterLayout.FILE), layout, "node 1's client port is taken");
+
+            assertThatThrownBy(() -> LocalKafkaCluster.builder().nodes(1).dataDir(dir).start())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("Kafka node 1 exited with 1 while starting: " + KafkaNodeProcess.FAILED + "the client port "
+                            + taken.getLocalPort() + " is already in use (another Kafka broker?): stop that process or"
+                            + " choose a free port (0 picks any free port) (its log: " + dir.resolve("node-1/node.log")
+                            .toAbsolutePath() + ")");
+        }
     }
 
     @Test
