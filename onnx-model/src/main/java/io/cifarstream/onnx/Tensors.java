@@ -37,6 +37,13 @@ public final class Tensors {
         return tensor(name, shape, DataType.INT32, raw);
     }
 
+    public static TensorProto int64s(String name, long[] shape, long[] values) {
+        requireCount(name, shape, values.length);
+        ByteBuffer raw = little(values.length * Long.BYTES);
+        raw.asLongBuffer().put(values);
+        return tensor(name, shape, DataType.INT64, raw);
+    }
+
     /** A float32 scalar (shape []). */
     public static TensorProto scalar(String name, float value) {
         return floats(name, new long[0], new float[] {value});

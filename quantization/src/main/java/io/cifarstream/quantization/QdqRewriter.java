@@ -31,7 +31,7 @@ final class QdqRewriter {
     private final GraphIndex graph;
     private final QuantizationPlan plan;
     private final Map<String, UInt8Quantization> activations;
-    private final Set<String> names = new HashSet<>();
+    private final GraphNames names;
 
     /**
      * @param activations the quantization of each source tensor of the plan
@@ -40,12 +40,7 @@ final class QdqRewriter {
         this.graph = graph;
         this.plan = plan;
         this.activations = activations;
-        for (NodeProto node : graph.graph().getNodeList()) {
-            names.addAll(node.getOutputList());
-            names.add(node.getName());
-        }
-        graph.graph().getInitializerList().forEach(t -> names.add(t.getName()));
-        graph.graph().getInputList().forEach(v -> names.add(v.getName()));
+        this.names = new GraphNames(graph.graph());
     }
 
     ModelProto rewrite(ModelProto model) {
@@ -197,12 +192,7 @@ final class QdqRewriter {
         return quantized;
     }
 
-    /** {@code name}, refused when the graph already uses it (a model quantized before, say). */
     private String fresh(String name) {
-        if (!names.add(name)) {
-            throw new ModelNotQuantizableException("the model already has a tensor or node named '" + name
-                    + "': is it quantized already? Quantize its float32 model");
-        }
-        return name;
+        return names.fresh(name);
     }
 }

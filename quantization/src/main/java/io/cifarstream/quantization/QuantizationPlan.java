@@ -108,7 +108,8 @@ final class QuantizationPlan {
         return Nodes.isStandard(node) && VALUE_PRESERVING.contains(node.getOpType());
     }
 
-    private static boolean quantizable(GraphIndex graph, NodeProto node) {
+    /** Whether {@code node} becomes int8: see the class comment. */
+    static boolean quantizable(GraphIndex graph, NodeProto node) {
         if (!Nodes.isStandard(node)) {
             return false;
         }

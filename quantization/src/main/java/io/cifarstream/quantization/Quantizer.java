@@ -28,8 +28,8 @@ import io.cifarstream.onnx.proto.Onnx.ValueInfoProto;
 import io.cifarstream.schemas.CifarShape;
 
 /**
- * Makes the int8 model of any float32 CIFAR-10 classifier: static QDQ quantization ({@link QuantizationPlan},
- * {@link QdqRewriter}) with activation ranges calibrated on training images, written with the fp32 model's metadata
+ * Makes the int8 model of any float32 CIFAR-10 classifier: static QDQ quantization ({@link ChannelPadding},
+ * {@link QuantizationPlan}, {@link QdqRewriter}) with activation ranges calibrated on training images, written with the fp32 model's metadata
  * plus the input and output conventions it was calibrated with (so the int8 model needs no convention flags), then
  * checked against the fp32 model on test images ({@link ParityCheck}). The file is put in place only when it passes;
  * otherwise {@link QuantizationParityException} says by how much it missed.
@@ -75,11 +75,12 @@ public final class Quantizer {
         try (OnnxClassifier fp32 = OnnxClassifier.load(fp32Model, options.withThreads(1), 1)) {
             sourceVersion = fp32.version(); // and the model is a CIFAR-10 classifier ONNX Runtime can run
         }
-        ModelProto model = OnnxModels.read(fp32Model);
-        if (OnnxModels.defaultOpset(model) < MIN_OPSET) {
-            throw new ModelNotQuantizableException(fp32Model + " uses ONNX opset " + OnnxModels.defaultOpset(model)
+        ModelProto read = OnnxModels.read(fp32Model);
+        if (OnnxModels.defaultOpset(read) < MIN_OPSET) {
+            throw new ModelNotQuantizableException(fp32Model + " uses ONNX opset " + OnnxModels.defaultOpset(read)
                     + "; quantization needs opset " + MIN_OPSET + " or later: export it again with a newer opset");
         }
+        ModelProto model = ChannelPadding.apply(read);
         GraphIndex graph = new GraphIndex(model.getGraph());
         String inputName = imageInput(graph, fp32Model);
         ModelMetadata metadata = new ModelMetadata(OnnxModels.metadata(model));

@@ -1,0 +1,69 @@
+package io.cifarstream.quantization;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.cifarstream.dataset.CifarImages;
+import io.cifarstream.inference.OnnxClassifier;
+import io.cifarstream.onnx.GraphIndex;
+import io.cifarstream.onnx.OnnxModels;
+import io.cifarstream.onnx.Tensors;
+import io.cifarstream.onnx.proto.Onnx.ModelProto;
+import io.cifarstream.onnx.proto.Onnx.NodeProto;
+import io.cifarstream.testkit.CifarTestData;
+import io.cifarstream.testkit.ForeignModel;
+
+/** Input channels padded to a multiple of four, on the PyTorch export of the seed CNN and real test images. */
+class ChannelPaddingTest {
+
+    @Test
+    void theThreeChannelConvReadsAFourthZeroChannelAndTheModelScoresAsBefore(@TempDir Path dir) throws IOException {
+        Path fp32 = ForeignModel.copyTo(dir, "foreign.onnx");
+        ModelProto padded = ChannelPadding.apply(OnnxModels.read(fp32));
+        GraphIndex graph = new GraphIndex(padded.getGraph());
+
+        NodeProto conv1 = node(graph, "/conv1/Conv");
+        NodeProto pad = graph.producer(conv1.getInput(0)).orElseThrow();
+        assertThat(pad.getOpType()).isEqualTo("Pad");
+        assertThat(pad.getInput(0)).isEqualTo("input");
+        assertThat(Tensors.shape(graph.initializer(conv1.getInput(1)).orElseThrow())).containsExactly(64, 4, 3, 3);
+        float[] weights = Tensors.toFloats(graph.initializer(conv1.getInput(1)).orElseThrow());
+        for (int m = 0; m < 64; m++) {
+            for (int k = 0; k < 9; k++) {
+                assertThat(weights[m * 36 + 27 + k]).as("filter %d, added channel, tap %d", m, k).isZero();
+            }
+        }
+        assertThat(graph.opTypes().stream().filter("Pad"::equals)).as("the 64- and 128-channel Convs are left").hasSize(1);
+
+        Path written = dir.resolve("foreign-padded.onnx");
+        OnnxModels.write(padded, written);
+        CifarImages images = CifarTestData.cifar10().test().first(200);
+        float[] before = new float[200 * 10];
+        float[] after = new float[200 * 10];
+        try (OnnxClassifier original = OnnxClassifier.load(fp32, ForeignModelQuantizationTest.TORCH_CONVENTIONS);
+                OnnxClassifier wider = OnnxClassifier.load(written, ForeignModelQuantizationTest.TORCH_CONVENTIONS)) {
+            original.logProbabilities(images.pixels(), 0, 200, before);
+            wider.logProbabilities(images.pixels(), 0, 200, after);
+        }
+        assertThat(after).containsExactly(before, within(1e-5f));
+    }
+
+    @Test
+    void aModelWhoseConvsReadMultiplesOfFourChannelsIsLeftAsItIs(@TempDir Path dir) throws IOException {
+        ModelProto once = ChannelPadding.apply(OnnxModels.read(ForeignModel.copyTo(dir, "foreign.onnx")));
+        assertThat(ChannelPadding.apply(once)).isSameAs(once);
+    }
+
+    private static NodeProto node(GraphIndex graph, String name) {
+        List<NodeProto> found = graph.graph().getNodeList().stream().filter(n -> n.getName().equals(name)).toList();
+        assertThat(found).hasSize(1);
+        return found.get(0);
+    }
+}
