@@ -54,7 +54,7 @@ public final class KafkaNodeProcess {
         } catch (RuntimeException e) {
             // The cluster reports a node's last line: the cause, after the trace that explains it.
             e.printStackTrace();
-            System.err.println(FAILED + e.getMessage());
+            System.err.println(FAILED + (e.getMessage() != null ? e.getMessage() : e.toString()));
             System.exit(1);
             return;
         }

@@ -100,15 +100,15 @@ final class QdqRewriter {
     /** QuantizeLinear → DequantizeLinear after {@code tensor}, with its source's scale and zero point. */
     private void quantizeActivation(String tensor, List<NodeProto> nodes, List<TensorProto> initializers) {
         UInt8Quantization q = activations.get(plan.sourceOf(tensor));
-        String scale = fresh(tensor + "_scale");
-        String zeroPoint = fresh(tensor + "_zero_point");
+        String scale = names.fresh(tensor + "_scale");
+        String zeroPoint = names.fresh(tensor + "_zero_point");
         initializers.add(Tensors.scalar(scale, q.scale()));
         initializers.add(Tensors.uint8s(zeroPoint, new long[0], new byte[] {(byte) q.zeroPoint()}));
-        String quantized = fresh(tensor + "_quantized");
-        nodes.add(Nodes.node("QuantizeLinear", fresh(tensor + "_QuantizeLinear"), List.of(tensor, scale, zeroPoint),
+        String quantized = names.fresh(tensor + "_quantized");
+        nodes.add(Nodes.node("QuantizeLinear", names.fresh(tensor + "_QuantizeLinear"), List.of(tensor, scale, zeroPoint),
                 List.of(quantized)));
-        nodes.add(Nodes.node("DequantizeLinear", fresh(tensor + "_DequantizeLinear"),
-                List.of(quantized, scale, zeroPoint), List.of(fresh(dequantized(tensor)))));
+        nodes.add(Nodes.node("DequantizeLinear", names.fresh(tensor + "_DequantizeLinear"),
+                List.of(quantized, scale, zeroPoint), List.of(names.fresh(dequantized(tensor)))));
     }
 
     private static String dequantized(String tensor) {
@@ -127,14 +127,14 @@ final class QdqRewriter {
         float[] weightScale = new float[channels];
         byte[] quantizedWeight = symmetricInt8(values, shape, axis, weightScale);
         String name = weight.getName();
-        String weightInt8 = fresh(name + "_quantized");
-        String weightScaleName = fresh(name + "_scale");
-        String weightZero = fresh(name + "_zero_point");
+        String weightInt8 = names.fresh(name + "_quantized");
+        String weightScaleName = names.fresh(name + "_scale");
+        String weightZero = names.fresh(name + "_zero_point");
         initializers.add(Tensors.int8s(weightInt8, shape, quantizedWeight));
         initializers.add(Tensors.floats(weightScaleName, new long[] {channels}, weightScale));
         initializers.add(Tensors.int8s(weightZero, new long[] {channels}, new byte[channels]));
-        nodes.add(Nodes.node("DequantizeLinear", fresh(name + "_DequantizeLinear"),
-                List.of(weightInt8, weightScaleName, weightZero), List.of(fresh(name + "_dequantized")),
+        nodes.add(Nodes.node("DequantizeLinear", names.fresh(name + "_DequantizeLinear"),
+                List.of(weightInt8, weightScaleName, weightZero), List.of(names.fresh(name + "_dequantized")),
                 Nodes.attribute("axis", axis)));
         rewritten.setInput(1, name + "_dequantized");
         replacedWeights.add(name);
@@ -151,14 +151,14 @@ final class QdqRewriter {
                 quantizedBias[c] = (int) Math.max(Integer.MIN_VALUE + 1, Math.min(Integer.MAX_VALUE, q));
             }
             String biasName = bias.getName();
-            String biasInt32 = fresh(biasName + "_quantized");
-            String biasScaleName = fresh(biasName + "_scale");
-            String biasZero = fresh(biasName + "_zero_point");
+            String biasInt32 = names.fresh(biasName + "_quantized");
+            String biasScaleName = names.fresh(biasName + "_scale");
+            String biasZero = names.fresh(biasName + "_zero_point");
             initializers.add(Tensors.int32s(biasInt32, new long[] {channels}, quantizedBias));
             initializers.add(Tensors.floats(biasScaleName, new long[] {channels}, biasScale));
             initializers.add(Tensors.int32s(biasZero, new long[] {channels}, new int[channels]));
-            nodes.add(Nodes.node("DequantizeLinear", fresh(biasName + "_DequantizeLinear"),
-                    List.of(biasInt32, biasScaleName, biasZero), List.of(fresh(biasName + "_dequantized")),
+            nodes.add(Nodes.node("DequantizeLinear", names.fresh(biasName + "_DequantizeLinear"),
+                    List.of(biasInt32, biasScaleName, biasZero), List.of(names.fresh(biasName + "_dequantized")),
                     Nodes.attribute("axis", 0)));
             rewritten.setInput(2, biasName + "_dequantized");
             replacedWeights.add(biasName);
@@ -190,9 +190,5 @@ final class QdqRewriter {
             quantized[i] = (byte) Math.max(-WEIGHT_MAX, Math.min(WEIGHT_MAX, q));
         }
         return quantized;
-    }
-
-    private String fresh(String name) {
-        return names.fresh(name);
     }
 }

@@ -29,9 +29,9 @@ import io.cifarstream.schemas.CifarShape;
 
 /**
  * Makes the int8 model of any float32 CIFAR-10 classifier: static QDQ quantization ({@link ChannelPadding},
- * {@link QuantizationPlan}, {@link QdqRewriter}) with activation ranges calibrated on training images, written with the fp32 model's metadata
- * plus the input and output conventions it was calibrated with (so the int8 model needs no convention flags), then
- * checked against the fp32 model on test images ({@link ParityCheck}). The file is put in place only when it passes;
+ * {@link QuantizationPlan}, {@link QdqRewriter}) with activation ranges calibrated on training images, written with
+ * the fp32 model's metadata plus the input and output conventions it was calibrated with (so the int8 model needs no
+ * convention flags), then checked against the fp32 model on test images ({@link ParityCheck}). The file is put in place only when it passes;
  * otherwise {@link QuantizationParityException} says by how much it missed.
  */
 public final class Quantizer {
