@@ -3,8 +3,6 @@ package io.cifarstream.kafka;
 import io.cifarstream.broker.EmbeddedKafkaBroker;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,10 +19,11 @@ class KafkaConnectionWatchTest {
 
     @Test
     void aBrokerOutageIsSeenOnceWhenItBeginsAndOnceWhenItEnds(@TempDir Path dir) throws Exception {
-        int port = freePort();
-        int controllerPort = freePort();
         String topic = "watched";
-        EmbeddedKafkaBroker broker = start(dir, port, controllerPort);
+        // Port 0: the broker picks ports below the ephemeral range, which the consumer's reconnects cannot take.
+        EmbeddedKafkaBroker broker = start(dir, 0, 0);
+        int port = broker.port();
+        int controllerPort = broker.controllerPort();
         KafkaSettings settings = KafkaSettings.of(broker.bootstrapServers());
         new TopicSetup(settings).ensure(List.of(TopicSpec.of(topic, 1)));
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings.consumer("watch-test"),
@@ -63,11 +62,5 @@ class KafkaConnectionWatchTest {
             state = watch.check();
         } while (state != wanted && System.nanoTime() < deadline);
         return state;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

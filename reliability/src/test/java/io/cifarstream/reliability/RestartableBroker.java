@@ -1,10 +1,5 @@
 package io.cifarstream.reliability;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 
 import io.cifarstream.broker.EmbeddedKafkaBroker;
@@ -18,14 +13,13 @@ import io.cifarstream.kafka.KafkaSettings;
 final class RestartableBroker implements AutoCloseable {
 
     private final Path dataDir;
-    private final int port;
-    private final int controllerPort;
+    /** Both 0 until the first start picks them (below the kernel's ephemeral range); every restart reuses them. */
+    private int port;
+    private int controllerPort;
     private EmbeddedKafkaBroker running;
 
     RestartableBroker(Path dataDir) {
         this.dataDir = dataDir;
-        this.port = freePort();
-        this.controllerPort = freePort();
     }
 
     /** Starts the broker and returns once it answers; the first start formats the data directory. */
@@ -34,6 +28,8 @@ final class RestartableBroker implements AutoCloseable {
             throw new IllegalStateException("the broker at " + bootstrapServers() + " is running already");
         }
         running = EmbeddedKafkaBroker.builder().port(port).controllerPort(controllerPort).dataDir(dataDir).start();
+        port = running.port();
+        controllerPort = running.controllerPort();
     }
 
     /** A clean shutdown of the broker; its data directory stays. */
@@ -54,15 +50,6 @@ final class RestartableBroker implements AutoCloseable {
     public void close() {
         if (running != null) {
             stop();
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress(InetAddress.getByName("localhost"), 0));
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not find a free port on localhost", e);
         }
     }
 }
