@@ -1,5 +1,6 @@
 package io.cifarstream.bench;
 
+import io.cifarstream.trainer.Processor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.cifarstream.bench;
 
+import io.cifarstream.trainer.Processor;
 import io.cifarstream.scorer.ModelSpec;
 import io.cifarstream.scorer.Scorer;
 import io.cifarstream.scorer.ScorerConfig;

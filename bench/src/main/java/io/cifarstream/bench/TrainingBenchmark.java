@@ -1,5 +1,6 @@
 package io.cifarstream.bench;
 
+import io.cifarstream.trainer.Processor;
 import java.util.Locale;
 
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,5 +1,6 @@
 package io.cifarstream.bench;
 
+import io.cifarstream.trainer.Processor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

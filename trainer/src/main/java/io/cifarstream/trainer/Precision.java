@@ -1,9 +1,5 @@
 package io.cifarstream.trainer;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -22,10 +18,8 @@ public enum Precision {
      */
     BFLOAT16("bfloat16");
 
-    /** CPU flags (Linux {@code /proc/cpuinfo}) of instructions that multiply bfloat16 natively. */
+    /** CPU flags ({@link Processor#vectorFlags}) of instructions that multiply bfloat16 natively. */
     private static final Set<String> NATIVE_BFLOAT16_FLAGS = Set.of("avx512_bf16", "amx_bf16");
-
-    private static final Path CPUINFO = Path.of("/proc/cpuinfo");
 
     private final String label;
 
@@ -38,26 +32,12 @@ public enum Precision {
      * convolutions), float32 elsewhere (without those instructions bfloat16 is emulated and slower than float32).
      */
     public static Precision fastestHere() {
-        try {
-            return fastestFor(Files.readAllLines(CPUINFO));
-        } catch (IOException | RuntimeException e) {
-            return FLOAT32;
-        }
+        return fastestFor(Processor.current());
     }
 
-    /** The fastest precision for a processor described by the lines of its {@code /proc/cpuinfo}. */
-    static Precision fastestFor(List<String> cpuinfoLines) {
-        for (String line : cpuinfoLines) {
-            if (line.startsWith("flags")) {
-                for (String flag : line.substring(line.indexOf(':') + 1).trim().split("\\s+")) {
-                    if (NATIVE_BFLOAT16_FLAGS.contains(flag)) {
-                        return BFLOAT16;
-                    }
-                }
-                return FLOAT32;
-            }
-        }
-        return FLOAT32;
+    /** The fastest precision on {@code processor}. */
+    static Precision fastestFor(Processor processor) {
+        return processor.vectorFlags().stream().anyMatch(NATIVE_BFLOAT16_FLAGS::contains) ? BFLOAT16 : FLOAT32;
     }
 
     /** The precision named {@code float32} or {@code bfloat16}. */

@@ -27,17 +27,17 @@ class PrecisionTest {
 
     @Test
     void bfloat16WhereTheCpuMultipliesItNatively() {
-        assertThat(Precision.fastestFor(List.of("processor\t: 0", "cpu family\t: 25", ZEN4_FLAGS)))
+        assertThat(fastestFor(List.of("processor\t: 0", "cpu family\t: 25", ZEN4_FLAGS)))
                 .isEqualTo(Precision.BFLOAT16);
-        assertThat(Precision.fastestFor(List.of(AMX_FLAGS))).isEqualTo(Precision.BFLOAT16);
+        assertThat(fastestFor(List.of(AMX_FLAGS))).isEqualTo(Precision.BFLOAT16);
     }
 
     @Test
     void float32WhereBfloat16WouldBeEmulatedOrNothingIsKnown() {
-        assertThat(Precision.fastestFor(List.of(AVX512_ONLY_FLAGS))).isEqualTo(Precision.FLOAT32);
-        assertThat(Precision.fastestFor(List.of("processor\t: 0"))).as("no flags line (not x86, or not Linux)")
+        assertThat(fastestFor(List.of(AVX512_ONLY_FLAGS))).isEqualTo(Precision.FLOAT32);
+        assertThat(fastestFor(List.of("processor\t: 0"))).as("no flags line (not x86, or not Linux)")
                 .isEqualTo(Precision.FLOAT32);
-        assertThat(Precision.fastestFor(List.of())).isEqualTo(Precision.FLOAT32);
+        assertThat(fastestFor(List.of())).isEqualTo(Precision.FLOAT32);
     }
 
     @Test
@@ -46,5 +46,10 @@ class PrecisionTest {
         assertThat(Precision.named("Float32")).isEqualTo(Precision.FLOAT32);
         assertThat(Precision.BFLOAT16.label()).isEqualTo("bfloat16");
         assertThatThrownBy(() -> Precision.named("fp16")).hasMessageContaining("use float32 or bfloat16");
+    }
+
+    /** The precision {@link Precision#fastestFor} chooses for a processor whose /proc/cpuinfo has these lines. */
+    private static Precision fastestFor(List<String> cpuinfoLines) {
+        return Precision.fastestFor(Processor.parse(String.join("\n", cpuinfoLines), 2));
     }
 }

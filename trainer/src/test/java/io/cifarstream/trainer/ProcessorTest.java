@@ -1,4 +1,4 @@
-package io.cifarstream.bench;
+package io.cifarstream.trainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.cifarstream.bench;
+package io.cifarstream.trainer;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,9 +9,10 @@ import java.util.List;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * The processor a benchmark ran on, as {@code /proc/cpuinfo} names it. Figures on machines with the same core count
- * differ by the processor's generation (an AMD family 25 core does 512-bit vector work in two 256-bit halves, a
- * family 26 core in one pass), so every benchmark's JSON records it beside its figures.
+ * This machine's processor, as {@code /proc/cpuinfo} names it: what {@link Precision#fastestHere} reads the vector
+ * instructions from, and what every benchmark's JSON records beside its figures. Figures on machines with the same
+ * core count differ by the processor's generation (an AMD family 25 core does 512-bit vector work in two 256-bit
+ * halves, a family 26 core in one pass).
  *
  * @param vendor       {@code vendor_id}, e.g. AuthenticAMD
  * @param modelName    {@code model name}, as the (virtual) machine reports it
@@ -20,12 +21,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param vectorFlags  the AVX-512 and AMX feature flags present, in the kernel's order
  * @param cores        the processors this JVM may use
  */
-record Processor(String vendor, String modelName, int family, int model, List<String> vectorFlags, int cores) {
+public record Processor(String vendor, String modelName, int family, int model, List<String> vectorFlags, int cores) {
 
     private static final Path CPUINFO = Path.of("/proc/cpuinfo");
 
     /** This machine's processor, or one with unknown fields where {@code /proc/cpuinfo} cannot be read. */
-    static Processor current() {
+    public static Processor current() {
         int cores = Runtime.getRuntime().availableProcessors();
         try {
             return parse(Files.readString(CPUINFO), cores);
@@ -59,7 +60,7 @@ record Processor(String vendor, String modelName, int family, int model, List<St
     }
 
     /** Writes {@code cores} and a {@code cpu} object into {@code json}. */
-    void describeIn(ObjectNode json) {
+    public void describeIn(ObjectNode json) {
         json.put("cores", cores);
         ObjectNode cpu = json.putObject("cpu");
         cpu.put("vendor", vendor);
