@@ -52,6 +52,16 @@ public final class InputConvention {
                 options.inputStd().orElse(new float[] {1, 1, 1}));
     }
 
+    /** The factor channel {@code c}'s 0-255 pixel values are multiplied by. */
+    public float scale(int c) {
+        return scale[c];
+    }
+
+    /** What is added to channel {@code c}'s pixel values after {@link #scale}. */
+    public float shift(int c) {
+        return shift[c];
+    }
+
     /** The metadata_props that declare this convention. */
     public Map<String, String> metadata() {
         Map<String, String> declared = new LinkedHashMap<>();

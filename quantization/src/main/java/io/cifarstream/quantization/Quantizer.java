@@ -11,6 +11,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -28,10 +29,11 @@ import io.cifarstream.onnx.proto.Onnx.ValueInfoProto;
 import io.cifarstream.schemas.CifarShape;
 
 /**
- * Makes the int8 model of any float32 CIFAR-10 classifier: static QDQ quantization ({@link ChannelPadding},
- * {@link QuantizationPlan}, {@link QdqRewriter}) with activation ranges calibrated on training images, written with
- * the fp32 model's metadata plus the input and output conventions it was calibrated with (so the int8 model needs no
- * convention flags), then checked against the fp32 model on test images ({@link ParityCheck}). The file is put in place only when it passes;
+ * Makes the int8 model of any float32 CIFAR-10 classifier: static QDQ quantization ({@link PixelInput},
+ * {@link ChannelPadding}, {@link QuantizationPlan}, {@link QdqRewriter}) with activation ranges calibrated on training
+ * images, reading the images' bytes where the first Conv allows it, written with the fp32 model's metadata plus the
+ * input and output conventions it now has (so the int8 model needs no convention flags), then checked against the
+ * fp32 model on test images ({@link ParityCheck}). The file is put in place only when it passes;
  * otherwise {@link QuantizationParityException} says by how much it missed.
  */
 public final class Quantizer {
@@ -80,11 +82,18 @@ public final class Quantizer {
             throw new ModelNotQuantizableException(fp32Model + " uses ONNX opset " + OnnxModels.defaultOpset(read)
                     + "; quantization needs opset " + MIN_OPSET + " or later: export it again with a newer opset");
         }
-        ModelProto model = ChannelPadding.apply(read);
+        String inputName = imageInput(new GraphIndex(read.getGraph()), fp32Model);
+        ModelMetadata metadata = new ModelMetadata(OnnxModels.metadata(read));
+        InputConvention fp32Convention = InputConvention.of(metadata, options);
+        int calibrationCount = Math.min(config.calibrationImages(), train.size());
+        byte[] calibrationImages = spread(train, calibrationCount);
+        int pixelZeroPoint = PixelInput.zeroPoint(calibrationImages);
+        Optional<ModelProto> folded = PixelInput.fold(read, inputName, fp32Convention, pixelZeroPoint);
+        // Folded, the float model reads pixels minus the zero point: calibration feeds them so.
+        InputConvention convention = folded.isPresent()
+                ? PixelInput.calibrationConvention(pixelZeroPoint) : fp32Convention;
+        ModelProto model = ChannelPadding.apply(folded.orElse(read));
         GraphIndex graph = new GraphIndex(model.getGraph());
-        String inputName = imageInput(graph, fp32Model);
-        ModelMetadata metadata = new ModelMetadata(OnnxModels.metadata(model));
-        InputConvention convention = InputConvention.of(metadata, options);
 
         QuantizationPlan plan = QuantizationPlan.of(graph, Set.of());
         long computeNodes = model.getGraph().getNodeList().stream()
@@ -93,19 +102,27 @@ public final class Quantizer {
             throw new ModelNotQuantizableException(fp32Model + " has no Conv or Gemm with constant float32 weights "
                     + "to make int8: quantize a float32 CNN");
         }
-        int calibrationCount = Math.min(config.calibrationImages(), train.size());
         Map<String, ActivationStatistics> statistics = new Calibrator(model, inputName, convention)
-                .measure(plan.sources(), spread(train, calibrationCount), calibrationCount);
+                .measure(plan.sources(), calibrationImages, calibrationCount);
         Map<String, UInt8Quantization> activations = new HashMap<>();
         statistics.forEach((tensor, seen) -> activations.put(tensor, UInt8Quantization.of(config.method().range(seen))));
-        ModelProto quantized = new QdqRewriter(graph, plan, activations).rewrite(model);
+        if (folded.isPresent()) {
+            // The bytes themselves, whatever calibration saw: scale 1 and the zero point hold every pixel exactly.
+            activations.put(PixelInput.pixelsReadByFirstConv(model, inputName),
+                    new UInt8Quantization(1f, pixelZeroPoint));
+        }
+        ModelProto rewritten = new QdqRewriter(graph, plan, activations).rewrite(model);
+        ModelProto quantized = folded.isPresent() ? PixelInput.bytes(rewritten, inputName, pixelZeroPoint) : rewritten;
 
         String version = graphHash(quantized);
         String description = String.format(Locale.ROOT, "int8 static QDQ: %d of %d Conv/Gemm in int8 (per-channel "
-                + "symmetric int8 weights, uint8 activations), calibration %s on %d training images",
-                plan.int8Nodes().size(), computeNodes, config.method().spelling(), calibrationCount);
+                + "symmetric int8 weights, uint8 activations), %s, calibration %s on %d training images",
+                plan.int8Nodes().size(), computeNodes, folded.isPresent() ? "input the images' bytes (zero point "
+                        + pixelZeroPoint + ")" : "float32 input", config.method().spelling(), calibrationCount);
         Map<String, String> int8Metadata = new LinkedHashMap<>(metadata.properties());
-        int8Metadata.putAll(convention.metadata());
+        int8Metadata.remove(ModelMetadata.INPUT_MEAN);
+        int8Metadata.remove(ModelMetadata.INPUT_STD);
+        int8Metadata.putAll((folded.isPresent() ? InputConvention.rawPixels() : convention).metadata());
         int8Metadata.put(ModelMetadata.OUTPUT, metadata.output()
                 .orElse(options.output().orElse(OutputKind.LOGITS)).metadataName());
         int8Metadata.put(ModelMetadata.QUANTIZATION, description);

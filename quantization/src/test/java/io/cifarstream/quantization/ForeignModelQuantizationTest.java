@@ -24,6 +24,7 @@ import io.cifarstream.onnx.GraphIndex;
 import io.cifarstream.onnx.OnnxModels;
 import io.cifarstream.onnx.proto.Onnx.ModelProto;
 import io.cifarstream.onnx.proto.Onnx.OperatorSetIdProto;
+import io.cifarstream.onnx.proto.Onnx.TensorProto;
 import io.cifarstream.testkit.CifarTestData;
 import io.cifarstream.testkit.ForeignModel;
 import io.cifarstream.testkit.OnnxChecker;
@@ -31,7 +32,7 @@ import io.cifarstream.testkit.OnnxChecker;
 /**
  * The PyTorch model of the fixture (torch.onnx.export, normalized input, logits out), quantized with the default
  * settings on the real CIFAR-10: a valid graph that ONNX Runtime runs as int8 kernels, deciding like the fp32 model,
- * and carrying the conventions that the fp32 model needed flags for.
+ * and reading the images' bytes, with the normalization the fp32 model needed flags for folded into its first Conv.
  */
 class ForeignModelQuantizationTest {
     static final ModelOptions TORCH_CONVENTIONS = ModelOptions.defaults()
@@ -74,7 +75,8 @@ class ForeignModelQuantizationTest {
     void passesTheOnnxCheckerOfTheOnnxPythonPackage() throws IOException, InterruptedException {
         OnnxChecker.Verdict verdict = OnnxChecker.check(result.model());
         assertThat(verdict.exitStatus()).as(verdict.output()).isZero();
-        assertThat(verdict.output()).startsWith("13 ").contains("cifarstream.quantization", "cifarstream.input_mean");
+        assertThat(verdict.output()).startsWith("13 ").contains("cifarstream.quantization", "cifarstream.input")
+                .doesNotContain("cifarstream.input_mean");
     }
 
     @Test
@@ -91,7 +93,7 @@ class ForeignModelQuantizationTest {
     }
 
     @Test
-    void carriesItsConventionsSoItScoresTheSameWithoutFlags() throws IOException {
+    void readsTheImageBytesAndDeclaresItSoItScoresTheSameWithoutFlags() throws IOException {
         CifarImages images = data.test().first(64);
         float[] withFlags = new float[64 * 10];
         float[] without = new float[64 * 10];
@@ -100,14 +102,18 @@ class ForeignModelQuantizationTest {
             flagged.logProbabilities(images.pixels(), 0, 64, withFlags);
             bare.logProbabilities(images.pixels(), 0, 64, without);
             ModelMetadata metadata = bare.metadata();
-            assertThat(metadata.get(ModelMetadata.INPUT)).contains("normalized");
-            assertThat(metadata.get(ModelMetadata.INPUT_MEAN)).contains("0.5,0.5,0.5");
-            assertThat(metadata.get(ModelMetadata.INPUT_STD)).contains("0.5,0.5,0.5");
+            assertThat(metadata.get(ModelMetadata.INPUT)).contains(ModelMetadata.INPUT_PIXELS_0_255);
+            assertThat(metadata.get(ModelMetadata.INPUT_MEAN)).isEmpty();
+            assertThat(metadata.get(ModelMetadata.INPUT_STD)).isEmpty();
             assertThat(metadata.output()).contains(OutputKind.LOGITS);
-            assertThat(metadata.get(ModelMetadata.QUANTIZATION).orElseThrow()).contains("6 of 6");
+            assertThat(metadata.get(ModelMetadata.QUANTIZATION).orElseThrow())
+                    .contains("6 of 6", "input the images' bytes (zero point ");
             assertThat(bare.version()).isEqualTo(result.version()).hasSize(16);
         }
         assertThat(without).containsExactly(withFlags);
+        assertThat(OnnxModels.read(result.model()).getGraph().getInput(0).getType().getTensorType().getElemType())
+                .as("the torchvision normalization is in the first Conv: the model reads the image's bytes")
+                .isEqualTo(TensorProto.DataType.UINT8_VALUE);
         try (OnnxClassifier original = OnnxClassifier.load(fp32, TORCH_CONVENTIONS)) {
             assertThat(OnnxModels.metadata(OnnxModels.read(result.model())))
                     .containsEntry(ModelMetadata.SOURCE_VERSION, original.version());
@@ -155,6 +161,6 @@ class ForeignModelQuantizationTest {
                 .isInstanceOf(ModelNotQuantizableException.class).hasMessageContaining("opset 11");
         assertThatThrownBy(() -> Quantizer.quantize(result.model(), ModelOptions.defaults(), data.train(),
                 data.test(), QuantizationConfig.defaults(), dir.resolve("y.onnx")))
-                .isInstanceOf(ModelNotQuantizableException.class).hasMessageContaining("no Conv or Gemm");
+                .isInstanceOf(ModelNotQuantizableException.class).hasMessageContaining("takes UINT8 input");
     }
 }
