@@ -22,6 +22,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.cifarstream.kafka.KafkaSettings;
+import io.cifarstream.onnx.Nodes;
+import io.cifarstream.onnx.OnnxModels;
+import io.cifarstream.onnx.Tensors;
+import io.cifarstream.onnx.proto.Onnx.GraphProto;
+import io.cifarstream.onnx.proto.Onnx.ModelProto;
+import io.cifarstream.onnx.proto.Onnx.NodeProto;
 import io.cifarstream.console.Setting;
 import io.cifarstream.console.UserFixable;
 import io.cifarstream.dataset.CifarImages;
@@ -35,8 +41,8 @@ import io.cifarstream.testkit.KafkaBrokerExtension;
 
 /**
  * Several models score every image and keep their ids and versions apart; a model file replaced while the scorer
- * runs is picked up between batches with a new version and no record lost; a bad model or a missing broker is a
- * one-line startup error.
+ * runs is picked up between batches with a new version and no record lost; a model that fails on every call stops
+ * the scorer with nothing committed; a bad model or a missing broker is a one-line startup error.
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class ScorerModelsTest {
@@ -134,6 +140,50 @@ class ScorerModelsTest {
                 swapped |= !old;
             }
         });
+    }
+
+    @Test
+    void aModelThatFailsOnEveryCallStopsTheScorerAfterTenBatchesInARowWithNothingCommitted(KafkaBroker broker,
+            @TempDir Path dir) throws Exception {
+        KafkaSettings kafka = broker.settings();
+        TopicNames topics = ImageEventRecords.createTopics(kafka, "failing-model", 2);
+        ImageEventRecords.produceRaw(kafka, topics.images(), images, 0, 600);
+        Path model = failingOnEveryBatch(ScorerFixture.foreignModel(dir, "foreign.onnx"), dir.resolve("failing.onnx"));
+
+        // A backlog: batches of up to 512 records, their slices of 64 scored while the next records are read.
+        try (Scorer scorer = Scorer.start(ScorerFixture.config(kafka, topics, model)
+                .withBatching(64, Duration.ofMillis(5)).withBacklogBatch(512))) {
+            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+            while (scorer.failure().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(scorer.failure()).get(org.assertj.core.api.InstanceOfAssertFactories.THROWABLE)
+                    .isInstanceOf(ScorerFailedException.class)
+                    .hasMessageContaining("failed 10 batches in a row")
+                    .hasMessageContaining("ONNX Runtime failed on a batch of")
+                    .hasMessageContaining("check the broker and the models, then restart it");
+            assertThat(scorer.metrics().imagesScored()).isZero();
+        }
+        assertThat(CommittedRecords.readAll(kafka, topics.predictions(), AvroSerde.predictions().deserializer()))
+                .isEmpty();
+        assertThat(CommittedRecords.readAll(kafka, topics.deadLetters(), AvroSerde.deadLetters().deserializer()))
+                .as("the images are not at fault: none is dead-lettered").isEmpty();
+    }
+
+    /** The network with its Flatten made a Reshape to rows of 1023 values: no batch of under 1023 images fits. */
+    private static Path failingOnEveryBatch(Path model, Path target) throws IOException {
+        ModelProto read = OnnxModels.read(model);
+        GraphProto.Builder graph = read.getGraph().toBuilder();
+        for (int i = 0; i < graph.getNodeCount(); i++) {
+            NodeProto node = graph.getNode(i);
+            if (node.getOpType().equals("Flatten")) {
+                graph.setNode(i, Nodes.node("Reshape", node.getName(), List.of(node.getInput(0), "rows_of_1023"),
+                        node.getOutputList()));
+            }
+        }
+        graph.addInitializer(Tensors.int64s("rows_of_1023", new long[] {2}, new long[] {-1, 1023}));
+        OnnxModels.write(read.toBuilder().setGraph(graph).build(), target);
+        return target;
     }
 
     @Test
