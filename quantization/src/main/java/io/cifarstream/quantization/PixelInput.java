@@ -154,21 +154,18 @@ final class PixelInput {
     /**
      * The quantized model of a {@link #fold folded} one with a uint8 input: the QuantizeLinear that reads the input
      * (or the channel {@code Pad} of it) goes, its DequantizeLinear reads the bytes, and a {@code Pad} between them
-     * pads bytes with 0, where it padded with 0.0: either meets only the zero weights of the channels it adds.
+     * pads bytes with 0, where it padded with 0.0: either meets only the zero weights of the channels it adds. The
+     * caller quantized those pixels with scale 1 and the zero point they were folded with.
      *
-     * @throws IllegalStateException when the input is not quantized with scale 1 and zero point 0 (a bug here)
+     * @throws IllegalStateException when no QuantizeLinear reads the pixels (a bug here)
      */
-    static ModelProto bytes(ModelProto quantized, String input, int zeroPoint) {
+    static ModelProto bytes(ModelProto quantized, String input) {
         GraphProto graph = quantized.getGraph();
         GraphIndex index = new GraphIndex(graph);
-        NodeProto first = soleConsumer(index, input);
-        String pixels = first != null && first.getOpType().equals("Pad") ? first.getOutput(0) : input;
+        String pixels = pixelsReadByFirstConv(index, input);
         NodeProto quantize = soleConsumer(index, pixels);
-        if (quantize == null || !quantize.getOpType().equals("QuantizeLinear")
-                || Tensors.toFloats(index.initializer(quantize.getInput(1)).orElseThrow())[0] != 1f
-                || (index.initializer(quantize.getInput(2)).orElseThrow().getRawData().byteAt(0) & 0xFF) != zeroPoint) {
-            throw new IllegalStateException("the folded model's pixels " + pixels + " are not quantized with scale 1 "
-                    + "and zero point " + zeroPoint);
+        if (quantize == null || !quantize.getOpType().equals("QuantizeLinear")) {
+            throw new IllegalStateException("no QuantizeLinear reads the folded model's pixels " + pixels);
         }
         List<NodeProto> nodes = new ArrayList<>();
         for (NodeProto n : graph.getNodeList()) {
@@ -218,7 +215,11 @@ final class PixelInput {
 
     /** The tensor that holds the pixels the first Conv reads: its {@code Pad} output where it has one, else the input. */
     static String pixelsReadByFirstConv(ModelProto folded, String input) {
-        NodeProto first = soleConsumer(new GraphIndex(folded.getGraph()), input);
+        return pixelsReadByFirstConv(new GraphIndex(folded.getGraph()), input);
+    }
+
+    private static String pixelsReadByFirstConv(GraphIndex index, String input) {
+        NodeProto first = soleConsumer(index, input);
         return first != null && first.getOpType().equals("Pad") ? first.getOutput(0) : input;
     }
 

@@ -112,7 +112,7 @@ public final class Quantizer {
                     new UInt8Quantization(1f, pixelZeroPoint));
         }
         ModelProto rewritten = new QdqRewriter(graph, plan, activations).rewrite(model);
-        ModelProto quantized = folded.isPresent() ? PixelInput.bytes(rewritten, inputName, pixelZeroPoint) : rewritten;
+        ModelProto quantized = folded.isPresent() ? PixelInput.bytes(rewritten, inputName) : rewritten;
 
         String version = graphHash(quantized);
         String description = String.format(Locale.ROOT, "int8 static QDQ: %d of %d Conv/Gemm in int8 (per-channel "

@@ -3,6 +3,7 @@ package io.cifarstream.scorer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.assertj.core.api.InstanceOfAssertFactories.THROWABLE;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -157,7 +158,7 @@ class ScorerModelsTest {
             while (scorer.failure().isEmpty() && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
-            assertThat(scorer.failure()).get(org.assertj.core.api.InstanceOfAssertFactories.THROWABLE)
+            assertThat(scorer.failure()).get(THROWABLE)
                     .isInstanceOf(ScorerFailedException.class)
                     .hasMessageContaining("failed 10 batches in a row")
                     .hasMessageContaining("ONNX Runtime failed on a batch of")
