@@ -55,10 +55,7 @@ public final class Tensors {
             throw new OnnxFormatException("tensor " + tensor.getName() + " holds data type " + tensor.getDataType()
                     + ", not float32");
         }
-        if (tensor.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
-            throw new OnnxFormatException("tensor " + tensor.getName() + " keeps its data in an external file: save "
-                    + "the model with its weights inside the .onnx file");
-        }
+        requireInside(tensor);
         int count = Math.toIntExact(elementCount(shape(tensor)));
         float[] values = new float[count];
         if (tensor.hasRawData()) {
@@ -80,6 +77,31 @@ public final class Tensors {
         return values;
     }
 
+    /** An int64 tensor's values, from raw_data or int64_data. */
+    public static long[] toLongs(TensorProto tensor) {
+        if (tensor.getDataType() != DataType.INT64_VALUE) {
+            throw new OnnxFormatException("tensor " + tensor.getName() + " holds data type " + tensor.getDataType()
+                    + ", not int64");
+        }
+        requireInside(tensor);
+        int count = Math.toIntExact(elementCount(shape(tensor)));
+        if (tensor.hasRawData()) {
+            ByteBuffer raw = tensor.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            if (raw.remaining() != count * Long.BYTES) {
+                throw new OnnxFormatException("tensor " + tensor.getName() + " has " + raw.remaining()
+                        + " bytes of data for " + count + " int64 values");
+            }
+            long[] values = new long[count];
+            raw.asLongBuffer().get(values);
+            return values;
+        }
+        if (tensor.getInt64DataCount() != count) {
+            throw new OnnxFormatException("tensor " + tensor.getName() + " has " + tensor.getInt64DataCount()
+                    + " int64 values for shape of " + count);
+        }
+        return tensor.getInt64DataList().stream().mapToLong(Long::longValue).toArray();
+    }
+
     public static long[] shape(TensorProto tensor) {
         return tensor.getDimsList().stream().mapToLong(Long::longValue).toArray();
     }
@@ -90,6 +112,13 @@ public final class Tensors {
             count *= d;
         }
         return count;
+    }
+
+    private static void requireInside(TensorProto tensor) {
+        if (tensor.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
+            throw new OnnxFormatException("tensor " + tensor.getName() + " keeps its data in an external file: save "
+                    + "the model with its weights inside the .onnx file");
+        }
     }
 
     private static void requireCount(String name, long[] shape, int count) {

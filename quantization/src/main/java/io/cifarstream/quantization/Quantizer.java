@@ -31,7 +31,8 @@ import io.cifarstream.schemas.CifarShape;
 /**
  * Makes the int8 model of any float32 CIFAR-10 classifier: static QDQ quantization ({@link PixelInput},
  * {@link ChannelPadding}, {@link QuantizationPlan}, {@link QdqRewriter}) with activation ranges calibrated on training
- * images, reading the images' bytes where the first Conv allows it, written with the fp32 model's metadata plus the
+ * images, reading the images' bytes where the first Conv allows it and only the pixels that reach the output
+ * ({@link InputCrop}), written with the fp32 model's metadata plus the
  * input and output conventions it now has (so the int8 model needs no convention flags), then checked against the
  * fp32 model on test images ({@link ParityCheck}). The file is put in place only when it passes;
  * otherwise {@link QuantizationParityException} says by how much it missed.
@@ -112,13 +113,19 @@ public final class Quantizer {
                     new UInt8Quantization(1f, pixelZeroPoint));
         }
         ModelProto rewritten = new QdqRewriter(graph, plan, activations).rewrite(model);
-        ModelProto quantized = folded.isPresent() ? PixelInput.bytes(rewritten, inputName) : rewritten;
+        ModelProto withInput = folded.isPresent() ? PixelInput.bytes(rewritten, inputName) : rewritten;
+        // After calibration and the rewrite: the int8 model computes what it would uncropped, less what nothing reads.
+        InputCrop crop = InputCrop.of(withInput, inputName);
+        ModelProto quantized = crop.apply(withInput, inputName);
 
         String version = graphHash(quantized);
         String description = String.format(Locale.ROOT, "int8 static QDQ: %d of %d Conv/Gemm in int8 (per-channel "
-                + "symmetric int8 weights, uint8 activations), %s, calibration %s on %d training images",
+                + "symmetric int8 weights, uint8 activations), %s%s, calibration %s on %d training images",
                 plan.int8Nodes().size(), computeNodes, folded.isPresent() ? "input the images' bytes (zero point "
-                        + pixelZeroPoint + ")" : "float32 input", config.method().spelling(), calibrationCount);
+                        + pixelZeroPoint + ")" : "float32 input",
+                crop.crops() ? String.format(Locale.ROOT, ", reading the %dx%d pixels that reach its output",
+                        crop.rows(), crop.columns()) : "",
+                config.method().spelling(), calibrationCount);
         Map<String, String> int8Metadata = new LinkedHashMap<>(metadata.properties());
         int8Metadata.remove(ModelMetadata.INPUT_MEAN);
         int8Metadata.remove(ModelMetadata.INPUT_STD);

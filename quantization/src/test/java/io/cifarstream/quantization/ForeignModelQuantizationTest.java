@@ -22,7 +22,9 @@ import io.cifarstream.inference.OnnxClassifier;
 import io.cifarstream.inference.OutputKind;
 import io.cifarstream.onnx.GraphIndex;
 import io.cifarstream.onnx.OnnxModels;
+import io.cifarstream.onnx.proto.Onnx.GraphProto;
 import io.cifarstream.onnx.proto.Onnx.ModelProto;
+import io.cifarstream.onnx.proto.Onnx.NodeProto;
 import io.cifarstream.onnx.proto.Onnx.OperatorSetIdProto;
 import io.cifarstream.onnx.proto.Onnx.TensorProto;
 import io.cifarstream.testkit.CifarTestData;
@@ -118,6 +120,40 @@ class ForeignModelQuantizationTest {
             assertThat(OnnxModels.metadata(OnnxModels.read(result.model())))
                     .containsEntry(ModelMetadata.SOURCE_VERSION, original.version());
         }
+    }
+
+    @Test
+    void readsOnlyThePixelsThatReachItsOutputAndScoresExactlyAsIfItReadThemAll() throws IOException {
+        assertThat(OnnxModels.metadata(OnnxModels.read(result.model())).get(ModelMetadata.QUANTIZATION))
+                .contains("reading the 30x30 pixels that reach its output");
+        ModelProto int8 = OnnxModels.read(result.model());
+        GraphIndex graph = new GraphIndex(int8.getGraph());
+        NodeProto slice = graph.consumers("input").get(0);
+        assertThat(slice.getOpType()).isEqualTo("Slice");
+        // The same int8 model reading the whole image: the Slice's readers read the input itself.
+        GraphProto.Builder whole = int8.getGraph().toBuilder().clearNode();
+        for (NodeProto node : int8.getGraph().getNodeList()) {
+            if (node != slice) {
+                NodeProto.Builder b = node.toBuilder();
+                for (int i = 0; i < node.getInputCount(); i++) {
+                    if (node.getInput(i).equals(slice.getOutput(0))) {
+                        b.setInput(i, "input");
+                    }
+                }
+                whole.addNode(b);
+            }
+        }
+        Path uncropped = dir.resolve("foreign-int8-whole-image.onnx");
+        OnnxModels.write(int8.toBuilder().setGraph(whole).build(), uncropped);
+        CifarImages images = data.test().first(200);
+        float[] cropped = new float[200 * 10];
+        float[] all = new float[200 * 10];
+        try (OnnxClassifier a = OnnxClassifier.load(result.model(), ModelOptions.defaults());
+                OnnxClassifier b = OnnxClassifier.load(uncropped, ModelOptions.defaults())) {
+            a.logProbabilities(images.pixels(), 0, 200, cropped);
+            b.logProbabilities(images.pixels(), 0, 200, all);
+        }
+        assertThat(cropped).as("integer kernels: the same numbers, bit for bit").containsExactly(all);
     }
 
     @Test
