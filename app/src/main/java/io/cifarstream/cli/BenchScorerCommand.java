@@ -1,8 +1,8 @@
 package io.cifarstream.cli;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-
 
 import io.cifarstream.bench.JitSettling;
 import io.cifarstream.bench.ScorerBenchmark;
@@ -59,6 +59,13 @@ final class BenchScorerCommand implements Callable<Integer> {
             description = "Length of the latency run. Default: ${DEFAULT-VALUE}.")
     int latencySeconds;
 
+    @Option(names = "--broker-dir", paramLabel = "DIR",
+            description = "Where the benchmark's broker keeps its throwaway log: a fresh folder inside DIR, deleted at "
+                    + "the end. Default: /dev/shm (memory) when it has 8 GiB free, else the temporary folder. On a disk "
+                    + "the kernel writes the log back every 30 s, and every client of the broker stalls meanwhile "
+                    + "(measured: a few hundred ms on ext4), which the latency run would count as the scorer's.")
+    Path brokerDir;
+
     @Mixin
     BenchCommand.JsonFlag json;
 
@@ -66,7 +73,8 @@ final class BenchScorerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         CifarImages test = data.open().test();
         var figures = ScorerBenchmark.run(modelFile.path(), modelFlags.toOptions(), test.first(images), batching.maxBatch(),
-                batching.linger(), batching.backlogBatch(), passes, warmup, loadFraction, Duration.ofSeconds(latencySeconds));
+                batching.linger(), batching.backlogBatch(), passes, warmup, loadFraction, Duration.ofSeconds(latencySeconds),
+                brokerDir != null ? brokerDir : ScorerBenchmark.defaultBrokerLogParent());
         json.publish(figures);
         return 0;
     }

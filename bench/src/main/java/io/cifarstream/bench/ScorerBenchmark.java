@@ -8,7 +8,9 @@ import io.cifarstream.scorer.ScorerMetrics;
 
 import io.cifarstream.schemas.CifarShape;
 import java.nio.ByteBuffer;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,9 +58,36 @@ public final class ScorerBenchmark {
     private ScorerBenchmark() {
     }
 
-    /** Runs (a), (b) and (c) and returns their figures. */
+    /** What {@link #defaultBrokerLogParent()} asks of {@code /dev/shm}: room for a run's images several times over. */
+    static final long MEMORY_LOG_SPACE = 8L << 30;
+
+    /**
+     * Where the broker's throwaway log goes by default: {@code /dev/shm} (memory) where it exists with
+     * {@value #MEMORY_LOG_SPACE} bytes free, else {@code java.io.tmpdir}. On a disk, the kernel writes the log back
+     * every 30 s (its {@code dirty_expire_centisecs}): measured on ext4, about 700 MB in one second, and while it
+     * does every client of the broker stalls for a few hundred ms, which the latency run would report as the
+     * scorer's tail (docs/benchmarks.md).
+     */
+    public static Path defaultBrokerLogParent() {
+        Path memory = Path.of("/dev/shm");
+        try {
+            if (Files.isDirectory(memory) && Files.isWritable(memory)
+                    && Files.getFileStore(memory).getUsableSpace() >= MEMORY_LOG_SPACE) {
+                return memory;
+            }
+        } catch (IOException e) {
+            // Not usable: the temporary folder it is.
+        }
+        return Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
+    /**
+     * Runs (a), (b) and (c) and returns their figures; the broker keeps its log in a fresh folder inside
+     * {@code brokerLogParent}, deleted at the end.
+     */
     public static ObjectNode run(Path model, ModelOptions options, CifarImages images, int maxBatch, Duration linger,
-            int backlogBatch, int passes, Duration warmup, double loadFraction, Duration latencyRun) throws Exception {
+            int backlogBatch, int passes, Duration warmup, double loadFraction, Duration latencyRun,
+            Path brokerLogParent) throws Exception {
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode result = mapper.createObjectNode();
         result.put("model", model.toString());
@@ -68,8 +97,11 @@ public final class ScorerBenchmark {
         for (int batch : new int[] {1, 32, 256}) {
             raw.put("batch_" + batch, Math.round(rawThroughput(model, options, images, batch, Duration.ofSeconds(2))));
         }
-        // No data dir: the broker keeps its log in a temporary folder it deletes on close.
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().port(0).start()) {
+        ObjectNode log = result.putObject("broker_log");
+        log.put("directory", brokerLogParent.toString());
+        log.put("filesystem", Files.getFileStore(Files.createDirectories(brokerLogParent)).type());
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().port(0).temporaryDataDirIn(brokerLogParent)
+                .start()) {
             KafkaSettings kafka = KafkaSettings.of(broker.bootstrapServers());
             ScorerConfig base = ScorerConfig.of(kafka, List.of(new ModelSpec("bench", model)), options)
                     .withBatching(maxBatch, linger)

@@ -3,8 +3,10 @@ package io.cifarstream.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,8 +30,15 @@ class ScorerBenchmarkTest {
         ModelOptions conventions = ModelOptions.defaults().withNormalization(ForeignModel.MEAN, ForeignModel.STD)
                 .withOutput(OutputKind.LOGITS);
 
-        JsonNode result = ScorerBenchmark.run(model, conventions,
-                CifarTestData.testSplit().first(300), 64, Duration.ofMillis(20), 128, 1, Duration.ZERO, 0.5, Duration.ofSeconds(2));
+        Path brokerLogs = dir.resolve("broker-logs");
+        JsonNode result = ScorerBenchmark.run(model, conventions, CifarTestData.testSplit().first(300), 64,
+                Duration.ofMillis(20), 128, 1, Duration.ZERO, 0.5, Duration.ofSeconds(2), brokerLogs);
+
+        assertThat(result.get("broker_log").get("directory").asText()).isEqualTo(brokerLogs.toString());
+        assertThat(result.get("broker_log").get("filesystem").asText()).isNotBlank();
+        try (Stream<Path> left = Files.list(brokerLogs)) {
+            assertThat(left).as("the broker's log folder is deleted at the end").isEmpty();
+        }
 
         JsonNode raw = result.get("raw_onnx_images_per_second");
         assertThat(raw.get("batch_1").asLong()).isPositive();

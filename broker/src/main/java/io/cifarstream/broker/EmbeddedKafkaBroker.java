@@ -149,6 +149,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         private int port;
         private int controllerPort;
         private Path dataDir;
+        private Path temporaryParent;
         private int defaultPartitions = 1;
         private Duration startTimeout = Duration.ofSeconds(60);
         private ClusterMembership membership;
@@ -177,6 +178,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
          */
         public Builder dataDir(Path dataDir) {
             this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+            return this;
+        }
+
+        /**
+         * Without {@link #dataDir}: the temporary directory that {@link #close()} deletes is made inside
+         * {@code parent} (created if absent) instead of {@code java.io.tmpdir}.
+         */
+        public Builder temporaryDataDirIn(Path parent) {
+            this.temporaryParent = Objects.requireNonNull(parent, "parent");
             return this;
         }
 
@@ -255,7 +265,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 listenerPorts.put(listener.name(), ports.claim(listener.port(), "the " + listener.name() + " listener's port"));
             }
             boolean temporary = dataDir == null;
-            Path dir = temporary ? createTempDir() : createDirs(dataDir);
+            Path dir = temporary ? createTempDir(temporaryParent) : createDirs(dataDir);
             requireNoClusterIn(dir);
             requireUnused(dir);
             Map<String, String> config = brokerConfig(brokerPort, quorumPort, listenerPorts, dir);
@@ -486,12 +496,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             return port;
         }
 
-        private static Path createTempDir() {
+        private static Path createTempDir(Path parent) {
             try {
-                return Files.createTempDirectory("cifar-stream-kafka-");
+                return parent == null ? Files.createTempDirectory("cifar-stream-kafka-")
+                        : Files.createTempDirectory(createDirs(parent), "cifar-stream-kafka-");
             } catch (IOException e) {
                 throw new UncheckedIOException("could not create a temporary Kafka data directory: " + e.getMessage()
-                        + " (check java.io.tmpdir)", e);
+                        + (parent == null ? " (check java.io.tmpdir)" : " (check " + parent + ")"), e);
             }
         }
 
