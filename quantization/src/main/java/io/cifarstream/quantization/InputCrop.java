@@ -39,13 +39,18 @@ final class InputCrop {
     private static final int ROWS = 2;
     private static final int COLUMNS = 3;
 
+    private final ModelProto model;
+    private final String input;
     private final long height;
     private final long width;
     private final long rows;
     private final long columns;
     private final List<String> shrunk;
 
-    private InputCrop(long height, long width, long rows, long columns, List<String> shrunk) {
+    private InputCrop(ModelProto model, String input, long height, long width, long rows, long columns,
+            List<String> shrunk) {
+        this.model = model;
+        this.input = input;
         this.height = height;
         this.width = width;
         this.rows = rows;
@@ -61,7 +66,7 @@ final class InputCrop {
         GraphIndex index = new GraphIndex(model.getGraph());
         Optional<long[]> size = spatialSize(model.getGraph(), input);
         if (size.isEmpty()) {
-            return new InputCrop(0, 0, 0, 0, List.of());
+            return new InputCrop(model, input, 0, 0, 0, 0, List.of());
         }
         long height = size.get()[0];
         long width = size.get()[1];
@@ -88,7 +93,7 @@ final class InputCrop {
             rows = windows.get(i).reads(rows, windows.get(i).rows);
             columns = windows.get(i).reads(columns, windows.get(i).columns);
         }
-        return new InputCrop(height, width, rows, columns, tensors);
+        return new InputCrop(model, input, height, width, rows, columns, tensors);
     }
 
     /** Whether some rows or columns of the input reach no output. */
@@ -106,8 +111,8 @@ final class InputCrop {
         return columns;
     }
 
-    /** {@code model} reading only {@link #rows()} x {@link #columns()} of {@code input}; the model itself if {@link #crops()} is false. */
-    ModelProto apply(ModelProto model, String input) {
+    /** The model reading only {@link #rows()} x {@link #columns()} of its input; the model itself if {@link #crops()} is false. */
+    ModelProto apply() {
         if (!crops()) {
             return model;
         }

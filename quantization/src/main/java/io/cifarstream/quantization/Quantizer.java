@@ -116,7 +116,7 @@ public final class Quantizer {
         ModelProto withInput = folded.isPresent() ? PixelInput.bytes(rewritten, inputName) : rewritten;
         // After calibration and the rewrite: the int8 model computes what it would uncropped, less what nothing reads.
         InputCrop crop = InputCrop.of(withInput, inputName);
-        ModelProto quantized = crop.apply(withInput, inputName);
+        ModelProto quantized = crop.apply();
 
         String version = graphHash(quantized);
         String description = String.format(Locale.ROOT, "int8 static QDQ: %d of %d Conv/Gemm in int8 (per-channel "

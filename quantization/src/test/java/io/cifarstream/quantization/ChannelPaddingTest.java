@@ -1,7 +1,6 @@
 package io.cifarstream.quantization;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -10,14 +9,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.cifarstream.dataset.CifarImages;
-import io.cifarstream.inference.OnnxClassifier;
 import io.cifarstream.onnx.GraphIndex;
 import io.cifarstream.onnx.OnnxModels;
 import io.cifarstream.onnx.Tensors;
 import io.cifarstream.onnx.proto.Onnx.ModelProto;
 import io.cifarstream.onnx.proto.Onnx.NodeProto;
-import io.cifarstream.testkit.CifarTestData;
 import io.cifarstream.testkit.ForeignModel;
 
 /** Input channels padded to a multiple of four, on the PyTorch export of the seed CNN and real test images. */
@@ -44,15 +40,8 @@ class ChannelPaddingTest {
 
         Path written = dir.resolve("foreign-padded.onnx");
         OnnxModels.write(padded, written);
-        CifarImages images = CifarTestData.cifar10().test().first(200);
-        float[] before = new float[200 * 10];
-        float[] after = new float[200 * 10];
-        try (OnnxClassifier original = OnnxClassifier.load(fp32, ForeignModelQuantizationTest.TORCH_CONVENTIONS);
-                OnnxClassifier wider = OnnxClassifier.load(written, ForeignModelQuantizationTest.TORCH_CONVENTIONS)) {
-            original.logProbabilities(images.pixels(), 0, 200, before);
-            wider.logProbabilities(images.pixels(), 0, 200, after);
-        }
-        assertThat(after).containsExactly(before, within(1e-5f));
+        SameScores.assertSameScores(fp32, ForeignModelQuantizationTest.TORCH_CONVENTIONS, written,
+                ForeignModelQuantizationTest.TORCH_CONVENTIONS, 1e-5f);
     }
 
     @Test

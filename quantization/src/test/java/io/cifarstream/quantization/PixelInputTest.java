@@ -1,7 +1,6 @@
 package io.cifarstream.quantization;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -12,11 +11,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.cifarstream.dataset.CifarImages;
 import io.cifarstream.inference.InputConvention;
 import io.cifarstream.inference.ModelMetadata;
 import io.cifarstream.inference.ModelOptions;
-import io.cifarstream.inference.OnnxClassifier;
 import io.cifarstream.onnx.GraphIndex;
 import io.cifarstream.onnx.Nodes;
 import io.cifarstream.onnx.OnnxModels;
@@ -25,7 +22,6 @@ import io.cifarstream.onnx.proto.Onnx.GraphProto;
 import io.cifarstream.onnx.proto.Onnx.ModelProto;
 import io.cifarstream.onnx.proto.Onnx.NodeProto;
 import io.cifarstream.onnx.proto.Onnx.TensorProto;
-import io.cifarstream.testkit.CifarTestData;
 import io.cifarstream.testkit.ForeignModel;
 
 /**
@@ -89,20 +85,12 @@ class PixelInputTest {
                 InputConvention.normalized(ForeignModel.MEAN, ForeignModel.STD), 120)).isEmpty();
     }
 
-    /** The folded model, fed as {@code fed} says, scores 200 test images as the original does. */
+    /** The folded model, fed as {@code fed} says, scores the test images as the original does. */
     private static void assertScoresAsTheOriginal(Path dir, Path original, ModelOptions originalOptions,
             ModelProto folded, InputConvention fed) throws IOException {
         Path written = dir.resolve("folded.onnx");
         OnnxModels.write(OnnxModels.withMetadata(folded, fed.metadata()), written);
-        CifarImages images = CifarTestData.cifar10().test().first(200);
-        float[] expected = new float[200 * 10];
-        float[] actual = new float[200 * 10];
-        try (OnnxClassifier before = OnnxClassifier.load(original, originalOptions);
-                OnnxClassifier after = OnnxClassifier.load(written, ModelOptions.defaults())) {
-            before.logProbabilities(images.pixels(), 0, 200, expected);
-            after.logProbabilities(images.pixels(), 0, 200, actual);
-        }
-        assertThat(actual).containsExactly(expected, within(1e-4f));
+        SameScores.assertSameScores(original, originalOptions, written, ModelOptions.defaults(), 1e-4f);
     }
 
     private static Map<String, String> rawPixels() {
