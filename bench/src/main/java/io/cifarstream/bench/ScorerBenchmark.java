@@ -7,8 +7,8 @@ import io.cifarstream.scorer.ScorerConfig;
 import io.cifarstream.scorer.ScorerMetrics;
 
 import io.cifarstream.schemas.CifarShape;
-import java.nio.ByteBuffer;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,9 +97,11 @@ public final class ScorerBenchmark {
         for (int batch : new int[] {1, 32, 256}) {
             raw.put("batch_" + batch, Math.round(rawThroughput(model, options, images, batch, Duration.ofSeconds(2))));
         }
+        String filesystem = Files.getFileStore(Files.createDirectories(brokerLogParent)).type();
         ObjectNode log = result.putObject("broker_log");
         log.put("directory", brokerLogParent.toString());
-        log.put("filesystem", Files.getFileStore(Files.createDirectories(brokerLogParent)).type());
+        log.put("filesystem", filesystem);
+        System.err.println("bench: the broker keeps its log in " + brokerLogParent + " (" + filesystem + ")");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().port(0).temporaryDataDirIn(brokerLogParent)
                 .start()) {
             KafkaSettings kafka = KafkaSettings.of(broker.bootstrapServers());
