@@ -32,10 +32,10 @@ import io.cifarstream.schemas.CifarShape;
  * Makes the int8 model of any float32 CIFAR-10 classifier: static QDQ quantization ({@link PixelInput},
  * {@link ChannelPadding}, {@link QuantizationPlan}, {@link QdqRewriter}) with activation ranges calibrated on training
  * images, reading the images' bytes where the first Conv allows it and only the pixels that reach the output
- * ({@link InputCrop}), written with the fp32 model's metadata plus the
- * input and output conventions it now has (so the int8 model needs no convention flags), then checked against the
- * fp32 model on test images ({@link ParityCheck}). The file is put in place only when it passes;
- * otherwise {@link QuantizationParityException} says by how much it missed.
+ * ({@link InputCrop}), written with the fp32 model's metadata plus the input and output conventions it now has (so
+ * the int8 model needs no convention flags), then checked against the fp32 model on test images ({@link ParityCheck}).
+ * The file is put in place only when it passes; otherwise {@link QuantizationParityException} says by how much it
+ * missed.
  */
 public final class Quantizer {
     /** The ONNX opset whose QuantizeLinear/DequantizeLinear take per-channel scales. */
