@@ -59,6 +59,7 @@ final class BenchScorerCommand implements Callable<Integer> {
             description = "Length of the latency run. Default: ${DEFAULT-VALUE}.")
     int latencySeconds;
 
+    @PathRule(PathRule.Kind.WRITABLE_FOLDER)
     @Option(names = "--broker-dir", paramLabel = "DIR",
             description = "Where the benchmark's broker keeps its throwaway log: a fresh folder inside DIR, deleted at "
                     + "the end. Default: /dev/shm (memory) when it has 8 GiB free, else the temporary folder. On a disk "
