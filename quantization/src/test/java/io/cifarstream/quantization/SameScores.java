@@ -3,11 +3,14 @@ package io.cifarstream.quantization;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.io.IOException;
 import java.nio.file.Path;
 
 import io.cifarstream.dataset.CifarImages;
 import io.cifarstream.inference.ModelOptions;
 import io.cifarstream.inference.OnnxClassifier;
+import io.cifarstream.onnx.OnnxModels;
+import io.cifarstream.onnx.proto.Onnx.ModelProto;
 import io.cifarstream.testkit.CifarTestData;
 
 /** For graph rewrites that must not change what a model computes: both models score the same real test images. */
@@ -15,6 +18,16 @@ final class SameScores {
     static final int IMAGES = 200;
 
     private SameScores() {
+    }
+
+    /**
+     * Writes {@code rewritten} as {@code file} and asserts that, fed as the original is ({@code options}), it gives the
+     * log-probabilities of {@code original}, each within {@code tolerance}.
+     */
+    static void assertSameScores(Path original, ModelOptions options, ModelProto rewritten, Path file,
+            float tolerance) throws IOException {
+        OnnxModels.write(rewritten, file);
+        assertSameScores(original, options, file, options, tolerance);
     }
 
     /**
