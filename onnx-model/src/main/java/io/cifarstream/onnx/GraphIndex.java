@@ -57,6 +57,18 @@ public final class GraphIndex {
         return consumers.getOrDefault(tensor, List.of());
     }
 
+    /**
+     * The node that alone reads {@code tensor}, when exactly one default-domain node reads it and it is not a graph
+     * output: the node a rewrite may change without another reader noticing.
+     */
+    public Optional<NodeProto> soleReader(String tensor) {
+        List<NodeProto> readers = consumers(tensor);
+        if (readers.size() != 1 || isGraphOutput(tensor) || !Nodes.isStandard(readers.get(0))) {
+            return Optional.empty();
+        }
+        return Optional.of(readers.get(0));
+    }
+
     public Optional<TensorProto> initializer(String name) {
         return Optional.ofNullable(initializers.get(name));
     }

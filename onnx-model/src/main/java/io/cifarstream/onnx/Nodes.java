@@ -1,6 +1,7 @@
 package io.cifarstream.onnx;
 
 import java.util.List;
+import java.util.Optional;
 
 import io.cifarstream.onnx.proto.Onnx.AttributeProto;
 import io.cifarstream.onnx.proto.Onnx.AttributeProto.AttributeType;
@@ -35,6 +36,31 @@ public final class Nodes {
     public static long intAttribute(NodeProto node, String name, long otherwise) {
         return node.getAttributeList().stream().filter(a -> a.getName().equals(name)).findFirst()
                 .map(AttributeProto::getI).orElse(otherwise);
+    }
+
+    /** The INTS attribute {@code name} of {@code node}, when it has one. */
+    public static Optional<long[]> intsAttribute(NodeProto node, String name) {
+        return node.getAttributeList().stream().filter(a -> a.getName().equals(name)).findFirst()
+                .map(a -> a.getIntsList().stream().mapToLong(Long::longValue).toArray());
+    }
+
+    /**
+     * Whether a Conv or pool {@code node} adds no border: no non-zero {@code pads}, and {@code auto_pad} unset or
+     * {@code VALID}. Every output then reads input values only, none of the zeros (or minima) a border stands for.
+     */
+    public static boolean unpadded(NodeProto node) {
+        for (AttributeProto attribute : node.getAttributeList()) {
+            if (attribute.getName().equals("pads") && attribute.getIntsList().stream().anyMatch(p -> p != 0)) {
+                return false;
+            }
+            if (attribute.getName().equals("auto_pad")) {
+                String mode = attribute.getS().toStringUtf8();
+                if (!mode.equals("NOTSET") && !mode.equals("VALID")) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** The FLOAT attribute {@code name} of {@code node}, else {@code otherwise}. */

@@ -51,25 +51,12 @@ public final class Tensors {
 
     /** A float32 tensor's values, from raw_data or float_data. */
     public static float[] toFloats(TensorProto tensor) {
-        if (tensor.getDataType() != DataType.FLOAT_VALUE) {
-            throw new OnnxFormatException("tensor " + tensor.getName() + " holds data type " + tensor.getDataType()
-                    + ", not float32");
-        }
-        requireInside(tensor);
-        int count = Math.toIntExact(elementCount(shape(tensor)));
+        int count = valueCount(tensor, DataType.FLOAT, "float32");
         float[] values = new float[count];
         if (tensor.hasRawData()) {
-            ByteBuffer raw = tensor.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-            if (raw.remaining() != count * Float.BYTES) {
-                throw new OnnxFormatException("tensor " + tensor.getName() + " has " + raw.remaining()
-                        + " bytes of data for " + count + " floats");
-            }
-            raw.asFloatBuffer().get(values);
+            rawData(tensor, count, Float.BYTES).asFloatBuffer().get(values);
         } else {
-            if (tensor.getFloatDataCount() != count) {
-                throw new OnnxFormatException("tensor " + tensor.getName() + " has " + tensor.getFloatDataCount()
-                        + " floats for shape of " + count);
-            }
+            requireListed(tensor, tensor.getFloatDataCount(), count);
             for (int i = 0; i < count; i++) {
                 values[i] = tensor.getFloatData(i);
             }
@@ -79,27 +66,44 @@ public final class Tensors {
 
     /** An int64 tensor's values, from raw_data or int64_data. */
     public static long[] toLongs(TensorProto tensor) {
-        if (tensor.getDataType() != DataType.INT64_VALUE) {
-            throw new OnnxFormatException("tensor " + tensor.getName() + " holds data type " + tensor.getDataType()
-                    + ", not int64");
-        }
-        requireInside(tensor);
-        int count = Math.toIntExact(elementCount(shape(tensor)));
+        int count = valueCount(tensor, DataType.INT64, "int64");
         if (tensor.hasRawData()) {
-            ByteBuffer raw = tensor.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-            if (raw.remaining() != count * Long.BYTES) {
-                throw new OnnxFormatException("tensor " + tensor.getName() + " has " + raw.remaining()
-                        + " bytes of data for " + count + " int64 values");
-            }
             long[] values = new long[count];
-            raw.asLongBuffer().get(values);
+            rawData(tensor, count, Long.BYTES).asLongBuffer().get(values);
             return values;
         }
-        if (tensor.getInt64DataCount() != count) {
-            throw new OnnxFormatException("tensor " + tensor.getName() + " has " + tensor.getInt64DataCount()
-                    + " int64 values for shape of " + count);
-        }
+        requireListed(tensor, tensor.getInt64DataCount(), count);
         return tensor.getInt64DataList().stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** How many values {@code tensor} holds, once it is known to be of {@code type} and inside the file. */
+    private static int valueCount(TensorProto tensor, DataType type, String typeName) {
+        if (tensor.getDataType() != type.getNumber()) {
+            throw new OnnxFormatException("tensor " + tensor.getName() + " holds data type " + tensor.getDataType()
+                    + ", not " + typeName);
+        }
+        if (tensor.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
+            throw new OnnxFormatException("tensor " + tensor.getName() + " keeps its data in an external file: save "
+                    + "the model with its weights inside the .onnx file");
+        }
+        return Math.toIntExact(elementCount(shape(tensor)));
+    }
+
+    /** The raw_data of {@code tensor}, little-endian, checked to hold {@code count} values of {@code bytes} each. */
+    private static ByteBuffer rawData(TensorProto tensor, int count, int bytes) {
+        ByteBuffer raw = tensor.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        if (raw.remaining() != count * bytes) {
+            throw new OnnxFormatException("tensor " + tensor.getName() + " has " + raw.remaining()
+                    + " bytes of data for " + count + " values of " + bytes + " bytes");
+        }
+        return raw;
+    }
+
+    private static void requireListed(TensorProto tensor, int listed, int count) {
+        if (listed != count) {
+            throw new OnnxFormatException("tensor " + tensor.getName() + " lists " + listed + " values for a shape of "
+                    + count);
+        }
     }
 
     public static long[] shape(TensorProto tensor) {
@@ -112,13 +116,6 @@ public final class Tensors {
             count *= d;
         }
         return count;
-    }
-
-    private static void requireInside(TensorProto tensor) {
-        if (tensor.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
-            throw new OnnxFormatException("tensor " + tensor.getName() + " keeps its data in an external file: save "
-                    + "the model with its weights inside the .onnx file");
-        }
     }
 
     private static void requireCount(String name, long[] shape, int count) {

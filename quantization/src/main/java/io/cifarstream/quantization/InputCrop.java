@@ -1,7 +1,6 @@
 package io.cifarstream.quantization;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -34,29 +33,17 @@ import io.cifarstream.onnx.proto.Onnx.ValueInfoProto;
  * it (a Flatten, a branch, an operator not listed); walking back through the windows gives the rows and columns of the
  * input it depends on: a window of kernel k, stride s and dilation d reads {@code (u - 1) * s + (k - 1) * d + 1} of its
  * input's rows for {@code u} output rows.
+ *
+ * @param height  the input's rows (0 when not fixed)
+ * @param width   the input's columns (0 when not fixed)
+ * @param rows    the leading rows of the input that reach the output
+ * @param columns the leading columns of the input that reach the output
+ * @param shrunk  the tensors walked, from the input's reader on: they shrink with the input
  */
-final class InputCrop {
+record InputCrop(ModelProto model, String input, long height, long width, long rows, long columns,
+        List<String> shrunk) {
     private static final int ROWS = 2;
     private static final int COLUMNS = 3;
-
-    private final ModelProto model;
-    private final String input;
-    private final long height;
-    private final long width;
-    private final long rows;
-    private final long columns;
-    private final List<String> shrunk;
-
-    private InputCrop(ModelProto model, String input, long height, long width, long rows, long columns,
-            List<String> shrunk) {
-        this.model = model;
-        this.input = input;
-        this.height = height;
-        this.width = width;
-        this.rows = rows;
-        this.columns = columns;
-        this.shrunk = shrunk;
-    }
 
     /**
      * What of {@code model}'s image input {@code input}, NCHW with a fixed height and width, reaches its output; the
@@ -75,7 +62,8 @@ final class InputCrop {
         long h = height;
         long w = width;
         String tensor = input;
-        for (NodeProto node = soleReader(index, tensor); node != null; node = soleReader(index, tensor)) {
+        for (NodeProto node = index.soleReader(tensor).orElse(null); node != null;
+                node = index.soleReader(tensor).orElse(null)) {
             Optional<Window> window = window(index, node, tensor);
             if (window.isEmpty() || window.get().outputs(h, window.get().rows) < 1
                     || window.get().outputs(w, window.get().columns) < 1) {
@@ -99,16 +87,6 @@ final class InputCrop {
     /** Whether some rows or columns of the input reach no output. */
     boolean crops() {
         return rows < height || columns < width;
-    }
-
-    /** The leading rows of the image that reach the output. */
-    long rows() {
-        return rows;
-    }
-
-    /** The leading columns of the image that reach the output. */
-    long columns() {
-        return columns;
     }
 
     /** The model reading only {@link #rows()} x {@link #columns()} of its input; the model itself if {@link #crops()} is false. */
@@ -181,24 +159,17 @@ final class InputCrop {
         if (!Set.of("Conv", "MaxPool", "AveragePool").contains(node.getOpType())) {
             return Optional.empty();
         }
-        long[] kernel = ints(node, "kernel_shape");
+        long[] kernel = Nodes.intsAttribute(node, "kernel_shape").orElse(null);
         if (kernel == null && node.getOpType().equals("Conv") && node.getInputCount() >= 2) {
             kernel = index.initializer(node.getInput(1)).filter(t -> t.getDimsCount() == 4)
                     .map(t -> new long[] {t.getDims(2), t.getDims(3)}).orElse(null);
         }
-        long[] strides = ints(node, "strides");
-        long[] dilations = ints(node, "dilations");
-        long[] pads = ints(node, "pads");
-        String autoPad = node.getAttributeList().stream().filter(a -> a.getName().equals("auto_pad")).findFirst()
-                .map(a -> a.getS().toStringUtf8()).orElse("NOTSET");
-        boolean unpadded = (pads == null || Arrays.stream(pads).allMatch(p -> p == 0))
-                && (autoPad.equals("NOTSET") || autoPad.equals("VALID"));
-        if (kernel == null || kernel.length != 2 || !unpadded || Nodes.intAttribute(node, "ceil_mode", 0) != 0
-                || (strides != null && strides.length != 2) || (dilations != null && dilations.length != 2)) {
+        long[] s = Nodes.intsAttribute(node, "strides").orElse(new long[] {1, 1});
+        long[] d = Nodes.intsAttribute(node, "dilations").orElse(new long[] {1, 1});
+        if (kernel == null || kernel.length != 2 || s.length != 2 || d.length != 2 || !Nodes.unpadded(node)
+                || Nodes.intAttribute(node, "ceil_mode", 0) != 0) {
             return Optional.empty();
         }
-        long[] s = strides == null ? new long[] {1, 1} : strides;
-        long[] d = dilations == null ? new long[] {1, 1} : dilations;
         return Optional.of(new Window(new long[] {kernel[0], s[0], d[0]}, new long[] {kernel[1], s[1], d[1]}));
     }
 
@@ -241,11 +212,6 @@ final class InputCrop {
         return p.length == 8 && p[ROWS] == 0 && p[COLUMNS] == 0 && p[4 + ROWS] == 0 && p[4 + COLUMNS] == 0;
     }
 
-    private static long[] ints(NodeProto node, String name) {
-        return node.getAttributeList().stream().filter(a -> a.getName().equals(name)).findFirst()
-                .map(a -> a.getIntsList().stream().mapToLong(Long::longValue).toArray()).orElse(null);
-    }
-
     /** Height and width of the NCHW input {@code input}, when both are fixed. */
     private static Optional<long[]> spatialSize(GraphProto graph, String input) {
         return graph.getInputList().stream().filter(v -> v.getName().equals(input)).findFirst().flatMap(v -> {
@@ -255,13 +221,5 @@ final class InputCrop {
             }
             return Optional.of(new long[] {dims.get(ROWS).getDimValue(), dims.get(COLUMNS).getDimValue()});
         });
-    }
-
-    private static NodeProto soleReader(GraphIndex index, String tensor) {
-        List<NodeProto> readers = index.consumers(tensor);
-        if (readers.size() != 1 || index.isGraphOutput(tensor) || !Nodes.isStandard(readers.get(0))) {
-            return null;
-        }
-        return readers.get(0);
     }
 }

@@ -11,7 +11,6 @@ import io.cifarstream.inference.InputConvention;
 import io.cifarstream.onnx.GraphIndex;
 import io.cifarstream.onnx.Nodes;
 import io.cifarstream.onnx.Tensors;
-import io.cifarstream.onnx.proto.Onnx.AttributeProto;
 import io.cifarstream.onnx.proto.Onnx.GraphProto;
 import io.cifarstream.onnx.proto.Onnx.ModelProto;
 import io.cifarstream.onnx.proto.Onnx.NodeProto;
@@ -63,7 +62,7 @@ final class PixelInput {
         List<NodeProto> folded = new ArrayList<>();
         Set<String> constants = new HashSet<>();
         String tensor = input;
-        NodeProto node = soleConsumer(index, tensor);
+        NodeProto node = index.soleReader(tensor).orElse(null);
         while (node != null && (node.getOpType().equals("Mul") || node.getOpType().equals("Add"))) {
             Optional<float[]> constant = channelConstant(index, node, tensor);
             if (constant.isEmpty()) {
@@ -81,7 +80,7 @@ final class PixelInput {
             folded.add(node);
             constants.add(node.getInput(0).equals(tensor) ? node.getInput(1) : node.getInput(0));
             tensor = node.getOutput(0);
-            node = soleConsumer(index, tensor);
+            node = index.soleReader(tensor).orElse(null);
         }
         if (node == null || !unpaddedConv(node) || !node.getInput(0).equals(tensor)) {
             return Optional.empty();
@@ -163,7 +162,7 @@ final class PixelInput {
         GraphProto graph = quantized.getGraph();
         GraphIndex index = new GraphIndex(graph);
         String pixels = pixelsReadByFirstConv(index, input);
-        NodeProto quantize = soleConsumer(index, pixels);
+        NodeProto quantize = index.soleReader(pixels).orElse(null);
         if (quantize == null || !quantize.getOpType().equals("QuantizeLinear")) {
             throw new IllegalStateException("no QuantizeLinear reads the folded model's pixels " + pixels);
         }
@@ -219,16 +218,8 @@ final class PixelInput {
     }
 
     private static String pixelsReadByFirstConv(GraphIndex index, String input) {
-        NodeProto first = soleConsumer(index, input);
-        return first != null && first.getOpType().equals("Pad") ? first.getOutput(0) : input;
-    }
-
-    private static NodeProto soleConsumer(GraphIndex index, String tensor) {
-        List<NodeProto> consumers = index.consumers(tensor);
-        if (consumers.size() != 1 || index.isGraphOutput(tensor) || !Nodes.isStandard(consumers.get(0))) {
-            return null;
-        }
-        return consumers.get(0);
+        return index.soleReader(input).filter(first -> first.getOpType().equals("Pad")).map(first -> first.getOutput(0))
+                .orElse(input);
     }
 
     /** A Mul's or Add's other operand, when it is a constant of one value per channel (shape [3,1,1], [1,3,1,1]) or one value. */
@@ -256,20 +247,7 @@ final class PixelInput {
 
     /** A Conv of one group whose every output reads input pixels only: no padding. */
     private static boolean unpaddedConv(NodeProto node) {
-        if (!node.getOpType().equals("Conv") || Nodes.intAttribute(node, "group", 1) != 1 || node.getInputCount() < 2) {
-            return false;
-        }
-        for (AttributeProto attribute : node.getAttributeList()) {
-            if (attribute.getName().equals("pads") && attribute.getIntsList().stream().anyMatch(p -> p != 0)) {
-                return false;
-            }
-            if (attribute.getName().equals("auto_pad")) {
-                String mode = attribute.getS().toStringUtf8();
-                if (!mode.equals("NOTSET") && !mode.equals("VALID")) {
-                    return false;
-                }
-            }
-        }
-        return true;
+        return node.getOpType().equals("Conv") && Nodes.intAttribute(node, "group", 1) == 1 && node.getInputCount() >= 2
+                && Nodes.unpadded(node);
     }
 }

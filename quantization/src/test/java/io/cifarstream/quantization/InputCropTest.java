@@ -49,16 +49,7 @@ class InputCropTest {
 
     @Test
     void aFirstConvThatPadsReadsEveryPixelSoNothingIsCropped(@TempDir Path dir) throws IOException {
-        ModelProto model = OnnxModels.read(ForeignModel.copyTo(dir, "foreign.onnx"));
-        GraphProto.Builder graph = model.getGraph().toBuilder();
-        for (int i = 0; i < graph.getNodeCount(); i++) {
-            if (graph.getNode(i).getInputList().contains("input")) {
-                NodeProto conv1 = graph.getNode(i);
-                graph.setNode(i, conv1.toBuilder().clearAttribute().addAllAttribute(conv1.getAttributeList().stream()
-                        .filter(a -> !a.getName().equals("pads")).toList()).addAttribute(Nodes.ints("pads", 1, 1, 1, 1)));
-            }
-        }
-        ModelProto padding = model.toBuilder().setGraph(graph).build();
+        ModelProto padding = PaddedFixture.firstConvPadding(dir);
         InputCrop crop = InputCrop.of(padding, "input");
         assertThat(crop.crops()).isFalse();
         assertThat(crop.apply()).isSameAs(padding);

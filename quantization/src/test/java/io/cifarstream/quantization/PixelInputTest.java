@@ -73,14 +73,7 @@ class PixelInputTest {
 
     @Test
     void aFirstConvThatPadsIsNotFoldedForItsBorderZerosWouldStandForOtherPixels(@TempDir Path dir) throws IOException {
-        ModelProto model = OnnxModels.read(ForeignModel.copyTo(dir, "foreign.onnx"));
-        GraphProto.Builder graph = model.getGraph().toBuilder();
-        for (int i = 0; i < graph.getNodeCount(); i++) {
-            if (graph.getNode(i).getInputList().contains("input")) {
-                graph.setNode(i, graph.getNode(i).toBuilder().addAttribute(Nodes.ints("pads", 1, 1, 1, 1)));
-            }
-        }
-        ModelProto padding = model.toBuilder().setGraph(graph).build();
+        ModelProto padding = PaddedFixture.firstConvPadding(dir);
         assertThat(PixelInput.fold(padding, "input",
                 InputConvention.normalized(ForeignModel.MEAN, ForeignModel.STD), 120)).isEmpty();
     }
