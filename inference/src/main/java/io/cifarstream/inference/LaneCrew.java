@@ -12,7 +12,8 @@ import io.cifarstream.console.Uninterruptibly;
 
 /**
  * The threads that run lanes 1.. of a call; lane 0 is the calling thread itself, so one lane needs no thread at all.
- * {@link #run} starts the helpers, works as lane 0, waits for every helper and rethrows the first failure. Daemon
+ * {@link #run} starts the helpers, works as lane 0, waits for every helper and rethrows the first failure;
+ * {@link #start} starts the helpers only, and the caller works as lane 0 later, when it calls {@code finish}. Daemon
  * threads named after the lane and the model file, so a thread dump says what they are.
  */
 final class LaneCrew implements AutoCloseable {
@@ -37,6 +38,14 @@ final class LaneCrew implements AutoCloseable {
      * all are done; the first failure is rethrown after every lane has stopped.
      */
     void run(int n, IntConsumer lane) {
+        start(n, lane).finish();
+    }
+
+    /**
+     * Starts lanes {@code 1 .. n-1} of {@code lane} on the helper threads and returns at once: the caller runs lane 0
+     * when it calls {@link Started#finish()}, so it can do other work while the helpers begin.
+     */
+    Started start(int n, IntConsumer lane) {
         if (n < 1 || n > lanes) {
             throw new IllegalArgumentException("n must be 1 to " + lanes + ", got " + n);
         }
@@ -45,23 +54,39 @@ final class LaneCrew implements AutoCloseable {
             int index = i;
             running[i - 1] = helpers.submit(() -> lane.accept(index));
         }
-        RuntimeException failure = null;
-        try {
-            lane.accept(0);
-        } catch (RuntimeException e) {
-            failure = e;
+        return new Started(lane, running);
+    }
+
+    /** Lanes started by {@link #start}: lane 0 waits for its caller. */
+    static final class Started {
+        private final IntConsumer lane;
+        private final Future<?>[] running;
+
+        private Started(IntConsumer lane, Future<?>[] running) {
+            this.lane = lane;
+            this.running = running;
         }
-        for (Future<?> helper : running) {
+
+        /** Runs lane 0 on the calling thread, waits for every helper and rethrows the first failure. */
+        void finish() {
+            RuntimeException failure = null;
             try {
-                Uninterruptibly.get(helper);
-            } catch (ExecutionException e) {
-                if (failure == null) {
-                    failure = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                lane.accept(0);
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            for (Future<?> helper : running) {
+                try {
+                    Uninterruptibly.get(helper);
+                } catch (ExecutionException e) {
+                    if (failure == null) {
+                        failure = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                    }
                 }
             }
-        }
-        if (failure != null) {
-            throw failure;
+            if (failure != null) {
+                throw failure;
+            }
         }
     }
 

@@ -64,6 +64,8 @@ public final class OnnxClassifier implements AutoCloseable {
     private final int maxBatch;
     private final Lane[] lanes;
     private final LaneCrew crew;
+    /** The scoring begun and not finished, if any: the lanes' buffers are its until then. */
+    private Scoring open;
 
     private OnnxClassifier(Path path, OrtEnvironment env, OrtSession session, ModelOptions options, int maxBatch,
             int laneCount, int laneBatch) throws OrtException, IOException {
@@ -210,13 +212,56 @@ public final class OnnxClassifier implements AutoCloseable {
 
     /** As {@link #logProbabilities(byte[], int, int, float[])}, writing into {@code out} from index {@code outOffset}. */
     public void logProbabilities(byte[] pixels, int first, int count, float[] out, int outOffset) {
+        begin(pixels, first, count, out, outOffset).finish();
+    }
+
+    /**
+     * Starts what {@link #logProbabilities(byte[], int, int, float[], int)} does and returns before it is done: the
+     * other lanes take chunks at once, and the caller's lane joins when it calls {@link Scoring#finish()}, which
+     * returns once every image is scored. Until then the caller may do other work (the scorer decodes its next
+     * records, so that the second core does not wait for it), but must leave these images' pixels and outputs alone
+     * and call nothing else on this classifier.
+     *
+     * @throws IllegalStateException when a scoring begun earlier is not finished
+     */
+    public Scoring begin(byte[] pixels, int first, int count, float[] out, int outOffset) {
         if (outOffset < 0 || out.length - outOffset < count * CifarShape.CLASSES) {
             throw new IllegalArgumentException("out holds " + out.length + " floats, need " + count * CifarShape.CLASSES
                     + " from index " + outOffset);
         }
+        if (open != null) {
+            throw new IllegalStateException("a scoring begun on " + path + " is not finished: finish it first");
+        }
         GuidedChunks chunks = new GuidedChunks(count, lanes.length, lanes[0].capacity);
-        crew.run(Math.max(1, Math.min(lanes.length, count)),
-                lane -> scoreChunks(lanes[lane], chunks, pixels, first, out, outOffset));
+        open = new Scoring(crew.start(Math.max(1, Math.min(lanes.length, count)),
+                lane -> scoreChunks(lanes[lane], chunks, pixels, first, out, outOffset)));
+        return open;
+    }
+
+    /** A scoring begun by {@link #begin}, until its caller finishes it. */
+    public final class Scoring {
+        private final LaneCrew.Started started;
+
+        private Scoring(LaneCrew.Started started) {
+            this.started = started;
+        }
+
+        /**
+         * Works as the first lane until no chunk is left, waits for the other lanes, and rethrows the first failure;
+         * the classifier takes new work after it, failed or not.
+         *
+         * @throws IllegalStateException when it was finished already
+         */
+        public void finish() {
+            if (open != this) {
+                throw new IllegalStateException("this scoring on " + path + " was finished already");
+            }
+            try {
+                started.finish();
+            } finally {
+                open = null;
+            }
+        }
     }
 
     /** The class with the highest of the 10 log-probabilities of record {@code record} in {@code logProbabilities}. */

@@ -56,6 +56,27 @@ class LaneCrewTest {
     }
 
     @Test
+    void startedLanesRunAtOnceAndLaneZeroOnlyWhenTheCallerFinishes() {
+        try (LaneCrew crew = new LaneCrew(2, "m")) {
+            Thread caller = Thread.currentThread();
+            CountDownLatch helperRan = new CountDownLatch(1);
+            AtomicInteger laneZero = new AtomicInteger();
+            LaneCrew.Started started = crew.start(2, lane -> {
+                if (lane == 0) {
+                    assertThat(Thread.currentThread()).isSameAs(caller);
+                    laneZero.incrementAndGet();
+                } else {
+                    helperRan.countDown();
+                }
+            });
+            awaitUninterruptibly(helperRan); // lane 1 ran while the caller did something else
+            assertThat(laneZero).hasValue(0);
+            started.finish();
+            assertThat(laneZero).hasValue(1);
+        }
+    }
+
+    @Test
     void oneLaneNeedsNoThread() {
         try (LaneCrew crew = new LaneCrew(1, "m")) {
             Thread caller = Thread.currentThread();

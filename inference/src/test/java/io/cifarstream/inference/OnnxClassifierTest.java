@@ -104,6 +104,34 @@ class OnnxClassifierTest {
     }
 
     @Test
+    void aBegunScoringRunsOnTheOtherLanesWhileTheCallerWorksAndFinishesWithTheNumbersOfOneCall()
+            throws InterruptedException {
+        CifarImages images = CifarTestData.testSplit().first(100);
+        float[] whole = new float[100 * 10];
+        float[] begun = new float[100 * 10];
+        try (OnnxClassifier model = OnnxClassifier.load(foreignModel, TORCH_CONVENTIONS.withThreads(2), 256)) {
+            model.logProbabilities(images.pixels(), 0, 100, whole);
+            OnnxClassifier.Scoring scoring = model.begin(images.pixels(), 0, 100, begun, 0);
+            // The second lane takes chunks without waiting for the caller: half of what is left, then less.
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (begun[0] == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(1); // a call the JIT cannot see through: begun[0] is read again each time
+            }
+            assertThat(begun[0]).as("the first chunk, scored before the caller joins").isNotZero();
+            assertThatThrownBy(() -> model.logProbabilities(images.pixels(), 0, 1, new float[10]))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("not finished");
+            scoring.finish();
+            assertThat(begun).containsExactly(whole, within(1e-6f));
+            assertThatThrownBy(scoring::finish).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("finished already");
+            // The classifier takes work again once it is finished.
+            float[] again = new float[100 * 10];
+            model.logProbabilities(images.pixels(), 0, 100, again);
+            assertThat(again).containsExactly(whole, within(1e-6f));
+        }
+    }
+
+    @Test
     void outputKindsAllBecomeLogProbabilitiesThatSumToOne() {
         float[] out = score(TORCH_CONVENTIONS, 256);
         for (int i = 0; i < IMAGES; i++) {

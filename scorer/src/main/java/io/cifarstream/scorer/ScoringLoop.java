@@ -25,6 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.cifarstream.console.Uninterruptibly;
+import io.cifarstream.inference.OnnxClassifier;
 import io.cifarstream.schemas.ModelReference;
 
 /**
@@ -36,8 +37,9 @@ import io.cifarstream.schemas.ModelReference;
  * While a backlog lasts (the consumer's lag, read after each poll that returns records, is at least
  * {@code backlogBatch} records) the batch grows to {@code backlogBatch} records instead, so that a replay or a
  * catch-up pays Kafka's per-transaction cost once per {@code backlogBatch} records; the models still score it
- * {@code maxBatch} records at a time, each slice as soon as it is read. Every model scores the batch's last slice
- * when it is cut, and the committer writes its predictions and dead letters and commits its offsets in one
+ * {@code maxBatch} records at a time. A full slice is begun at once: the first model's other lanes score it while
+ * this thread decodes the next records, and this thread joins them when the next slice is full or the batch is cut,
+ * so that the second core does not wait for the decoding. Every model scores the batch's last slice when it is cut, and the committer writes its predictions and dead letters and commits its offsets in one
  * transaction while this thread fills and scores the next batch (two batch buffers; at most one commit in flight).
  * If a commit fails, the committer aborts it, and this thread drops the batch it is filling and seeks every
  * partition back to its last committed position, so the same records are read and scored again: nothing is lost,
@@ -87,6 +89,13 @@ final class ScoringLoop implements Runnable {
     private int consecutiveFailures;
     /** Time spent scoring and handing off, so decoding time can leave out the flushes nested in it. */
     private long flushNanos;
+    /**
+     * The first model's scoring of the open batch's newest full slice, begun and not finished: its other lanes score
+     * while this thread decodes the next records, and every model has scored the slice once it is finished.
+     */
+    private OnnxClassifier.Scoring slice;
+    /** The slot after that slice. */
+    private int sliceEnd;
 
     ScoringLoop(ScorerConfig config, KafkaConsumer<byte[], ByteBuffer> consumer, BatchCommitter committer,
             List<ScoringModel> models, ScorerMetrics metrics) {
@@ -131,6 +140,7 @@ final class ScoringLoop implements Runnable {
                 }
                 // Others own them already: the open batch must not be committed; they read from the last commit.
                 awaitInFlight();
+                dropSlice();
                 batch.clear();
                 partitions.forEach(tp -> setRewind(tp.partition(), -1));
                 metrics.partitionsGone(partitions.size());
@@ -182,6 +192,7 @@ final class ScoringLoop implements Runnable {
             }
         } finally {
             finished = true;
+            dropSlice();
             committer.close();
         }
     }
@@ -219,7 +230,7 @@ final class ScoringLoop implements Runnable {
             if (rejection != null) {
                 batch.reject(record, rejection);
             }
-            if (batch.size() - batch.scored() >= maxBatch && !scoreSlice()) {
+            if (batch.size() - slicedUpTo() >= maxBatch && !scoreSlice()) {
                 return; // the batch was dropped, the rest of this poll sought back and read again
             }
             if (batch.consumed() >= limit() && !flush()) {
@@ -245,15 +256,25 @@ final class ScoringLoop implements Runnable {
         return lag >= records;
     }
 
+    /** The slot up to which the open batch's images are scored or being scored. */
+    private int slicedUpTo() {
+        return slice != null ? sliceEnd : batch.scored();
+    }
+
     /**
-     * Scores the open batch's next {@code maxBatch} images while it fills further.
+     * Finishes the slice begun before, if any, and begins the next {@code maxBatch} images, which the first model's
+     * other lanes score while this thread decodes further.
      *
-     * @return false when the model call failed: the batch was dropped and the partitions sought back
+     * @return false when a model call failed: the batch was dropped and the partitions sought back
      */
     private boolean scoreSlice() {
         long start = System.nanoTime();
         try {
-            scoreUpTo(batch.scored() + maxBatch);
+            int from = slicedUpTo();
+            finishSlice();
+            slice = models.get(0).classifier().begin(batch.pixels(), from, maxBatch, batch.logProbabilities(0),
+                    from * CifarShape.CLASSES);
+            sliceEnd = from + maxBatch;
             return true;
         } catch (RuntimeException e) {
             return modelFailed(e);
@@ -264,8 +285,39 @@ final class ScoringLoop implements Runnable {
         }
     }
 
+    /** Finishes the slice begun, if any: this thread joins the first model's lanes, then every other model scores it. */
+    private void finishSlice() {
+        if (slice == null) {
+            return;
+        }
+        OnnxClassifier.Scoring begun = slice;
+        slice = null;
+        begun.finish();
+        int from = batch.scored();
+        for (int m = 1; m < models.size(); m++) {
+            models.get(m).classifier().logProbabilities(batch.pixels(), from, sliceEnd - from, batch.logProbabilities(m),
+                    from * CifarShape.CLASSES);
+        }
+        batch.scoredUpTo(sliceEnd);
+    }
+
+    /** Waits for the slice begun, if any, whose scores are not wanted: the batch is about to be dropped. */
+    private void dropSlice() {
+        if (slice == null) {
+            return;
+        }
+        OnnxClassifier.Scoring begun = slice;
+        slice = null;
+        try {
+            begun.finish();
+        } catch (RuntimeException e) {
+            LOG.debug("Scorer {}: a dropped batch's scoring failed too: {}", config.transactionalId(), e.toString());
+        }
+    }
+
     /** Every model scores the open batch's images up to slot {@code end}, at most {@code maxBatch} per call. */
     private void scoreUpTo(int end) {
+        finishSlice();
         while (batch.scored() < end) {
             int from = batch.scored();
             int n = Math.min(maxBatch, end - from);
@@ -366,6 +418,7 @@ final class ScoringLoop implements Runnable {
     /** Drops the open batch and seeks every partition back to its last committed position. */
     private void failed(RuntimeException cause) {
         consecutiveFailures++;
+        dropSlice();
         LOG.warn("Scorer {}: a batch failed ({}); reading everything since the last commit again (failure {} of {} in a row)",
                 config.transactionalId(), cause.toString(), consecutiveFailures, MAX_CONSECUTIVE_FAILURES);
         batch.clear();

@@ -75,9 +75,12 @@ class ScorerModelsTest {
         Path champion = ScorerFixture.foreignModel(dir, "champion.onnx");
         Path challenger = retagged(champion, dir.resolve("challenger.onnx"));
         ScorerConfig config = ScorerFixture.config(kafka, topics, champion);
+        // A backlog of 300 images: batches of 128, each scored in two slices of 64, the first model's lanes starting
+        // on a slice while the next records are read, the second model scoring it when the slice is finished.
         config = ScorerConfig.of(kafka, List.of(ModelSpec.parse(champion.toString()),
                         ModelSpec.parse("new-one=" + challenger)), ScorerFixture.TORCH_CONVENTIONS)
-                .withTopics(topics).withGroup(config.group());
+                .withTopics(topics).withGroup(config.group())
+                .withBatching(64, Duration.ofMillis(5)).withBacklogBatch(128);
 
         try (Scorer scorer = Scorer.start(config)) {
             ScorerFixture.awaitCount(scorer.metrics()::imagesScored, count, Duration.ofMinutes(1), "images scored");
