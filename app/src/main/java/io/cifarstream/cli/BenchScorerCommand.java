@@ -44,9 +44,10 @@ final class BenchScorerCommand implements Callable<Integer> {
     @Range(min = 0)
     @Option(names = "--warmup", defaultValue = "60s", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "Before the end-to-end run unreported passes (each as long as the measured one), and before "
-                    + "the latency run unreported 5 s windows of its stream, run until the JIT compilers settle (under " + JitSettling.SETTLED_PERCENT + "%% of "
-                    + "the CPU in two in a row) or this long: the in-process broker keeps them busy for minutes, which a "
-                    + "deployed scorer pays once. 0s = one pass, no window. Default: ${DEFAULT-VALUE}.")
+                    + "the latency run unreported 5 s windows of its stream, run until the JIT compilers settle (under "
+                    + JitSettling.SETTLED_PERCENT + "%% of the CPU in two in a row) or this long: the in-process broker "
+                    + "keeps them busy for minutes, which a deployed scorer pays once. 0s = one pass, no window. "
+                    + "Default: ${DEFAULT-VALUE}.")
     Duration warmup;
 
     @Range(min = 0, minExcluded = true, max = 1)

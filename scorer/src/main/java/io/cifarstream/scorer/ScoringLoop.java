@@ -39,13 +39,13 @@ import io.cifarstream.schemas.ModelReference;
  * catch-up pays Kafka's per-transaction cost once per {@code backlogBatch} records; the models still score it
  * {@code maxBatch} records at a time. A full slice is begun at once: the first model's other lanes score it while
  * this thread decodes the next records, and this thread joins them when the next slice is full or the batch is cut,
- * so that the second core does not wait for the decoding. Every model scores the batch's last slice when it is cut, and the committer writes its predictions and dead letters and commits its offsets in one
- * transaction while this thread fills and scores the next batch (two batch buffers; at most one commit in flight).
- * If a commit fails, the committer aborts it, and this thread drops the batch it is filling and seeks every
- * partition back to its last committed position, so the same records are read and scored again: nothing is lost,
- * and since only committed output counts for {@code read_committed} readers, nothing is duplicated. Before
- * partitions move in a rebalance, {@code onPartitionsRevoked} commits the open batch and waits for it; lost
- * partitions drop it.
+ * so that the second core does not wait for the decoding. Every model scores the batch's last slice when it is cut,
+ * and the committer writes its predictions and dead letters and commits its offsets in one transaction while this
+ * thread fills and scores the next batch (two batch buffers; at most one commit in flight). If a commit fails, the
+ * committer aborts it, and this thread drops the batch it is filling and seeks every partition back to its last
+ * committed position, so the same records are read and scored again: nothing is lost, and since only committed
+ * output counts for {@code read_committed} readers, nothing is duplicated. Before partitions move in a rebalance,
+ * {@code onPartitionsRevoked} commits the open batch and waits for it; lost partitions drop it.
  *
  * <p>Model references (a model's reference statistics, when it loads or reloads) ride in the transaction of the next
  * batch handed off, or of a batch of their own when no record waits; they stay unpublished until a transaction that
@@ -301,7 +301,10 @@ final class ScoringLoop implements Runnable {
         batch.scoredUpTo(sliceEnd);
     }
 
-    /** Waits for the slice begun, if any, whose scores are not wanted: the batch is about to be dropped. */
+    /**
+     * Completes the slice begun, if any, whose scores are not wanted: its lanes write into the batch about to be
+     * dropped, so they must be done before it is cleared or reused.
+     */
     private void dropSlice() {
         if (slice == null) {
             return;
