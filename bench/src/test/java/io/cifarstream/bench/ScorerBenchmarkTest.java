@@ -54,6 +54,10 @@ class ScorerBenchmarkTest {
         assertThat(e2e.get("ratio_to_raw_batch_256").asDouble())
                 .isEqualTo(Math.round(e2e.get("images_per_second").asDouble() / raw.get("batch_256").asDouble() * 1000)
                         / 1000.0, within(0.002));
+        JsonNode phases = e2e.get("scoring_thread_seconds");
+        assertThat(phases.fieldNames()).toIterable()
+                .containsExactly("decode", "score", "commit", "poll", "wall_since_first_commit");
+        assertThat(phases.get("poll").asDouble()).as("the scoring thread's time in the consumer's poll").isPositive();
         assertThat(e2e.get("cpu_seconds_by_thread_group").fieldNames()).toIterable()
                 .containsExactly("scorer", "scorer_commit", "onnx_lanes", "kafka_clients", "gc", "jit", "jvm_other", "bench",
                         "broker");

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code transactions_total{outcome}}, {@code batch_size} (histogram), {@code latency_seconds} (histogram,
  * event time to committed prediction), {@code scoring_latency_seconds} (histogram, record received to
  * prediction produced), {@code consumer_lag_records}, {@code model_info{model,version}},
- * {@code model_reloads_total}, {@code phase_seconds_total{phase}} (decode, score, commit).
+ * {@code model_reloads_total}, {@code phase_seconds_total{phase}} (decode, score, commit, poll).
  */
 public final class ScorerMetrics {
 
@@ -48,7 +48,8 @@ public final class ScorerMetrics {
     private final PrometheusHistogram transactions = new PrometheusHistogram(PREFIX + "transaction_seconds",
             "One micro-batch's transaction, begin to committed (produce, offsets, commit).", 1e-6, 3_600_000_000L,
             1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 1_000_000);
-    private final LongAdder[] phaseNanos = {new LongAdder(), new LongAdder(), new LongAdder()};
+    private final LongAdder[] phaseNanos = java.util.stream.Stream.generate(LongAdder::new)
+            .limit(Phase.values().length).toArray(LongAdder[]::new);
     private final Object rateLock = new Object();
     private long rateImages;
     private long rateNanos = System.nanoTime();
@@ -97,14 +98,16 @@ public final class ScorerMetrics {
         scoringLatency.record(micros);
     }
 
-    /** Where the scoring thread spends its time, besides waiting in poll. */
+    /** Where the scoring thread spends its time. */
     public enum Phase {
         /** Avro decoding, validation and pixel decoding into the batch. */
         DECODE,
         /** The model calls. */
         SCORE,
         /** Producing predictions and dead letters, sending offsets and committing the transaction. */
-        COMMIT
+        COMMIT,
+        /** In the consumer's poll: taking fetched records, and waiting for a fetch when none is left. */
+        POLL
     }
 
     void phase(Phase phase, long nanos) {
@@ -250,7 +253,7 @@ public final class ScorerMetrics {
         help(out, "model_info", "gauge", "The version each model scores with now; 1 per model.");
         modelVersions.forEach((model, version) ->
                 sample(out, "model_info", label("model", model) + "," + label("version", version), 1));
-        help(out, "phase_seconds_total", "counter", "Time the scoring thread spent per phase: decode, score, commit.");
+        help(out, "phase_seconds_total", "counter", "Time the scoring thread spent per phase: decode, score, commit, poll.");
         for (Phase phase : Phase.values()) {
             out.append(PREFIX).append("phase_seconds_total{").append(label("phase", phase.name().toLowerCase(Locale.ROOT)))
                     .append("} ").append(String.format(Locale.ROOT, "%.6f", phaseSeconds(phase))).append('\n');

@@ -165,7 +165,7 @@ final class ScoringLoop implements Runnable {
         try {
             try {
                 while (!closing) {
-                    ConsumerRecords<byte[], ByteBuffer> records = consumer.poll(pollTimeout());
+                    ConsumerRecords<byte[], ByteBuffer> records = poll();
                     long now = System.nanoTime();
                     if (inFlight != null && inFlight.isDone()) {
                         awaitInFlight();
@@ -194,6 +194,17 @@ final class ScoringLoop implements Runnable {
             finished = true;
             dropSlice();
             committer.close();
+        }
+    }
+
+    /** The consumer's poll, timed; a rebalance's flush inside it counts as its own phases. */
+    private ConsumerRecords<byte[], ByteBuffer> poll() {
+        long start = System.nanoTime();
+        long flushing = flushNanos;
+        try {
+            return consumer.poll(pollTimeout());
+        } finally {
+            metrics.phase(ScorerMetrics.Phase.POLL, System.nanoTime() - start - (flushNanos - flushing));
         }
     }
 
