@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Stream;
 
 /**
  * What one scorer has done, for its Prometheus endpoint and its status line. Counts only committed work:
@@ -48,8 +49,8 @@ public final class ScorerMetrics {
     private final PrometheusHistogram transactions = new PrometheusHistogram(PREFIX + "transaction_seconds",
             "One micro-batch's transaction, begin to committed (produce, offsets, commit).", 1e-6, 3_600_000_000L,
             1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 1_000_000);
-    private final LongAdder[] phaseNanos = java.util.stream.Stream.generate(LongAdder::new)
-            .limit(Phase.values().length).toArray(LongAdder[]::new);
+    private final LongAdder[] phaseNanos = Stream.generate(LongAdder::new).limit(Phase.values().length)
+            .toArray(LongAdder[]::new);
     private final Object rateLock = new Object();
     private long rateImages;
     private long rateNanos = System.nanoTime();

@@ -305,10 +305,7 @@ final class ScoringLoop implements Runnable {
         slice = null;
         begun.finish();
         int from = batch.scored();
-        for (int m = 1; m < models.size(); m++) {
-            models.get(m).classifier().logProbabilities(batch.pixels(), from, sliceEnd - from, batch.logProbabilities(m),
-                    from * CifarShape.CLASSES);
-        }
+        score(1, from, sliceEnd - from);
         batch.scoredUpTo(sliceEnd);
     }
 
@@ -335,11 +332,16 @@ final class ScoringLoop implements Runnable {
         while (batch.scored() < end) {
             int from = batch.scored();
             int n = Math.min(maxBatch, end - from);
-            for (int m = 0; m < models.size(); m++) {
-                models.get(m).classifier().logProbabilities(batch.pixels(), from, n, batch.logProbabilities(m),
-                        from * CifarShape.CLASSES);
-            }
+            score(0, from, n);
             batch.scoredUpTo(from + n);
+        }
+    }
+
+    /** Models {@code firstModel ..} score the open batch's slots {@code from .. from+n-1}, one call each. */
+    private void score(int firstModel, int from, int n) {
+        for (int m = firstModel; m < models.size(); m++) {
+            models.get(m).classifier().logProbabilities(batch.pixels(), from, n, batch.logProbabilities(m),
+                    from * CifarShape.CLASSES);
         }
     }
 
