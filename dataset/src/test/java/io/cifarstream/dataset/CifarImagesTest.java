@@ -23,6 +23,7 @@ class CifarImagesTest {
     void idsAreSplitAndFiveDigitIndex() {
         assertThat(test.id(0)).isEqualTo("test-00000");
         assertThat(test.id(42)).isEqualTo("test-00042");
+        assertThat(test.id(1_234)).isEqualTo("test-01234");
         assertThat(test.id(9_999)).isEqualTo("test-09999");
         assertThatThrownBy(() -> test.id(10_000)).isInstanceOf(IndexOutOfBoundsException.class);
     }
