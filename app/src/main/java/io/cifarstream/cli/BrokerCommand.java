@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -90,18 +91,9 @@ public final class BrokerCommand implements Callable<Integer>, FlagRules {
 
     @Override
     public Integer call() {
-        CountDownLatch stop = new CountDownLatch(1);
-        CountDownLatch stopped = new CountDownLatch(1);
-        // The hook must wait for the clean shutdown, or the JVM would exit half-way through it.
-        Thread hook = new Thread(() -> {
-            stop.countDown();
-            awaitQuietly(stopped, 90);
-        }, "broker-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            return runUntil(stop);
-        } finally {
-            stopped.countDown();
+        // A shutdown waits for the broker's clean stop, or the JVM would exit half-way through it (see StopSignal).
+        try (StopSignal stop = StopSignal.register("broker-shutdown", Duration.ofSeconds(90))) {
+            return runUntil(stop.asked());
         }
     }
 

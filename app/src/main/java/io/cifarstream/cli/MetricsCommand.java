@@ -29,8 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code cifar-stream metrics}: runs {@link MetricsService} in the foreground until Ctrl-C, then closes it with a
@@ -39,6 +37,9 @@ import java.util.concurrent.TimeUnit;
 @Command(name = "metrics", mixinStandardHelpOptions = true,
         description = "Keep live model-quality metrics from the predictions topic (Kafka Streams)")
 public final class MetricsCommand implements Callable<Integer>, FlagRules {
+
+    /** How long a shutdown waits for the stream to start and then close. */
+    private static final Duration STOP_PATIENCE = Duration.ofSeconds(60);
 
     @Spec
     private CommandSpec spec;
@@ -155,18 +156,9 @@ public final class MetricsCommand implements Callable<Integer>, FlagRules {
     public Integer call() {
         MetricsService.Options options = options();
         PrintWriter out = spec.commandLine().getOut();
-        CountDownLatch stop = new CountDownLatch(1);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            stop.countDown();
-            try {
-                stopped.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "metrics-shutdown");
-        try (MetricsService service = MetricsService.start(options)) {
-            Runtime.getRuntime().addShutdownHook(hook);
+        // Registered before the stream starts: a stop during the start waits for it (see StopSignal).
+        try (StopSignal stop = StopSignal.register("metrics-shutdown", STOP_PATIENCE);
+                MetricsService service = MetricsService.start(options)) {
             TopicNames topics = options.metrics().topics();
             out.println("Metrics stream '" + applicationId + "' at " + options.kafka().bootstrapServers() + ": "
                     + topics.predictions() + " + " + topics.labels() + " + " + topics.references() + " -> "
@@ -177,11 +169,11 @@ public final class MetricsCommand implements Callable<Integer>, FlagRules {
                     + "/#token=<token>)" : ""));
             out.println("State: " + stateDir.toAbsolutePath() + "   Ctrl-C stops");
             out.flush();
-            while (!stop.await(1, TimeUnit.SECONDS)) {
+            while (!stop.awaitStop(Duration.ofSeconds(1))) {
                 // A stream that stopped by itself must not look alive behind an API serving frozen reports.
                 Optional<RuntimeException> failure = service.failure();
                 if (failure.isPresent()) {
-                    Runtime.getRuntime().removeShutdownHook(hook);
+                    stop.unregister();
                     throw failure.get();
                 }
             }
@@ -189,8 +181,6 @@ public final class MetricsCommand implements Callable<Integer>, FlagRules {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
-        } finally {
-            stopped.countDown();
         }
     }
 

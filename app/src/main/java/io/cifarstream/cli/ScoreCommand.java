@@ -30,6 +30,9 @@ import picocli.CommandLine.Spec;
         description = "Score image events from Kafka with ONNX models, exactly once")
 public final class ScoreCommand implements Callable<Integer>, FlagRules {
 
+    /** How long a shutdown waits for the scorer to start and then close: its broker wait, a model load, a commit. */
+    private static final Duration STOP_PATIENCE = Duration.ofSeconds(60);
+
     @Spec
     CommandSpec spec;
 
@@ -118,14 +121,43 @@ public final class ScoreCommand implements Callable<Integer>, FlagRules {
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         ScorerConfig config = config();
-        Scorer scorer = Scorer.start(config);
-        Thread hook = new Thread(() -> {
-            scorer.close();
+        // Registered before the scorer starts: a stop during the start waits for it (see StopSignal).
+        try (StopSignal stop = StopSignal.register("scorer-shutdown", STOP_PATIENCE)) {
+            Scorer scorer;
+            try {
+                scorer = Scorer.start(config);
+            } catch (RuntimeException e) {
+                if (!stop.awaitStop(Duration.ZERO)) {
+                    throw e;
+                }
+                // Asked to stop while starting: how the start ended is the stop's outcome, not an error of its own.
+                System.err.println("Scorer stopped while it started: " + e.getMessage());
+                return 0;
+            }
+            try {
+                printStarted(out, config, scorer);
+                while (!stop.awaitStop(Duration.ofSeconds(1))) {
+                    if (scorer.awaitStop(Duration.ZERO)) {
+                        // Stopped on its own.
+                        stop.unregister();
+                        Throwable failure = scorer.failure().orElse(null);
+                        if (failure == null) {
+                            return 0;
+                        }
+                        throw failure instanceof RuntimeException stopped ? stopped : new IllegalStateException(failure);
+                    }
+                }
+            } finally {
+                scorer.close();
+            }
             // Printed once the open batch is committed and the clients are closed: a clean stop.
             System.err.println("Scorer " + scorer.transactionalId() + " stopped: " + scorer.metrics().imagesScored()
                     + " images scored");
-        }, "scorer-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+            return 0;
+        }
+    }
+
+    private void printStarted(PrintWriter out, ScorerConfig config, Scorer scorer) {
         out.println("Scoring " + config.topics().images() + " at " + config.kafka().bootstrapServers() + " with "
                 + config.models().stream().map(ModelSpec::toString).collect(Collectors.joining(", ")) + " as "
                 + scorer.transactionalId());
@@ -135,15 +167,6 @@ public final class ScoreCommand implements Callable<Integer>, FlagRules {
                 + (config.httpToken().required() ? " (bearer token required)" : "")));
         out.println("Stop: Ctrl-C");
         out.flush();
-        while (!scorer.awaitStop(Duration.ofSeconds(1))) {
-            // the shutdown hook stops the scorer; this thread only waits for it
-        }
-        if (scorer.failure().isPresent()) {
-            Runtime.getRuntime().removeShutdownHook(hook);
-            Throwable failure = scorer.failure().get();
-            throw failure instanceof RuntimeException stopped ? stopped : new IllegalStateException(failure);
-        }
-        return 0;
     }
 
     @Override
