@@ -14,7 +14,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -91,10 +90,10 @@ public final class BrokerCommand implements Callable<Integer>, FlagRules {
 
     @Override
     public Integer call() {
-        // A shutdown waits for the broker's clean stop, or the JVM would exit half-way through it (see StopSignal).
-        try (StopSignal stop = StopSignal.register("broker-shutdown", Duration.ofSeconds(90))) {
-            return runUntil(stop.asked());
-        }
+        // The broker stops cleanly before the JVM's shutdown begins (see StopSignal).
+        StopSignal stop = StopSignal.install();
+        int exit = runUntil(stop.asked());
+        return exit == 0 ? stop.exitCode() : exit;
     }
 
     @Override

@@ -23,7 +23,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 import io.cifarstream.broker.EmbeddedKafkaBroker;
 import io.cifarstream.broker.LocalKafkaCluster;
@@ -286,12 +285,10 @@ public final class DemoCommand implements Callable<Integer>, FlagRules {
                     (System.nanoTime() - started) / 1e9, dashboard);
             if (keepRunning) {
                 System.out.println("Everything keeps running (--keep-running): Ctrl-C stops it.");
-                CountDownLatch stop = new CountDownLatch(1);
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    closeAll(running);
-                    stop.countDown();
-                }));
-                stop.await();
+                // Everything closes (below) before the JVM's shutdown begins (see StopSignal).
+                StopSignal stop = StopSignal.install();
+                stop.asked().await();
+                return stop.exitCode();
             }
             return 0;
         } finally {

@@ -38,9 +38,6 @@ import java.util.concurrent.Callable;
         description = "Keep live model-quality metrics from the predictions topic (Kafka Streams)")
 public final class MetricsCommand implements Callable<Integer>, FlagRules {
 
-    /** How long a shutdown waits for the stream to start and then close. */
-    private static final Duration STOP_PATIENCE = Duration.ofSeconds(60);
-
     @Spec
     private CommandSpec spec;
 
@@ -156,9 +153,9 @@ public final class MetricsCommand implements Callable<Integer>, FlagRules {
     public Integer call() {
         MetricsService.Options options = options();
         PrintWriter out = spec.commandLine().getOut();
-        // Registered before the stream starts: a stop during the start waits for it (see StopSignal).
-        try (StopSignal stop = StopSignal.register("metrics-shutdown", STOP_PATIENCE);
-                MetricsService service = MetricsService.start(options)) {
+        // Installed before the stream starts: a stop during the start waits for it (see StopSignal).
+        StopSignal stop = StopSignal.install();
+        try (MetricsService service = MetricsService.start(options)) {
             TopicNames topics = options.metrics().topics();
             out.println("Metrics stream '" + applicationId + "' at " + options.kafka().bootstrapServers() + ": "
                     + topics.predictions() + " + " + topics.labels() + " + " + topics.references() + " -> "
@@ -173,11 +170,10 @@ public final class MetricsCommand implements Callable<Integer>, FlagRules {
                 // A stream that stopped by itself must not look alive behind an API serving frozen reports.
                 Optional<RuntimeException> failure = service.failure();
                 if (failure.isPresent()) {
-                    stop.unregister();
                     throw failure.get();
                 }
             }
-            return 0;
+            return stop.exitCode();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;

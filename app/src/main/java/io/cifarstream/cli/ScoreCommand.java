@@ -30,9 +30,6 @@ import picocli.CommandLine.Spec;
         description = "Score image events from Kafka with ONNX models, exactly once")
 public final class ScoreCommand implements Callable<Integer>, FlagRules {
 
-    /** How long a shutdown waits for the scorer to start and then close: its broker wait, a model load, a commit. */
-    private static final Duration STOP_PATIENCE = Duration.ofSeconds(60);
-
     @Spec
     CommandSpec spec;
 
@@ -121,40 +118,38 @@ public final class ScoreCommand implements Callable<Integer>, FlagRules {
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         ScorerConfig config = config();
-        // Registered before the scorer starts: a stop during the start waits for it (see StopSignal).
-        try (StopSignal stop = StopSignal.register("scorer-shutdown", STOP_PATIENCE)) {
-            Scorer scorer;
-            try {
-                scorer = Scorer.start(config);
-            } catch (RuntimeException e) {
-                if (!stop.awaitStop(Duration.ZERO)) {
-                    throw e;
-                }
-                // Asked to stop while starting: how the start ended is the stop's outcome, not an error of its own.
-                System.err.println("Scorer stopped while it started: " + e.getMessage());
-                return 0;
+        // Installed before the scorer starts: a stop during the start waits for it (see StopSignal).
+        StopSignal stop = StopSignal.install();
+        Scorer scorer;
+        try {
+            scorer = Scorer.start(config);
+        } catch (RuntimeException e) {
+            if (!stop.awaitStop(Duration.ZERO)) {
+                throw e;
             }
-            try {
-                printStarted(out, config, scorer);
-                while (!stop.awaitStop(Duration.ofSeconds(1))) {
-                    if (scorer.awaitStop(Duration.ZERO)) {
-                        // Stopped on its own.
-                        stop.unregister();
-                        Throwable failure = scorer.failure().orElse(null);
-                        if (failure == null) {
-                            return 0;
-                        }
-                        throw failure instanceof RuntimeException stopped ? stopped : new IllegalStateException(failure);
-                    }
-                }
-            } finally {
-                scorer.close();
-            }
-            // Printed once the open batch is committed and the clients are closed: a clean stop.
-            System.err.println("Scorer " + scorer.transactionalId() + " stopped: " + scorer.metrics().imagesScored()
-                    + " images scored");
-            return 0;
+            // Asked to stop while starting: how the start ended is the stop's outcome, not an error of its own.
+            System.err.println("Scorer stopped while it started: " + e.getMessage());
+            return stop.exitCode();
         }
+        try {
+            printStarted(out, config, scorer);
+            while (!stop.awaitStop(Duration.ofSeconds(1))) {
+                if (scorer.awaitStop(Duration.ZERO)) {
+                    // Stopped on its own.
+                    Throwable failure = scorer.failure().orElse(null);
+                    if (failure == null) {
+                        return 0;
+                    }
+                    throw failure instanceof RuntimeException stopped ? stopped : new IllegalStateException(failure);
+                }
+            }
+        } finally {
+            scorer.close();
+        }
+        // Printed once the open batch is committed and the clients are closed: a clean stop.
+        System.err.println("Scorer " + scorer.transactionalId() + " stopped: " + scorer.metrics().imagesScored()
+                + " images scored");
+        return stop.exitCode();
     }
 
     private void printStarted(PrintWriter out, ScorerConfig config, Scorer scorer) {

@@ -1,43 +1,47 @@
 package io.cifarstream.cli;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import sun.misc.Signal;
+
 /**
- * The JVM's shutdown (SIGTERM, Ctrl-C) as a stop request to a long-running command, registered before the command
- * starts anything: the shutdown asks for the stop, then waits, for at most its patience, until the command has closed
- * what it started. A JVM that exits while a start is still under way unloads native libraries' globals under it:
- * ONNX Runtime building its session was seen to crash so (SIGBUS, exit code 134 instead of SIGTERM's 143, a scorer
- * stopped 8 s into a slow start).
+ * SIGTERM, SIGINT (Ctrl-C) and SIGHUP as a stop request that a long-running command handles itself, instead of the
+ * JVM's shutdown. That shutdown starts every hook at once, ONNX Runtime's among them, which releases the library's
+ * environment: a model still loading or scoring then crashes in native code (seen on CI: SIGBUS and SIGSEGV in
+ * {@code OrtSession.createSession}, exit code 134, a scorer stopped during its start, even with the command's own
+ * hook waiting for it). Here the command closes what it started first and then exits with the signal's code (128 +
+ * its number: 143 after SIGTERM), and the hooks run after that. A second signal ends the process at once.
  */
-final class StopSignal implements AutoCloseable {
+final class StopSignal {
+
+    private static final List<String> SIGNALS = List.of("TERM", "INT", "HUP");
 
     private final CountDownLatch asked = new CountDownLatch(1);
-    private final CountDownLatch closed = new CountDownLatch(1);
-    private final Duration patience;
-    private final Thread hook;
+    private volatile int exitCode;
 
-    StopSignal(String name, Duration patience) {
-        this.patience = patience;
-        this.hook = new Thread(this::stopAndWait, name);
-    }
-
-    /** A signal whose shutdown hook is registered now. */
-    static StopSignal register(String name, Duration patience) {
-        StopSignal signal = new StopSignal(name, patience);
-        Runtime.getRuntime().addShutdownHook(signal.hook);
-        return signal;
-    }
-
-    /** What the shutdown hook runs: asks for the stop, then waits for {@link #close()} or the patience to run out. */
-    void stopAndWait() {
-        asked.countDown();
-        try {
-            closed.await(patience.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /** Handles the signals from now on: install it before the command starts anything. */
+    static StopSignal install() {
+        StopSignal stop = new StopSignal();
+        for (String name : SIGNALS) {
+            try {
+                Signal.handle(new Signal(name), signal -> stop.received(128 + signal.getNumber()));
+            } catch (IllegalArgumentException reservedByTheJvm) {
+                // Under -Xrs or a host that owns the signal, the JVM's own handling stays.
+            }
         }
+        return stop;
+    }
+
+    /** A signal came: the first asks for the stop, a second ends the process at once. */
+    void received(int code) {
+        if (asked.getCount() == 0) {
+            Runtime.getRuntime().halt(code);
+        }
+        exitCode = code;
+        asked.countDown();
     }
 
     /** Waits up to {@code timeout} for a stop request; true once one came. */
@@ -50,18 +54,8 @@ final class StopSignal implements AutoCloseable {
         return asked;
     }
 
-    /** The command ends on its own (it failed): the JVM's exit need not wait for it. */
-    void unregister() {
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-            // The hook runs already; close() lets it go on.
-        }
-    }
-
-    /** What the command started is closed: a shutdown waiting for it goes on. */
-    @Override
-    public void close() {
-        closed.countDown();
+    /** The exit code the stop asks for (128 + the signal's number), 0 while none came. */
+    int exitCode() {
+        return exitCode;
     }
 }

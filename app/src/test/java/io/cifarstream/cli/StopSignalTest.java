@@ -9,57 +9,41 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
-/** The shutdown's stop request: it reaches the command at once, and the shutdown waits until the command closed. */
+/**
+ * A signal as the command's stop request: it reaches the command at once, whatever the command is doing, and the
+ * command exits with the signal's code once it has closed what it started. (The handlers themselves are installed by
+ * the commands; {@code ScorerStopDuringStartTest} sends a real SIGTERM to a starting scorer.)
+ */
 class StopSignalTest {
 
     @Test
-    void aShutdownDuringTheStartWaitsUntilWhatStartedIsClosed() throws Exception {
-        StopSignal signal = new StopSignal("test-shutdown", Duration.ofMinutes(1));
+    void aStopDuringTheStartIsSeenOnceTheStartIsOverWithTheSignalsExitCode() throws Exception {
+        StopSignal stop = new StopSignal();
         CountDownLatch startGoesOn = new CountDownLatch(1);
-        CompletableFuture<String> command = CompletableFuture.supplyAsync(() -> {
-            try (signal) {
-                startGoesOn.await(); // a start that takes a while: the shutdown comes in the middle of it
-                return signal.awaitStop(Duration.ZERO) ? "started, then stopped" : "started, no stop";
+        CompletableFuture<Integer> command = CompletableFuture.supplyAsync(() -> {
+            try {
+                startGoesOn.await(); // a start that takes a while: the signal comes in the middle of it
+                return stop.awaitStop(Duration.ZERO) ? stop.exitCode() : -1;
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
         });
 
-        CompletableFuture<Void> shutdown = CompletableFuture.runAsync(signal::stopAndWait);
-        assertThat(signal.awaitStop(Duration.ofSeconds(10))).as("the stop reaches the command at once").isTrue();
-        assertThat(signal.asked().getCount()).isZero();
-        Thread.sleep(200);
-        assertThat(shutdown).as("the shutdown waits while the command starts").isNotDone();
+        stop.received(143); // SIGTERM: 128 + 15
+        assertThat(stop.awaitStop(Duration.ofSeconds(10))).isTrue();
+        assertThat(stop.asked().getCount()).isZero();
+        assertThat(command).as("the start goes on undisturbed").isNotDone();
 
         startGoesOn.countDown();
-        assertThat(command.get(10, TimeUnit.SECONDS)).isEqualTo("started, then stopped");
-        shutdown.get(10, TimeUnit.SECONDS);
+        assertThat(command.get(10, TimeUnit.SECONDS)).isEqualTo(143);
     }
 
     @Test
-    void theShutdownGoesOnAfterItsPatienceWhenTheCommandNeverCloses() throws Exception {
-        StopSignal signal = new StopSignal("test-shutdown", Duration.ofMillis(300));
-        long start = System.nanoTime();
+    void withoutASignalTheCommandWaitsOnlyAsLongAsItAsksAndWouldExitNormally() throws Exception {
+        StopSignal stop = new StopSignal();
 
-        signal.stopAndWait();
-
-        assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(300));
-        assertThat(signal.awaitStop(Duration.ZERO)).isTrue();
-    }
-
-    @Test
-    void withoutAShutdownTheCommandWaitsOnlyAsLongAsItAsks() throws Exception {
-        try (StopSignal signal = new StopSignal("test-shutdown", Duration.ofMinutes(1))) {
-            assertThat(signal.awaitStop(Duration.ofMillis(50))).isFalse();
-            assertThat(signal.asked().getCount()).isOne();
-        }
-    }
-
-    @Test
-    void aRegisteredSignalCanBeUnregisteredWhenTheCommandEndsOnItsOwn() {
-        StopSignal signal = StopSignal.register("test-shutdown", Duration.ofMinutes(1));
-        signal.unregister();
-        signal.unregister(); // twice is harmless: the hook is gone
-        signal.close();
+        assertThat(stop.awaitStop(Duration.ofMillis(50))).isFalse();
+        assertThat(stop.asked().getCount()).isOne();
+        assertThat(stop.exitCode()).isZero();
     }
 }
