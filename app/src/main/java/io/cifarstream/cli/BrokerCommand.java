@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * {@code cifar-stream broker}: runs Kafka in the foreground until Ctrl-C, keeping its data in {@code --dir} so a later
  * run continues with the same topics and records. Three ways: one node alone (the default), {@code --nodes N} node
  * processes on this machine forming one replicated cluster, or {@code --node-id} one node of a cluster spread over
- * machines. Exit code 0 after a clean shutdown, 1 when Kafka cannot start (the cause is printed in one line).
+ * machines. Exit code 128 + the signal's number after a clean shutdown (130 after Ctrl-C, 143 after SIGTERM), 1 when
+ * Kafka cannot start (the cause is printed in one line).
  */
 @Command(name = "broker", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run Kafka (KRaft) for this project and any Kafka client: one node, a cluster of node processes on"

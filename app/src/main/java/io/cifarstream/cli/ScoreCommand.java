@@ -23,8 +23,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code cifar-stream score}: runs one {@link Scorer} in the foreground until SIGTERM or Ctrl-C, then finishes
- * its open batch and closes. Exit code 0 after a clean stop, 1 when it cannot start or stops on its own
- * (the cause is one line).
+ * its open batch and closes. Exit code 128 + the signal's number after that clean stop (143 after SIGTERM, 130 after
+ * Ctrl-C), 1 when it cannot start or stops on its own (the cause is one line).
  */
 @Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Score image events from Kafka with ONNX models, exactly once")
