@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -199,12 +200,20 @@ final class ScoringLoop implements Runnable {
 
     /** The consumer's poll, timed; a rebalance's flush inside it counts as its own phases. */
     private ConsumerRecords<byte[], ByteBuffer> poll() {
+        return timedBesideFlushes(ScorerMetrics.Phase.POLL, () -> consumer.poll(pollTimeout()));
+    }
+
+    /**
+     * Runs {@code work} and counts its time as {@code phase}, less the time of the flushes nested in it, which count
+     * as their own phases (scoring, committing).
+     */
+    private <T> T timedBesideFlushes(ScorerMetrics.Phase phase, Supplier<T> work) {
         long start = System.nanoTime();
         long flushing = flushNanos;
         try {
-            return consumer.poll(pollTimeout());
+            return work.get();
         } finally {
-            metrics.phase(ScorerMetrics.Phase.POLL, System.nanoTime() - start - (flushNanos - flushing));
+            metrics.phase(phase, System.nanoTime() - start - (flushNanos - flushing));
         }
     }
 
@@ -217,14 +226,12 @@ final class ScoringLoop implements Runnable {
         return Duration.ofNanos(inFlight == null ? untilDue : Math.min(untilDue, COMMIT_CHECK.toNanos()));
     }
 
+    /** Decodes the polled records into the open batch, timed; the flushes inside count as their own phases. */
     private void admit(ConsumerRecords<byte[], ByteBuffer> records, long receivedNanos) {
-        long start = System.nanoTime();
-        long flushing = flushNanos;
-        try {
+        timedBesideFlushes(ScorerMetrics.Phase.DECODE, () -> {
             admitAll(records, receivedNanos);
-        } finally {
-            metrics.phase(ScorerMetrics.Phase.DECODE, System.nanoTime() - start - (flushNanos - flushing));
-        }
+            return null;
+        });
     }
 
     private void admitAll(ConsumerRecords<byte[], ByteBuffer> records, long receivedNanos) {
