@@ -189,13 +189,21 @@ public final class DemoCommand implements Callable<Integer>, FlagRules {
         if (limit != null) {
             test = test.first(limit);
         }
+        // A stop during training ends the JVM as usual: the training resumes from its last checkpoint next time.
         Path modelFile = model != null ? requireModel(model)
                 : DemoModel.trainedOrCached(DemoModel.cacheRoot(), epochs, seed, cifar.location());
+        // From here ONNX Runtime is in use, and the JVM's shutdown would release it under a running model (see
+        // StopSignal): a stop is seen between the steps and inside the waits below, and the demo closes the scorer,
+        // the metrics stream and the broker before it exits.
+        StopSignal stop = StopSignal.install();
         String modelId = modelId(modelFile);
         List<ModelSpec> models = new ArrayList<>(List.of(new ModelSpec(modelId, modelFile)));
         if (challenger != null) {
             Path int8 = int8Model(modelFile, cifar);
             models.add(new ModelSpec(modelId(int8), int8));
+        }
+        if (stop.awaitStop(Duration.ZERO)) {
+            return stop.exitCode();
         }
 
         BearerToken httpToken = httpTokenFlag.token();
@@ -244,12 +252,13 @@ public final class DemoCommand implements Callable<Integer>, FlagRules {
                     .withPartitions(partitions).withReplicationFactor(replication.value()).withInstanceId("demo")
                     .withStatus(Duration.ofSeconds(5), line -> { }));
             running.add(0, scorer);
+            stop.throwIfAsked();
             for (ModelSpec spec : models) {
                 System.out.println("Scorer scoring '" + topics.images() + "' with model " + spec.id() + " ("
                         + spec.path() + ")" + (models.size() > 1 && spec.id().equals(modelId) ? ", the champion"
                         : models.size() > 1 ? ", the challenger" : ""));
             }
-            awaitReferences(metrics, scorer, models);
+            awaitReferences(metrics, scorer, models, stop);
 
             ReplayPlan plan = ReplayPlan.all();
             if (rate != null) {
@@ -262,13 +271,16 @@ public final class DemoCommand implements Callable<Integer>, FlagRules {
             System.out.println("Replaying " + source.description());
             Replay.Summary replayed;
             try (ProgressBar bar = ProgressBar.start("replay", test.size(), "img")) {
-                replayed = new Replay(kafka, topics, partitions, replication.value()).run(source, plan, bar::stepBy);
+                replayed = new Replay(kafka, topics, partitions, replication.value()).run(source, plan, images -> {
+                    bar.stepBy(images);
+                    stop.throwIfAsked();
+                });
             }
             System.out.printf(Locale.ROOT, "Replayed %d test images in %.1f s%n", replayed.images(),
                     replayed.elapsed().toMillis() / 1000.0);
 
             for (ModelSpec spec : models) {
-                ViewReport last = awaitCount(metrics, httpToken, spec.id(), replayed.images());
+                ViewReport last = awaitCount(metrics, httpToken, spec.id(), replayed.images(), stop);
                 System.out.println();
                 System.out.println("Final cumulative metrics of " + spec.id() + " over " + last.report().count()
                         + " test images (live, from the metrics stream):");
@@ -285,12 +297,15 @@ public final class DemoCommand implements Callable<Integer>, FlagRules {
                     (System.nanoTime() - started) / 1e9, dashboard);
             if (keepRunning) {
                 System.out.println("Everything keeps running (--keep-running): Ctrl-C stops it.");
-                // Everything closes (below) before the JVM's shutdown begins (see StopSignal).
-                StopSignal stop = StopSignal.install();
+                // Everything closes (below) before the JVM's shutdown begins.
                 stop.asked().await();
                 return stop.exitCode();
             }
             return 0;
+        } catch (StopSignal.Asked asked) {
+            closeAll(running);
+            System.out.println("Demo stopped: the scorer, the metrics stream and the broker are closed");
+            return stop.exitCode();
         } finally {
             closeAll(running);
         }
@@ -313,8 +328,8 @@ public final class DemoCommand implements Callable<Integer>, FlagRules {
      * starts; the replay waits until the metrics stream has read them all, since predictions counted before a
      * model's reference have no label-free estimates.
      */
-    private static void awaitReferences(MetricsService metrics, Scorer scorer, List<ModelSpec> models)
-            throws InterruptedException {
+    private static void awaitReferences(MetricsService metrics, Scorer scorer, List<ModelSpec> models,
+            StopSignal stop) throws InterruptedException {
         int published = 0;
         for (ModelSpec spec : models) {
             ReferenceLookup lookup = ReferenceFile.lookUp(spec.path(), scorer.metrics().modelVersions().get(spec.id()));
@@ -333,7 +348,7 @@ public final class DemoCommand implements Callable<Integer>, FlagRules {
                         + REFERENCE_WAIT.toSeconds() + " s; the estimates leave out the images scored before it does");
                 return;
             }
-            Thread.sleep(50);
+            stop.pause(Duration.ofMillis(50));
         }
     }
 
@@ -380,8 +395,8 @@ public final class DemoCommand implements Callable<Integer>, FlagRules {
     }
 
     /** Polls the metrics API until the model's cumulative view counts {@code expected} images; fails if the stream stops. */
-    private ViewReport awaitCount(MetricsService metrics, BearerToken token, String modelId, int expected)
-            throws IOException, InterruptedException {
+    private ViewReport awaitCount(MetricsService metrics, BearerToken token, String modelId, int expected,
+            StopSignal stop) throws IOException, InterruptedException {
         HttpClient http = HttpClient.newHttpClient();
         URI uri = metrics.httpAddress().resolve("/api/models/" + modelId + "?view=cumulative");
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -405,7 +420,7 @@ public final class DemoCommand implements Callable<Integer>, FlagRules {
                         return report;
                     }
                 }
-                Thread.sleep(250);
+                stop.pause(Duration.ofMillis(250));
             }
         }
         throw new UserError(Setting.TIMEOUT, "after " + timeout + " the metrics count " + Math.max(seen, 0) + " of "

@@ -49,6 +49,31 @@ final class StopSignal {
         return asked.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Ends the step in progress with {@link Asked} once a stop is asked for: for a command whose steps run one after
+     * another, each checking between its units of work, so that the command closes what it started on the way out.
+     */
+    void throwIfAsked() {
+        if (asked.getCount() == 0) {
+            throw new Asked();
+        }
+    }
+
+    /** Waits {@code pause} unless a stop is asked for first, then throws {@link Asked}: for a command's waiting loops. */
+    void pause(Duration pause) throws InterruptedException {
+        awaitStop(pause);
+        throwIfAsked();
+    }
+
+    /** Thrown by {@link #throwIfAsked()} and {@link #pause}: a stop was asked for, not a failure. */
+    static final class Asked extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Asked() {
+            super("a stop was asked for", null, false, false);
+        }
+    }
+
     /** The latch that opens when a stop is asked for, for commands that wait on it themselves. */
     CountDownLatch asked() {
         return asked;

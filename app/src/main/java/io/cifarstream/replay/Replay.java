@@ -63,8 +63,9 @@ public final class Replay {
     }
 
     /**
-     * Publishes {@code source} per {@code plan}, reporting each published image to {@code progress}; returns once
-     * every record (late labels included) is acknowledged by the broker.
+     * Publishes {@code source} per {@code plan}, reporting each published image to {@code progress}, and 0 images at
+     * least once a second while it waits for late labels to fall due; returns once every record (late labels
+     * included) is acknowledged by the broker. An exception {@code progress} throws ends the replay.
      */
     public Summary run(ImageSource source, ReplayPlan plan, LongConsumer progress) throws InterruptedException {
         new TopicSetup(settings).withReplicationFactor(replicationFactor).ensure(List.of(
@@ -119,6 +120,7 @@ public final class Replay {
                     Thread.sleep(Math.min(wait, 1000));
                 }
                 late += sendDue(producer, labels, pending, System.currentTimeMillis(), firstFailure, acknowledgements);
+                progress.accept(0);
             }
             producer.flush();
             throwIfFailed(firstFailure);

@@ -1,6 +1,7 @@
 package io.cifarstream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -36,6 +37,27 @@ class StopSignalTest {
 
         startGoesOn.countDown();
         assertThat(command.get(10, TimeUnit.SECONDS)).isEqualTo(143);
+    }
+
+    @Test
+    void aCommandWhoseStepsCheckForTheStopIsEndedByItInsideAWaitOrAtItsNextCheck() throws Exception {
+        StopSignal stop = new StopSignal();
+        stop.throwIfAsked();
+        long start = System.nanoTime();
+        stop.pause(Duration.ofMillis(50));
+        assertThat(System.nanoTime() - start).as("no stop: the pause is as long as asked").isGreaterThanOrEqualTo(50_000_000L);
+
+        CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> {
+            try {
+                stop.pause(Duration.ofMinutes(10));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        stop.received(130); // Ctrl-C: 128 + 2
+        assertThatThrownBy(() -> waiting.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(StopSignal.Asked.class);
+        assertThatThrownBy(stop::throwIfAsked).isInstanceOf(StopSignal.Asked.class);
+        assertThat(stop.exitCode()).isEqualTo(130);
     }
 
     @Test
