@@ -203,6 +203,7 @@ public final class DemoCommand implements Callable<Integer>, FlagRules {
             models.add(new ModelSpec(modelId(int8), int8));
         }
         if (stop.awaitStop(Duration.ZERO)) {
+            System.out.println("Demo stopped before it started its broker, metrics stream and scorer");
             return stop.exitCode();
         }
 
