@@ -46,6 +46,12 @@ public final class LocalKafkaCluster implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalKafkaCluster.class);
     private static final String HOST = "localhost";
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * How long closing this class's admin client may wait for its pending calls. Unbounded, a close after a node
+     * failed its start can wait forever: a node port held by a socket that accepts connections and never answers
+     * kept {@code Admin.close()} waiting over 18 minutes (its thread polling, the calls never ending).
+     */
+    private static final Duration ADMIN_CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private final Path dataDir;
     private final boolean temporaryDataDir;
@@ -171,7 +177,8 @@ public final class LocalKafkaCluster implements AutoCloseable {
     public void awaitFullyReplicated(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         String lagging = "";
-        try (Admin admin = admin()) {
+        Admin admin = admin();
+        try {
             while (System.nanoTime() < deadline) {
                 try {
                     Set<String> names = admin.listTopics(new ListTopicsOptions().listInternal(true)).names()
@@ -189,6 +196,8 @@ public final class LocalKafkaCluster implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for in-sync replicas", e);
+        } finally {
+            admin.close(ADMIN_CLOSE_TIMEOUT);
         }
         throw new IllegalStateException("partitions still under-replicated after " + timeout.toSeconds() + " s: " + lagging);
     }
@@ -285,7 +294,8 @@ public final class LocalKafkaCluster implements AutoCloseable {
     /** Waits until the brokers {@code nodeIds} are registered and unfenced; fails early when a node process died. */
     private void awaitBrokers(Set<Integer> nodeIds, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (Admin admin = admin()) {
+        Admin admin = admin();
+        try {
             Set<Integer> live = Set.of();
             while (true) {
                 for (int nodeId : nodeIds) {
@@ -309,6 +319,8 @@ public final class LocalKafkaCluster implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for Kafka nodes " + nodeIds, e);
+        } finally {
+            admin.close(ADMIN_CLOSE_TIMEOUT);
         }
     }
 
