@@ -47,13 +47,17 @@ import io.cifarstream.schemas.TopicNames;
  * {@code cifar-stream bench scorer}: three measurements in one run on one machine, as JSON.
  * (a) {@code raw_onnx}: ONNX Runtime alone on pre-decoded CIFAR-10 test images at batch 1, 32 and 256;
  * (b) {@code end_to_end}: a scorer with transactions on, against an embedded broker whose images topic already
- * holds the images, from its first committed batch until every prediction is committed;
+ * holds the images, from its first committed batch until every prediction is committed, with ONNX Runtime alone at
+ * batch 256 measured again just before and just after it ({@code ratio_to_raw_batch_256_beside} divides by their
+ * mean);
  * (c) {@code latency}: event time to prediction seen by a {@code read_committed} consumer, at a fixed offered
  * load (a fraction of (b)'s throughput). The broker, the load generator and the scorer share the machine's cores.
  */
 public final class ScorerBenchmark {
 
     private static final AvroSerializer<ImageEvent> EVENTS = AvroSerde.imageEvents().serializer();
+    /** How long each raw ONNX Runtime figure is measured, after its warm-up calls. */
+    private static final Duration RAW_RUN = Duration.ofSeconds(2);
 
     private ScorerBenchmark() {
     }
@@ -95,7 +99,7 @@ public final class ScorerBenchmark {
         result.put("device", options.device());
         ObjectNode raw = result.putObject("raw_onnx_images_per_second");
         for (int batch : new int[] {1, 32, 256}) {
-            raw.put("batch_" + batch, Math.round(rawThroughput(model, options, images, batch, Duration.ofSeconds(2))));
+            raw.put("batch_" + batch, Math.round(rawThroughput(model, options, images, batch, RAW_RUN)));
         }
         String filesystem = Files.getFileStore(Files.createDirectories(brokerLogParent)).type();
         ObjectNode log = result.putObject("broker_log");
@@ -115,7 +119,11 @@ public final class ScorerBenchmark {
             // Warm-up passes as long as the measured one: what the clients and the scorer do every few seconds
             // (heartbeats, the status line) runs in them, not first in the measured pass (see warmUp).
             warmUp(warmup, e2e.putObject("warmup"), () -> endToEndThroughput(base, images, passes, e2e.objectNode()).cpu());
+            // ONNX Runtime alone again just before and just after the timed pass: on a shared machine the cores' speed
+            // can drift by a tenth within a run, so (a)'s figure, taken a minute earlier, can flatter or wrong (b).
+            double rawBefore = rawThroughput(model, options, images, 256, RAW_RUN);
             EndToEnd timed = endToEndThroughput(base, images, passes, e2e.putObject("scoring_thread_seconds"));
+            double rawAfter = rawThroughput(model, options, images, 256, RAW_RUN);
             ObjectNode cpu = e2e.putObject("cpu_seconds_by_thread_group");
             timed.cpu().forEach(cpu::put);
             double endToEnd = timed.imagesPerSecond();
@@ -125,6 +133,9 @@ public final class ScorerBenchmark {
             e2e.put("backlog_batch", base.backlogBatch());
             e2e.put("images_per_second", Math.round(endToEnd));
             e2e.put("ratio_to_raw_batch_256", round3(endToEnd / raw.get("batch_256").asDouble()));
+            e2e.put("raw_batch_256_before", Math.round(rawBefore));
+            e2e.put("raw_batch_256_after", Math.round(rawAfter));
+            e2e.put("ratio_to_raw_batch_256_beside", round3(endToEnd / ((rawBefore + rawAfter) / 2)));
 
             double rate = endToEnd * loadFraction;
             ObjectNode lat = result.putObject("latency");

@@ -54,6 +54,11 @@ class ScorerBenchmarkTest {
         assertThat(e2e.get("ratio_to_raw_batch_256").asDouble())
                 .isEqualTo(Math.round(e2e.get("images_per_second").asDouble() / raw.get("batch_256").asDouble() * 1000)
                         / 1000.0, within(0.002));
+        double rawBeside = (e2e.get("raw_batch_256_before").asDouble() + e2e.get("raw_batch_256_after").asDouble()) / 2;
+        assertThat(e2e.get("raw_batch_256_before").asLong()).as("ONNX Runtime alone just before the timed pass").isPositive();
+        assertThat(e2e.get("raw_batch_256_after").asLong()).as("and just after it").isPositive();
+        assertThat(e2e.get("ratio_to_raw_batch_256_beside").asDouble())
+                .isEqualTo(Math.round(e2e.get("images_per_second").asDouble() / rawBeside * 1000) / 1000.0, within(0.002));
         JsonNode phases = e2e.get("scoring_thread_seconds");
         assertThat(phases.fieldNames()).toIterable()
                 .containsExactly("decode", "score", "commit", "poll", "wall_since_first_commit");
