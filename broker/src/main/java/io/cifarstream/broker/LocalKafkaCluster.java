@@ -2,6 +2,7 @@ package io.cifarstream.broker;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ForwardingAdmin;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Node;
@@ -48,8 +49,8 @@ public final class LocalKafkaCluster implements AutoCloseable {
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
     /**
      * How long closing this class's admin client may wait for its pending calls. Unbounded, a close after a node
-     * failed its start can wait forever: a node port held by a socket that accepts connections and never answers
-     * kept {@code Admin.close()} waiting over 18 minutes (its thread polling, the calls never ending).
+     * failed its start can wait forever: with a node port held by a socket that accepts connections and never
+     * answers, {@code Admin.close()} waited over 18 minutes (its thread polling, the calls never ending).
      */
     private static final Duration ADMIN_CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
@@ -177,8 +178,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
     public void awaitFullyReplicated(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         String lagging = "";
-        Admin admin = admin();
-        try {
+        try (Admin admin = admin()) {
             while (System.nanoTime() < deadline) {
                 try {
                     Set<String> names = admin.listTopics(new ListTopicsOptions().listInternal(true)).names()
@@ -196,8 +196,6 @@ public final class LocalKafkaCluster implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for in-sync replicas", e);
-        } finally {
-            admin.close(ADMIN_CLOSE_TIMEOUT);
         }
         throw new IllegalStateException("partitions still under-replicated after " + timeout.toSeconds() + " s: " + lagging);
     }
@@ -294,8 +292,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
     /** Waits until the brokers {@code nodeIds} are registered and unfenced; fails early when a node process died. */
     private void awaitBrokers(Set<Integer> nodeIds, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        Admin admin = admin();
-        try {
+        try (Admin admin = admin()) {
             Set<Integer> live = Set.of();
             while (true) {
                 for (int nodeId : nodeIds) {
@@ -319,8 +316,6 @@ public final class LocalKafkaCluster implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for Kafka nodes " + nodeIds, e);
-        } finally {
-            admin.close(ADMIN_CLOSE_TIMEOUT);
         }
     }
 
@@ -333,10 +328,23 @@ public final class LocalKafkaCluster implements AutoCloseable {
         }
     }
 
+    /** An admin client of this cluster whose {@code close()} waits at most {@link #ADMIN_CLOSE_TIMEOUT}. */
     private Admin admin() {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+        return new BoundedCloseAdmin(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000));
+    }
+
+    /** Kafka's admin client, closed within {@link #ADMIN_CLOSE_TIMEOUT} by try-with-resources. */
+    private static final class BoundedCloseAdmin extends ForwardingAdmin {
+        BoundedCloseAdmin(Map<String, Object> config) {
+            super(config);
+        }
+
+        @Override
+        public void close() {
+            close(ADMIN_CLOSE_TIMEOUT);
+        }
     }
 
     private static void awaitExit(Process process, int nodeId, Duration timeout) {
