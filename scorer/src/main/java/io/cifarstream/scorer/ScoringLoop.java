@@ -43,10 +43,11 @@ import io.cifarstream.schemas.ModelReference;
  * so that the second core does not wait for the decoding. Every model scores the batch's last slice when it is cut,
  * and the committer writes its predictions and dead letters and commits its offsets in one transaction while this
  * thread fills and scores the next batch (two batch buffers; at most one commit in flight). If a commit fails, the
- * committer aborts it, and this thread drops the batch it is filling and seeks every partition back to its last
- * committed position, so the same records are read and scored again: nothing is lost, and since only committed
- * output counts for {@code read_committed} readers, nothing is duplicated. Before partitions move in a rebalance,
- * {@code onPartitionsRevoked} commits the open batch and waits for it; lost partitions drop it.
+ * committer aborts it, and this thread drops the batch it is filling (and the records of the poll in hand) and
+ * seeks every partition back to its last committed position, so the same records are read and scored again:
+ * nothing is lost, and since only committed output counts for {@code read_committed} readers, nothing is
+ * duplicated. Before partitions move in a rebalance, {@code onPartitionsRevoked} commits the open batch and waits
+ * for it; lost partitions drop it.
  *
  * <p>Model references (a model's reference statistics, when it loads or reloads) ride in the transaction of the next
  * batch handed off, or of a batch of their own when no record waits; they stay unpublished until a transaction that
@@ -168,8 +169,10 @@ final class ScoringLoop implements Runnable {
                 while (!closing) {
                     ConsumerRecords<byte[], ByteBuffer> records = poll();
                     long now = System.nanoTime();
-                    if (inFlight != null && inFlight.isDone()) {
-                        awaitInFlight();
+                    if (inFlight != null && inFlight.isDone() && !awaitInFlight()) {
+                        // The commit failed and the partitions were sought back to the last commit: this poll's
+                        // records lie past it and are read again from there, so they are not admitted now.
+                        continue;
                     }
                     if (!records.isEmpty()) {
                         // The lag moves with what is fetched and consumed, so it is read only when records came.

@@ -67,6 +67,17 @@ final class CommittedRecords {
         return records.stream().collect(Collectors.groupingBy(Keyed::key, Collectors.counting()));
     }
 
+    /**
+     * Every record whose key more than one record has, as "key at partition/offset (detail)": what a failed
+     * exactly-once check needs to tell one batch committed twice from images produced twice.
+     */
+    static <T> List<String> repeatedKeys(List<Keyed<T>> records, Function<T, Object> detail) {
+        Map<String, Long> counts = countByKey(records);
+        return records.stream().filter(r -> counts.get(r.key()) > 1)
+                .map(r -> r.key() + " at " + r.partition() + "/" + r.offset() + " (" + detail.apply(r.value()) + ")")
+                .toList();
+    }
+
     static <T, K> Set<K> distinct(List<Keyed<T>> records, Function<T, K> property) {
         return records.stream().map(r -> property.apply(r.value())).collect(Collectors.toSet());
     }

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TransactionState;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,7 +63,7 @@ class ScorerTransactionTimeoutTest {
         }
         assertThat(scorer.process().exitValue()).as("exit code after SIGTERM; log:%n%s", scorer.log()).isEqualTo(143);
         assertThat(scorer.log()).contains("a new producer takes over");
-        assertScoredOnce(kafka, topics, IMAGES);
+        assertScoredOnce(kafka, topics, IMAGES, scorer.log());
     }
 
     /** SIGSTOP, until one lands while the scorer's transaction is open. */
@@ -107,12 +108,17 @@ class ScorerTransactionTimeoutTest {
                 assertThat(successor.failure()).isEmpty();
             }
         }
-        assertScoredOnce(kafka, topics, images.size());
+        assertScoredOnce(kafka, topics, images.size(), "(in this JVM, above)");
     }
 
-    private static void assertScoredOnce(KafkaSettings kafka, TopicNames topics, int images) {
+    /** One committed prediction per image; when not, says which were repeated, where, and what the images topic holds. */
+    private static void assertScoredOnce(KafkaSettings kafka, TopicNames topics, int images, String scorerLog) {
         List<Keyed<Prediction>> predictions = CommittedRecords.readAll(kafka, topics.predictions(),
                 AvroSerde.predictions().deserializer());
+        assertThat(CommittedRecords.repeatedKeys(predictions, p -> "scored " + p.getScoredTime()))
+                .as("predictions of an image committed more than once; the images topic holds %d records; scorer log:%n%s",
+                        CommittedRecords.readAll(kafka, topics.images(), new ByteArrayDeserializer()).size(), scorerLog)
+                .isEmpty();
         assertThat(predictions).hasSize(images);
         assertThat(CommittedRecords.countByKey(predictions)).hasSize(images)
                 .allSatisfy((id, count) -> assertThat(count).isOne());
