@@ -59,14 +59,17 @@ final class ScorerFixture {
         return best;
     }
 
-    /** Waits until {@code count} reaches {@code target}; fails the test after {@code timeout}. */
+    /**
+     * Waits until {@code count} reaches {@code target}, looking every millisecond (a test may have to act within the
+     * scorer's 100 ms pause after a failed batch); fails the test after {@code timeout}.
+     */
     static void awaitCount(LongSupplier count, long target, Duration timeout, String what) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (count.getAsLong() < target) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError(what + ": " + count.getAsLong() + " of " + target + " after " + timeout);
             }
-            Thread.sleep(50);
+            Thread.sleep(1);
         }
     }
 }

@@ -116,8 +116,9 @@ class ScorerTransactionTimeoutTest {
         List<Keyed<Prediction>> predictions = CommittedRecords.readAll(kafka, topics.predictions(),
                 AvroSerde.predictions().deserializer());
         assertThat(CommittedRecords.repeatedKeys(predictions, p -> "scored " + p.getScoredTime()))
-                .as("predictions of an image committed more than once; the images topic holds %d records; scorer log:%n%s",
-                        CommittedRecords.readAll(kafka, topics.images(), new ByteArrayDeserializer()).size(), scorerLog)
+                .as(() -> "predictions of an image committed more than once; the images topic holds "
+                        + CommittedRecords.readAll(kafka, topics.images(), new ByteArrayDeserializer()).size()
+                        + " records; scorer log:\n" + scorerLog)
                 .isEmpty();
         assertThat(predictions).hasSize(images);
         assertThat(CommittedRecords.countByKey(predictions)).hasSize(images)
